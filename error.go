@@ -1,0 +1,153 @@
+package finzone
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes are stable: clients, translations and tests depend on them.
+const (
+	ECValidation      = "validation_failed"
+	ECInvalidUSCC     = "invalid_uscc"
+	ECUnknownRegion   = "unknown_region"
+	ECNotFound        = "not_found"
+	ECConflict        = "conflict"
+	ECInvalidState    = "invalid_state"
+	ECUnauthenticated = "unauthenticated"
+	ECForbidden       = "forbidden"
+	ECPayloadTooLarge = "payload_too_large"
+	ECMalformedJSON   = "malformed_json"
+	ECUnavailable     = "unavailable"
+	ECRateLimited     = "rate_limited"
+	ECInternal        = "internal"
+)
+
+// Field-level codes, used in FieldError.Code.
+const (
+	FCRequired     = "required"
+	FCOutOfRange   = "out_of_range"
+	FCTooLong      = "too_long"
+	FCTooShort     = "too_short"
+	FCInvalid      = "invalid_value"
+	FCInvalidEmail = "invalid_email"
+	FCInvalidUSCC  = "invalid_uscc"
+	FCUnknown      = "unknown_region"
+	FCUnknownField = "unknown_field"
+	FCReadOnly     = "read_only"
+	FCWrongType    = "wrong_type"
+	FCTaken        = "taken"
+	FCOrder        = "min_above_max"
+)
+
+// FieldError names one bad field. Params fill the placeholders of the
+// translated message (for example {min} and {max}).
+type FieldError struct {
+	Field  string
+	Code   string
+	Params map[string]any
+}
+
+// Error is the one error type that crosses package boundaries. The store
+// translates driver errors into it, the domain's validators return it, and the
+// API maps its Code to an HTTP status in exactly one place.
+type Error struct {
+	Code   string
+	Fields []FieldError
+	// Detail is for logs; clients get a translated message instead.
+	Detail string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	msg := e.Code
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if len(e.Fields) > 0 {
+		msg += fmt.Sprintf(" (%d field errors, first %s %s)", len(e.Fields), e.Fields[0].Field, e.Fields[0].Code)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the code and a log detail.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with the code that keeps err for errors.Is and logs.
+func Wrap(code string, err error) *Error {
+	return &Error{Code: code, Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// ECInternal for any other non-nil error.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ECInternal
+}
+
+// IsCode reports whether err carries the code.
+func IsCode(err error, code string) bool { return ErrorCode(err) == code }
+
+// Problems collects field errors during validation.
+type Problems []FieldError
+
+// Add records a field error.
+func (p *Problems) Add(field, code string, params ...any) {
+	fe := FieldError{Field: field, Code: code}
+	if len(params) > 0 {
+		fe.Params = map[string]any{}
+		for i := 0; i+1 < len(params); i += 2 {
+			fe.Params[fmt.Sprint(params[i])] = params[i+1]
+		}
+	}
+	*p = append(*p, fe)
+}
+
+// Range checks lo <= v <= hi.
+func (p *Problems) Range(field string, v, lo, hi int64) {
+	if v < lo || v > hi {
+		p.Add(field, FCOutOfRange, "min", lo, "max", hi)
+	}
+}
+
+// Text checks a required string's length in characters.
+func (p *Problems) Text(field, v string, required bool, max int) {
+	n := len([]rune(v))
+	switch {
+	case n == 0 && required:
+		p.Add(field, FCRequired)
+	case n > max:
+		p.Add(field, FCTooLong, "max", max)
+	}
+}
+
+// Err returns nil when nothing was added, else a validation error. When every
+// problem is a credit-code or region problem the top code says so, which lets
+// clients show a precise message.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	code := ECValidation
+	if len(p) == 1 {
+		switch p[0].Code {
+		case FCInvalidUSCC:
+			code = ECInvalidUSCC
+		case FCUnknown:
+			code = ECUnknownRegion
+		}
+	}
+	return &Error{Code: code, Fields: p}
+}

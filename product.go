@@ -1,0 +1,195 @@
+package finzone
+
+import (
+	"strings"
+	"time"
+)
+
+// ProductCategory is what kind of financing a product offers.
+type ProductCategory string
+
+const (
+	CategoryLoan           ProductCategory = "loan"
+	CategorySyndicatedLoan ProductCategory = "syndicated_loan"
+	CategoryLeasing        ProductCategory = "leasing"
+	CategoryInsurance      ProductCategory = "insurance"
+	CategoryGuarantee      ProductCategory = "guarantee"
+)
+
+// ProductCategories lists every category.
+var ProductCategories = []ProductCategory{CategoryLoan, CategorySyndicatedLoan, CategoryLeasing, CategoryInsurance, CategoryGuarantee}
+
+// Valid reports whether c is a known category.
+func (c ProductCategory) Valid() bool { return contains(ProductCategories, c) }
+
+// ReviewStatus is where one version of a product stands in review.
+type ReviewStatus string
+
+const (
+	ReviewDraft     ReviewStatus = "draft"
+	ReviewPending   ReviewStatus = "pending_review"
+	ReviewPublished ReviewStatus = "published"
+	ReviewRejected  ReviewStatus = "rejected"
+	// ReviewSuperseded marks a published version replaced by a newer published
+	// one. It stays readable so matches made against it can be explained.
+	ReviewSuperseded ReviewStatus = "superseded"
+)
+
+// ReviewStatuses lists every status.
+var ReviewStatuses = []ReviewStatus{ReviewDraft, ReviewPending, ReviewPublished, ReviewRejected, ReviewSuperseded}
+
+// Valid reports whether s is a known status.
+func (s ReviewStatus) Valid() bool { return contains(ReviewStatuses, s) }
+
+// Product is one version of an institution's financing product. ID is stable
+// across versions; (ID, Version) is unique. Editing a published version makes
+// a new draft version and leaves the published one live until the new one is
+// approved.
+type Product struct {
+	ID             string
+	Version        int
+	OwnerOrgID     string
+	Name           string
+	Category       ProductCategory
+	Description    string
+	AmountMinYuan  int64
+	AmountMaxYuan  int64
+	TermMinMonths  int
+	TermMaxMonths  int
+	RateFloorBps   int
+	RateCeilingBps int
+	ProjectTypes   []ProjectType
+	// IndustryInclude empty means every industry; prefixes per GB/T 4754.
+	IndustryInclude []string
+	IndustryExclude []string
+	// Regions are the division codes served: a county, a city (all its
+	// counties) or the province.
+	Regions          []string
+	Collateral       []Collateral
+	Sizes            []Size
+	CanLeadSyndicate bool
+	// MaxTicketYuan is the most this institution takes in one syndicate; 0
+	// means AmountMaxYuan.
+	MaxTicketYuan int64
+	CapacityYuan  int64
+	ValidFrom     time.Time
+	ValidTo       time.Time
+	Status        ReviewStatus
+	ReviewedBy    string
+	ReviewNote    string
+	ReviewedAt    time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Normalize trims user input in place.
+func (p *Product) Normalize() {
+	p.Name = strings.TrimSpace(p.Name)
+	p.Description = strings.TrimSpace(p.Description)
+	for i := range p.IndustryInclude {
+		p.IndustryInclude[i] = strings.ToUpper(strings.TrimSpace(p.IndustryInclude[i]))
+	}
+	for i := range p.IndustryExclude {
+		p.IndustryExclude[i] = strings.ToUpper(strings.TrimSpace(p.IndustryExclude[i]))
+	}
+}
+
+// Ticket is the most the product lends into one syndicate.
+func (p *Product) Ticket() int64 {
+	if p.MaxTicketYuan > 0 {
+		return p.MaxTicketYuan
+	}
+	return p.AmountMaxYuan
+}
+
+// Validate checks every field an institution sets.
+func (p *Product) Validate() error {
+	var pr Problems
+	pr.Text("name", p.Name, true, 100)
+	pr.Text("description", p.Description, false, 4000)
+	if p.Category == "" {
+		pr.Add("category", FCRequired)
+	} else if !p.Category.Valid() {
+		pr.Add("category", FCInvalid)
+	}
+	pr.Range("amount_min_yuan", p.AmountMinYuan, MinAmountYuan, MaxAmountYuan)
+	pr.Range("amount_max_yuan", p.AmountMaxYuan, MinAmountYuan, MaxAmountYuan)
+	if p.AmountMinYuan > p.AmountMaxYuan {
+		pr.Add("amount_min_yuan", FCOrder)
+	}
+	pr.Range("term_min_months", int64(p.TermMinMonths), 1, MaxTermMonths)
+	pr.Range("term_max_months", int64(p.TermMaxMonths), 1, MaxTermMonths)
+	if p.TermMinMonths > p.TermMaxMonths {
+		pr.Add("term_min_months", FCOrder)
+	}
+	pr.Range("rate_floor_bps", int64(p.RateFloorBps), 0, MaxRateBps)
+	pr.Range("rate_ceiling_bps", int64(p.RateCeilingBps), 0, MaxRateBps)
+	if p.RateFloorBps > p.RateCeilingBps {
+		pr.Add("rate_floor_bps", FCOrder)
+	}
+	if len(p.ProjectTypes) == 0 {
+		pr.Add("project_types", FCRequired)
+	}
+	for _, t := range p.ProjectTypes {
+		if !t.Valid() {
+			pr.Add("project_types", FCInvalid)
+			break
+		}
+	}
+	for _, field := range []struct {
+		name string
+		list []string
+	}{{"industry_include", p.IndustryInclude}, {"industry_exclude", p.IndustryExclude}} {
+		for _, c := range field.list {
+			if !ValidIndustryPrefix(c) {
+				pr.Add(field.name, FCInvalid)
+				break
+			}
+		}
+	}
+	if len(p.Regions) == 0 {
+		pr.Add("regions", FCRequired)
+	}
+	for _, r := range p.Regions {
+		if _, ok := LookupRegion(r); !ok {
+			pr.Add("regions", FCUnknown)
+			break
+		}
+	}
+	if len(p.Collateral) == 0 {
+		pr.Add("collateral", FCRequired)
+	}
+	for _, c := range p.Collateral {
+		if !c.Valid() {
+			pr.Add("collateral", FCInvalid)
+			break
+		}
+	}
+	if len(p.Sizes) == 0 {
+		pr.Add("sizes", FCRequired)
+	}
+	for _, s := range p.Sizes {
+		if !s.Valid() {
+			pr.Add("sizes", FCInvalid)
+			break
+		}
+	}
+	if p.MaxTicketYuan != 0 {
+		pr.Range("max_ticket_yuan", p.MaxTicketYuan, MinAmountYuan, MaxAmountYuan)
+	}
+	pr.Range("capacity_yuan", p.CapacityYuan, 0, MaxAmountYuan*10)
+	if p.ValidFrom.IsZero() {
+		pr.Add("valid_from", FCRequired)
+	}
+	if p.ValidTo.IsZero() {
+		pr.Add("valid_to", FCRequired)
+	}
+	if !p.ValidFrom.IsZero() && !p.ValidTo.IsZero() && !p.ValidTo.After(p.ValidFrom) {
+		pr.Add("valid_to", FCOrder)
+	}
+	return pr.Err()
+}
+
+// Editable reports whether the version can be changed in place. Published
+// and superseded versions are never overwritten: an edit makes a new version.
+func (p *Product) Editable() bool { return p.Status == ReviewDraft || p.Status == ReviewRejected }

@@ -1,0 +1,169 @@
+package finzone
+
+import (
+	"strings"
+	"time"
+)
+
+// ProjectType is the kind of financing a project needs.
+type ProjectType string
+
+const (
+	TypeIndustrialInfra   ProjectType = "industrial_infrastructure"
+	TypeManufacturingLong ProjectType = "manufacturing_medium_long"
+	TypeTechInnovation    ProjectType = "tech_innovation"
+	TypeGreenLowCarbon    ProjectType = "green_low_carbon"
+	TypeDigitalTransform  ProjectType = "digital_transformation"
+	TypeWorkingCapital    ProjectType = "working_capital"
+	TypeForeignTrade      ProjectType = "foreign_trade"
+)
+
+// ProjectTypes lists every project type.
+var ProjectTypes = []ProjectType{TypeIndustrialInfra, TypeManufacturingLong, TypeTechInnovation,
+	TypeGreenLowCarbon, TypeDigitalTransform, TypeWorkingCapital, TypeForeignTrade}
+
+// Valid reports whether t is a known type.
+func (t ProjectType) Valid() bool { return contains(ProjectTypes, t) }
+
+// Collateral is a security or guarantee mode (担保方式).
+type Collateral string
+
+const (
+	CollateralCredit           Collateral = "credit"            // 信用
+	CollateralMortgage         Collateral = "mortgage"          // 抵押
+	CollateralPledge           Collateral = "pledge"            // 质押
+	CollateralGuarantee        Collateral = "guarantee"         // 保证
+	CollateralGuaranteeCompany Collateral = "guarantee_company" // 担保公司
+)
+
+// Collaterals lists every mode.
+var Collaterals = []Collateral{CollateralCredit, CollateralMortgage, CollateralPledge, CollateralGuarantee, CollateralGuaranteeCompany}
+
+// Valid reports whether c is a known mode.
+func (c Collateral) Valid() bool { return contains(Collaterals, c) }
+
+// ProjectStatus is where a financing need stands.
+type ProjectStatus string
+
+const (
+	ProjectDraft           ProjectStatus = "draft"
+	ProjectSubmitted       ProjectStatus = "submitted"
+	ProjectMatching        ProjectStatus = "matching"
+	ProjectInProgress      ProjectStatus = "in_progress"
+	ProjectPartiallyFunded ProjectStatus = "partially_funded"
+	ProjectFunded          ProjectStatus = "funded"
+	ProjectClosed          ProjectStatus = "closed"
+	ProjectWithdrawn       ProjectStatus = "withdrawn"
+)
+
+// ProjectStatuses lists every status.
+var ProjectStatuses = []ProjectStatus{ProjectDraft, ProjectSubmitted, ProjectMatching, ProjectInProgress,
+	ProjectPartiallyFunded, ProjectFunded, ProjectClosed, ProjectWithdrawn}
+
+// Valid reports whether s is a known status.
+func (s ProjectStatus) Valid() bool { return contains(ProjectStatuses, s) }
+
+// Bounds on what a project may ask for. The cap on amount keeps typos such as
+// an extra six zeros from reaching banks.
+const (
+	MaxAmountYuan   int64 = 50_000_000_000 // ¥500亿
+	MinAmountYuan   int64 = 10_000         // ¥1万
+	MaxTermMonths         = 360
+	MaxRateBps            = 3600 // 36%, the judicial protection ceiling for private lending
+	maxPurposeRunes       = 2000
+)
+
+// Project is an enterprise's financing need.
+type Project struct {
+	ID                  string
+	OwnerOrgID          string
+	Title               string
+	Type                ProjectType
+	AmountYuan          int64
+	TermMonths          int
+	Purpose             string
+	Collateral          []Collateral
+	RateCeilingBps      int // 0: the enterprise states no ceiling
+	TotalInvestmentYuan int64
+	RegionCode          string
+	ClusterID           string
+	IndustryCode        string
+	Green               bool
+	Tech                bool
+	// EnterpriseSize is copied from the owner when the project is created so
+	// matching needs no join.
+	EnterpriseSize Size
+	Status         ProjectStatus
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SubmittedAt    time.Time
+	WithdrawnAt    time.Time
+}
+
+// Normalize trims user input in place.
+func (p *Project) Normalize() {
+	p.Title = strings.TrimSpace(p.Title)
+	p.Purpose = strings.TrimSpace(p.Purpose)
+	p.IndustryCode = strings.ToUpper(strings.TrimSpace(p.IndustryCode))
+	p.RegionCode = strings.TrimSpace(p.RegionCode)
+}
+
+// Validate checks every field a client sets. Clusters are checked by the
+// caller, which knows which exist.
+func (p *Project) Validate() error {
+	var pr Problems
+	pr.Text("title", p.Title, true, 100)
+	if p.Type == "" {
+		pr.Add("project_type", FCRequired)
+	} else if !p.Type.Valid() {
+		pr.Add("project_type", FCInvalid)
+	}
+	pr.Range("amount_yuan", p.AmountYuan, MinAmountYuan, MaxAmountYuan)
+	pr.Range("term_months", int64(p.TermMonths), 1, MaxTermMonths)
+	pr.Text("purpose", p.Purpose, true, maxPurposeRunes)
+	if len(p.Collateral) == 0 {
+		pr.Add("collateral", FCRequired)
+	}
+	for _, c := range p.Collateral {
+		if !c.Valid() {
+			pr.Add("collateral", FCInvalid)
+			break
+		}
+	}
+	pr.Range("rate_ceiling_bps", int64(p.RateCeilingBps), 0, MaxRateBps)
+	if p.TotalInvestmentYuan != 0 {
+		pr.Range("total_investment_yuan", p.TotalInvestmentYuan, p.AmountYuan, MaxAmountYuan*10)
+	}
+	if p.RegionCode == "" {
+		pr.Add("region_code", FCRequired)
+	} else if r, ok := LookupRegion(p.RegionCode); !ok || r.Kind == RegionProvince {
+		pr.Add("region_code", FCUnknown)
+	}
+	if p.IndustryCode == "" {
+		pr.Add("industry_code", FCRequired)
+	} else if !ValidIndustryDivision(p.IndustryCode) {
+		pr.Add("industry_code", FCInvalid)
+	}
+	return pr.Err()
+}
+
+// Editable reports whether the owner may still change or delete the project.
+func (p *Project) Editable() bool { return p.Status == ProjectDraft }
+
+// Withdrawable reports whether the owner may withdraw the project.
+func (p *Project) Withdrawable() bool {
+	switch p.Status {
+	case ProjectSubmitted, ProjectMatching, ProjectInProgress, ProjectPartiallyFunded:
+		return true
+	}
+	return false
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package finzone
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Role is a user's role inside an organization.
+type Role string
+
+const (
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// User is a person who signs in. Platform admins manage coordinators and
+// institutions; coordinators see what lies in their region scopes.
+type User struct {
+	ID            string
+	Email         string
+	Name          string
+	PasswordHash  string
+	OrgID         string
+	Role          Role
+	PlatformAdmin bool
+	// Regions are the province, city or county codes a coordinator may see.
+	Regions   []string
+	CreatedAt time.Time
+}
+
+// NormalizeEmail lower-cases and trims an address so it is unique however it
+// was typed.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Password bounds, in bytes (bcrypt reads at most 72).
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 72
+)
+
+// ValidateSignup checks a new user's email, name and password.
+func ValidateSignup(prefix, email, name, password string) Problems {
+	var p Problems
+	switch a, err := mail.ParseAddress(email); {
+	case email == "":
+		p.Add(prefix+"email", FCRequired)
+	case err != nil || a.Address != email || len(email) > 254:
+		p.Add(prefix+"email", FCInvalidEmail)
+	}
+	p.Text(prefix+"name", strings.TrimSpace(name), true, 50)
+	switch {
+	case password == "":
+		p.Add(prefix+"password", FCRequired)
+	case len(password) < MinPasswordLen:
+		p.Add(prefix+"password", FCTooShort, "min", MinPasswordLen)
+	case len(password) > MaxPasswordLen:
+		p.Add(prefix+"password", FCTooLong, "max", MaxPasswordLen)
+	}
+	return p
+}
+
+// Session is a signed-in token. Only the token's hash is stored, so a leaked
+// database does not leak usable tokens.
+type Session struct {
+	TokenHash string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
