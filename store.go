@@ -23,25 +23,26 @@ const MaxPageLimit = 100
 // ProjectFilter narrows a project list. Scope fields come from the actor and
 // are always applied; the rest come from the query string.
 type ProjectFilter struct {
-	OwnerOrgID string   // set for enterprises
-	Regions    []string // set for coordinators: expanded county codes
-	Status     ProjectStatus
-	Type       ProjectType
-	Region     string // one division code, expanded by the caller
-	ClusterID  string
+	OwnerOrgID string // set for enterprises
+	// Regions, when not nil, limits the list to these division codes: the
+	// caller intersects the actor's scope with any region asked for.
+	Regions   []string
+	Status    ProjectStatus
+	Type      ProjectType
+	ClusterID string
 }
 
 // ProductFilter narrows a product list.
 type ProductFilter struct {
-	// Visibility: an institution sees its own products (every head version);
-	// others see published ones; coordinators also see those serving their
-	// scope (ScopeRegions, from ProductScopeRegions).
+	// The caller (who knows the actor) sets the visibility fields: an owner
+	// lists its products' head versions (OwnerOrgID, HeadOnly); coordinators
+	// see those serving their scope (ScopeRegions, from ProductScopeRegions).
 	OwnerOrgID   string
-	OnlyOwner    bool
+	HeadOnly     bool
 	ScopeRegions []string
 	Status       ReviewStatus
 	Category     ProductCategory
-	Region       string // served region code
+	Region       string // a served region code
 	Type         ProjectType
 }
 

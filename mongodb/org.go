@@ -1,0 +1,148 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+type orgDoc struct {
+	ID           bson.ObjectID `bson:"_id"`
+	Kind         string        `bson:"kind"`
+	Name         string        `bson:"name"`
+	USCC         string        `bson:"uscc"`
+	RegionCode   string        `bson:"region_code"`
+	ClusterID    string        `bson:"cluster_id,omitempty"`
+	IndustryCode string        `bson:"industry_code,omitempty"`
+	Size         string        `bson:"size,omitempty"`
+	Verified     bool          `bson:"verified"`
+	VerifiedBy   string        `bson:"verified_by,omitempty"`
+	VerifiedAt   time.Time     `bson:"verified_at,omitempty"`
+	CreatedAt    time.Time     `bson:"created_at"`
+}
+
+func toOrgDoc(o finzone.Organization) (orgDoc, error) {
+	id, err := newOrParse(o.ID)
+	return orgDoc{ID: id, Kind: string(o.Kind), Name: o.Name, USCC: o.USCC, RegionCode: o.RegionCode,
+		ClusterID: o.ClusterID, IndustryCode: o.IndustryCode, Size: string(o.Size), Verified: o.Verified,
+		VerifiedBy: o.VerifiedBy, VerifiedAt: o.VerifiedAt, CreatedAt: o.CreatedAt}, err
+}
+
+func (d orgDoc) toDomain() finzone.Organization {
+	return finzone.Organization{ID: d.ID.Hex(), Kind: finzone.OrgKind(d.Kind), Name: d.Name, USCC: d.USCC,
+		RegionCode: d.RegionCode, ClusterID: d.ClusterID, IndustryCode: d.IndustryCode, Size: finzone.Size(d.Size),
+		Verified: d.Verified, VerifiedBy: d.VerifiedBy, VerifiedAt: d.VerifiedAt, CreatedAt: d.CreatedAt}
+}
+
+// newOrParse gives a new ObjectID for an empty id (a create), or parses a
+// given one (seed data comes with deterministic IDs).
+func newOrParse(id string) (bson.ObjectID, error) {
+	if id == "" {
+		return bson.NewObjectID(), nil
+	}
+	o, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return o, finzone.Errorf(finzone.ECValidation, "bad id %q", id)
+	}
+	return o, nil
+}
+
+// CreateOrg inserts o and sets its ID. A taken credit code is a conflict.
+func (d *DB) CreateOrg(ctx context.Context, o *finzone.Organization) error {
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = d.now().UTC()
+	}
+	doc, err := toOrgDoc(*o)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	if _, err := d.db.Collection(collOrgs).InsertOne(ctx, doc); err != nil {
+		return translate(err)
+	}
+	o.ID = doc.ID.Hex()
+	return nil
+}
+
+// DeleteOrg removes an organization; registration uses it to undo a half-made
+// sign-up when the first user cannot be created.
+func (d *DB) DeleteOrg(ctx context.Context, id string) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err = d.db.Collection(collOrgs).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}})
+	return translate(err)
+}
+
+// Org finds one organization.
+func (d *DB) Org(ctx context.Context, id string) (finzone.Organization, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc orgDoc
+	if err := d.db.Collection(collOrgs).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
+		return finzone.Organization{}, translate(err)
+	}
+	return doc.toDomain(), nil
+}
+
+// VerifyOrg marks an institution verified; verifying twice keeps the first
+// verifier.
+func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzone.Organization, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	c := d.db.Collection(collOrgs)
+	var doc orgDoc
+	err = c.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: o}, {Key: "verified", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "verified", Value: true}, {Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	if err == nil {
+		return doc.toDomain(), nil
+	}
+	if finzone.IsCode(translate(err), finzone.ECNotFound) {
+		// Already verified, or absent: answer with what is there.
+		return d.Org(ctx, id)
+	}
+	return finzone.Organization{}, translate(err)
+}
+
+var orgSorts = sortKeys{"created_at": "created_at", "name": "name"}
+
+// ListOrgs lists organizations, newest first by default.
+func (d *DB) ListOrgs(ctx context.Context, f finzone.OrgFilter, pg finzone.Page) ([]finzone.Organization, string, error) {
+	filter := bson.D{}
+	if f.Kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
+	}
+	if f.Verified != nil {
+		filter = append(filter, bson.E{Key: "verified", Value: *f.Verified})
+	}
+	if f.Regions != nil {
+		filter = append(filter, bson.E{Key: "region_code", Value: bson.D{{Key: "$in", Value: f.Regions}}})
+	}
+	docs, next, err := findPage[orgDoc](ctx, d.db.Collection(collOrgs), filter, pg, orgSorts, "-created_at")
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]finzone.Organization, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, next, nil
+}

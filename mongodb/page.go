@@ -1,0 +1,123 @@
+package mongodb
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+// DefaultPageLimit is used when a list asks for no limit.
+const DefaultPageLimit = 20
+
+// sortKeys maps the sort names clients use to document fields.
+type sortKeys map[string]string
+
+// findPage runs a keyset-paginated find: the cursor holds the last item's sort
+// value and _id, so pages stay stable while items are added. It uses only
+// $or/$and with $lt/$gt, which FerretDB and MongoDB answer alike.
+func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg finzone.Page,
+	sorts sortKeys, def string) ([]T, string, error) {
+	name := pg.Sort
+	if name == "" {
+		name = def
+	}
+	desc := strings.HasPrefix(name, "-")
+	field, ok := sorts[strings.TrimPrefix(name, "-")]
+	if !ok {
+		var p finzone.Problems
+		p.Add("sort", finzone.FCInvalid)
+		return nil, "", p.Err()
+	}
+	limit := pg.Limit
+	if limit <= 0 {
+		limit = DefaultPageLimit
+	}
+	if limit > finzone.MaxPageLimit {
+		limit = finzone.MaxPageLimit
+	}
+	dir, cmp := 1, "$gt"
+	if desc {
+		dir, cmp = -1, "$lt"
+	}
+	if pg.Cursor != "" {
+		v, id, err := decodeCursor(pg.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		after := bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: field, Value: bson.D{{Key: cmp, Value: v}}}},
+			bson.D{{Key: field, Value: v}, {Key: "_id", Value: bson.D{{Key: cmp, Value: id}}}},
+		}}}
+		filter = bson.D{{Key: "$and", Value: bson.A{filter, after}}}
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: field, Value: dir}, {Key: "_id", Value: dir}}).
+		SetLimit(int64(limit + 1))
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", translate(err)
+	}
+	var raws []bson.Raw
+	if err := cur.All(ctx, &raws); err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(raws) > limit {
+		raws = raws[:limit]
+		last := raws[limit-1]
+		id, _ := last.Lookup("_id").ObjectIDOK()
+		next = encodeCursor(last.Lookup(field), id)
+	}
+	docs := make([]T, len(raws))
+	for i, r := range raws {
+		if err := bson.Unmarshal(r, &docs[i]); err != nil {
+			return nil, "", translate(err)
+		}
+	}
+	return docs, next, nil
+}
+
+func encodeCursor(v bson.RawValue, id bson.ObjectID) string {
+	b, err := bson.Marshal(bson.D{{Key: "v", Value: v}, {Key: "id", Value: id}})
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (bson.RawValue, bson.ObjectID, error) {
+	bad := func() (bson.RawValue, bson.ObjectID, error) {
+		var p finzone.Problems
+		p.Add("cursor", finzone.FCInvalid)
+		return bson.RawValue{}, bson.ObjectID{}, p.Err()
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return bad()
+	}
+	raw := bson.Raw(b)
+	if raw.Validate() != nil {
+		return bad()
+	}
+	v, err := raw.LookupErr("v")
+	if err != nil {
+		return bad()
+	}
+	idv, err := raw.LookupErr("id")
+	if err != nil {
+		return bad()
+	}
+	id, ok := idv.ObjectIDOK()
+	if !ok {
+		return bad()
+	}
+	return v, id, nil
+}

@@ -1,0 +1,208 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+type projectDoc struct {
+	ID                  bson.ObjectID `bson:"_id"`
+	OwnerOrgID          string        `bson:"owner_org_id"`
+	Title               string        `bson:"title"`
+	Type                string        `bson:"project_type"`
+	AmountYuan          int64         `bson:"amount_yuan"`
+	TermMonths          int           `bson:"term_months"`
+	Purpose             string        `bson:"purpose"`
+	Collateral          []string      `bson:"collateral"`
+	RateCeilingBps      int           `bson:"rate_ceiling_bps"`
+	TotalInvestmentYuan int64         `bson:"total_investment_yuan"`
+	RegionCode          string        `bson:"region_code"`
+	ClusterID           string        `bson:"cluster_id"`
+	IndustryCode        string        `bson:"industry_code"`
+	Green               bool          `bson:"green"`
+	Tech                bool          `bson:"tech"`
+	EnterpriseSize      string        `bson:"enterprise_size"`
+	Status              string        `bson:"status"`
+	CreatedAt           time.Time     `bson:"created_at"`
+	UpdatedAt           time.Time     `bson:"updated_at"`
+	SubmittedAt         time.Time     `bson:"submitted_at,omitempty"`
+	WithdrawnAt         time.Time     `bson:"withdrawn_at,omitempty"`
+}
+
+func toProjectDoc(p finzone.Project, id bson.ObjectID) projectDoc {
+	return projectDoc{ID: id, OwnerOrgID: p.OwnerOrgID, Title: p.Title, Type: string(p.Type), AmountYuan: p.AmountYuan,
+		TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral), RateCeilingBps: p.RateCeilingBps,
+		TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode, ClusterID: p.ClusterID,
+		IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech, EnterpriseSize: string(p.EnterpriseSize),
+		Status: string(p.Status), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, SubmittedAt: p.SubmittedAt,
+		WithdrawnAt: p.WithdrawnAt}
+}
+
+func (d projectDoc) toDomain() finzone.Project {
+	return finzone.Project{ID: d.ID.Hex(), OwnerOrgID: d.OwnerOrgID, Title: d.Title, Type: finzone.ProjectType(d.Type),
+		AmountYuan: d.AmountYuan, TermMonths: d.TermMonths, Purpose: d.Purpose,
+		Collateral: typed[finzone.Collateral](d.Collateral), RateCeilingBps: d.RateCeilingBps,
+		TotalInvestmentYuan: d.TotalInvestmentYuan, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
+		IndustryCode: d.IndustryCode, Green: d.Green, Tech: d.Tech, EnterpriseSize: finzone.Size(d.EnterpriseSize),
+		Status: finzone.ProjectStatus(d.Status), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		SubmittedAt: d.SubmittedAt, WithdrawnAt: d.WithdrawnAt}
+}
+
+// CreateProject inserts p and sets its ID and times.
+func (d *DB) CreateProject(ctx context.Context, p *finzone.Project) error {
+	now := d.now().UTC()
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+	}
+	if p.UpdatedAt.IsZero() {
+		p.UpdatedAt = p.CreatedAt
+	}
+	id, err := newOrParse(p.ID)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	if _, err := d.db.Collection(collProjects).InsertOne(ctx, toProjectDoc(*p, id)); err != nil {
+		return translate(err)
+	}
+	p.ID = id.Hex()
+	return nil
+}
+
+// Project finds one project.
+func (d *DB) Project(ctx context.Context, id string) (finzone.Project, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc projectDoc
+	if err := d.db.Collection(collProjects).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
+		return finzone.Project{}, translate(err)
+	}
+	return doc.toDomain(), nil
+}
+
+var projectSorts = sortKeys{"created_at": "created_at", "amount_yuan": "amount_yuan", "term_months": "term_months", "updated_at": "updated_at"}
+
+// ListProjects lists projects, newest first by default.
+func (d *DB) ListProjects(ctx context.Context, f finzone.ProjectFilter, pg finzone.Page) ([]finzone.Project, string, error) {
+	filter := bson.D{}
+	if f.OwnerOrgID != "" {
+		filter = append(filter, bson.E{Key: "owner_org_id", Value: f.OwnerOrgID})
+	}
+	if f.Regions != nil {
+		filter = append(filter, bson.E{Key: "region_code", Value: bson.D{{Key: "$in", Value: f.Regions}}})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
+	}
+	if f.Type != "" {
+		filter = append(filter, bson.E{Key: "project_type", Value: string(f.Type)})
+	}
+	if f.ClusterID != "" {
+		filter = append(filter, bson.E{Key: "cluster_id", Value: f.ClusterID})
+	}
+	docs, next, err := findPage[projectDoc](ctx, d.db.Collection(collProjects), filter, pg, projectSorts, "-created_at")
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]finzone.Project, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, next, nil
+}
+
+// UpdateProject replaces the client-set fields while the project is still in
+// status from; otherwise the project changed under the caller: conflict.
+func (d *DB) UpdateProject(ctx context.Context, p finzone.Project, from finzone.ProjectStatus) (finzone.Project, error) {
+	o, err := oid(p.ID)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	doc := toProjectDoc(p, o)
+	set := bson.D{
+		{Key: "title", Value: doc.Title}, {Key: "project_type", Value: doc.Type}, {Key: "amount_yuan", Value: doc.AmountYuan},
+		{Key: "term_months", Value: doc.TermMonths}, {Key: "purpose", Value: doc.Purpose}, {Key: "collateral", Value: doc.Collateral},
+		{Key: "rate_ceiling_bps", Value: doc.RateCeilingBps}, {Key: "total_investment_yuan", Value: doc.TotalInvestmentYuan},
+		{Key: "region_code", Value: doc.RegionCode}, {Key: "cluster_id", Value: doc.ClusterID},
+		{Key: "industry_code", Value: doc.IndustryCode}, {Key: "green", Value: doc.Green}, {Key: "tech", Value: doc.Tech},
+		{Key: "updated_at", Value: d.now().UTC()},
+	}
+	return d.updateProject(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}}, set)
+}
+
+// SetProjectStatus moves a project from one of the from statuses to to.
+func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	set := bson.D{{Key: "status", Value: string(to)}, {Key: "updated_at", Value: at.UTC()}}
+	switch to {
+	case finzone.ProjectSubmitted:
+		set = append(set, bson.E{Key: "submitted_at", Value: at.UTC()})
+	case finzone.ProjectWithdrawn:
+		set = append(set, bson.E{Key: "withdrawn_at", Value: at.UTC()})
+	}
+	return d.updateProject(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: bson.D{{Key: "$in", Value: strs(from)}}}}, set)
+}
+
+func (d *DB) updateProject(ctx context.Context, filter, set bson.D) (finzone.Project, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc projectDoc
+	err := d.db.Collection(collProjects).FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: set}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	if err != nil {
+		err = translate(err)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			// The project exists but is no longer in the expected state.
+			return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project changed state")
+		}
+		return finzone.Project{}, err
+	}
+	return doc.toDomain(), nil
+}
+
+// DeleteProject deletes a project still in status from.
+func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectStatus) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collProjects).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}})
+	if err != nil {
+		return translate(err)
+	}
+	if res.DeletedCount == 0 {
+		return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
+	}
+	return nil
+}
+
+func strs[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func typed[T ~string](list []string) []T {
+	out := make([]T, len(list))
+	for i, v := range list {
+		out[i] = T(v)
+	}
+	return out
+}
