@@ -1,0 +1,95 @@
+package demo
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"finzone"
+)
+
+// projectKind describes how one project type's needs are shaped.
+type projectKind struct {
+	typ              finzone.ProjectType
+	weight           int
+	medianWan        float64 // median amount, ¥万
+	termMin, termMax int
+	titles           []string
+}
+
+var projectKinds = []projectKind{
+	{finzone.TypeManufacturingLong, 30, 2000, 24, 120, []string{"年产%d万件智能化生产线建设项目", "新建标准化厂房及生产线项目", "扩产技改项目（年新增产能%d万吨）"}},
+	{finzone.TypeWorkingCapital, 20, 300, 6, 36, []string{"原材料采购流动资金", "订单生产流动资金（%d个订单）"}},
+	{finzone.TypeTechInnovation, 15, 800, 12, 60, []string{"研发中心建设项目", "第%d代产品中试及产业化项目"}},
+	{finzone.TypeGreenLowCarbon, 10, 1500, 24, 96, []string{"屋顶分布式光伏%d兆瓦项目", "节能降碳改造项目"}},
+	{finzone.TypeDigitalTransform, 10, 600, 12, 60, []string{"数字化车间改造项目", "工业互联网平台建设（一期%d个工位）"}},
+	{finzone.TypeIndustrialInfra, 10, 20000, 36, 120, []string{"集群配套产业园（%d万平方米）基础设施项目", "园区污水处理及供热管网项目"}},
+	{finzone.TypeForeignTrade, 5, 400, 6, 24, []string{"出口订单融资（%d万美元）", "跨境电商备货融资"}},
+}
+
+// GenerateProjects makes n projects owned by the enterprises: amounts from
+// ¥50万 to ¥20亿, log-normal around each type's median and bigger for bigger
+// firms, rounded to 万; about 60% submitted, the rest drafts.
+func GenerateProjects(seed int64, n int, enterprises []finzone.Organization) []finzone.Project {
+	r := rng(seed, streamProject)
+	weights := make([]int, len(projectKinds))
+	for i, k := range projectKinds {
+		weights[i] = k.weight
+	}
+	out := make([]finzone.Project, n)
+	for i := range out {
+		owner := enterprises[r.IntN(len(enterprises))]
+		k := projectKinds[weighted(r, weights)]
+		median := k.medianWan * map[finzone.Size]float64{finzone.SizeLarge: 4, finzone.SizeMedium: 1.5, finzone.SizeSmall: 0.7, finzone.SizeMicro: 0.3}[owner.Size]
+		amountWan := int64(math.Exp(math.Log(median) + 1.1*r.NormFloat64()))
+		amount := min(max(amountWan, 50), 200_000) * wan
+		term := k.termMin + r.IntN((k.termMax-k.termMin)/6+1)*6
+		title := pick(r, k.titles)
+		if strings.Contains(title, "%d") {
+			title = fmt.Sprintf(title, 2+r.IntN(20))
+		}
+		p := finzone.Project{
+			ID: ProjectID(i), OwnerOrgID: owner.ID,
+			Title:          firmShort(owner.Name) + title,
+			Type:           k.typ,
+			AmountYuan:     amount,
+			TermMonths:     term,
+			Purpose:        fmt.Sprintf("用于%s，资金按进度分期使用，预计投产后年新增销售收入%d万元。", title, amount/wan*(2+int64(r.IntN(4)))),
+			Collateral:     subset(r, finzone.Collaterals, 1, 3),
+			RegionCode:     owner.RegionCode,
+			ClusterID:      owner.ClusterID,
+			IndustryCode:   owner.IndustryCode,
+			Green:          k.typ == finzone.TypeGreenLowCarbon || r.IntN(5) == 0,
+			Tech:           k.typ == finzone.TypeTechInnovation || r.IntN(6) == 0,
+			EnterpriseSize: owner.Size,
+			Status:         finzone.ProjectDraft,
+			CreatedAt:      Epoch.Add(-time.Duration(1+r.IntN(90*24)) * time.Hour),
+		}
+		if r.IntN(5) < 3 {
+			p.RateCeilingBps = 350 + r.IntN(111)*5
+		}
+		p.TotalInvestmentYuan = amount + amount*int64(r.IntN(16))/10/wan*wan
+		p.UpdatedAt = p.CreatedAt
+		if r.IntN(5) < 3 {
+			p.Status = finzone.ProjectSubmitted
+			p.SubmittedAt = p.CreatedAt.Add(time.Duration(1+r.IntN(48)) * time.Hour)
+			p.UpdatedAt = p.SubmittedAt
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// firmShort turns "安徽临泉丰源食品有限公司" into "丰源食品".
+func firmShort(name string) string {
+	s := strings.TrimSuffix(strings.TrimPrefix(name, "安徽"), "有限公司")
+	rs := []rune(s)
+	for _, c := range clusterSpecs {
+		place := []rune(shortPlace(regionName(c.county)))
+		if len(rs) > len(place) && string(rs[:len(place)]) == string(place) {
+			return string(rs[len(place):])
+		}
+	}
+	return s
+}
