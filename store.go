@@ -48,7 +48,7 @@ type ProductFilter struct {
 
 // OrgFilter narrows an organization list.
 type OrgFilter struct {
-	Kind     OrgKind
+	Kinds    []OrgKind
 	Verified *bool
 	Regions  []string
 }
@@ -58,6 +58,7 @@ type OrgStore interface {
 	CreateOrg(ctx context.Context, o *Organization) error
 	DeleteOrg(ctx context.Context, id string) error
 	Org(ctx context.Context, id string) (Organization, error)
+	OrgByUSCC(ctx context.Context, uscc string) (Organization, error)
 	VerifyOrg(ctx context.Context, id, by string, at time.Time) (Organization, error)
 	ListOrgs(ctx context.Context, f OrgFilter, pg Page) ([]Organization, string, error)
 }
@@ -70,6 +71,9 @@ type UserStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// PurgeSessions deletes sessions expired before now (FerretDB has no TTL
+	// indexes, so a periodic task does it) and says how many went.
+	PurgeSessions(ctx context.Context, now time.Time) (int64, error)
 }
 
 // ClusterStore keeps the reference list of clusters.

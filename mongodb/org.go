@@ -97,6 +97,17 @@ func (d *DB) Org(ctx context.Context, id string) (finzone.Organization, error) {
 	return doc.toDomain(), nil
 }
 
+// OrgByUSCC finds an organization by its credit code.
+func (d *DB) OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc orgDoc
+	if err := d.db.Collection(collOrgs).FindOne(ctx, bson.D{{Key: "uscc", Value: finzone.NormalizeUSCC(uscc)}}).Decode(&doc); err != nil {
+		return finzone.Organization{}, translate(err)
+	}
+	return doc.toDomain(), nil
+}
+
 // VerifyOrg marks an institution verified; verifying twice keeps the first
 // verifier.
 func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzone.Organization, error) {
@@ -127,8 +138,8 @@ var orgSorts = sortKeys{"created_at": "created_at", "name": "name"}
 // ListOrgs lists organizations, newest first by default.
 func (d *DB) ListOrgs(ctx context.Context, f finzone.OrgFilter, pg finzone.Page) ([]finzone.Organization, string, error) {
 	filter := bson.D{}
-	if f.Kind != "" {
-		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
+	if f.Kinds != nil {
+		filter = append(filter, bson.E{Key: "kind", Value: bson.D{{Key: "$in", Value: strs(f.Kinds)}}})
 	}
 	if f.Verified != nil {
 		filter = append(filter, bson.E{Key: "verified", Value: *f.Verified})

@@ -139,3 +139,14 @@ func (d *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	_, err = d.db.Collection(collSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return translate(err)
 }
+
+// PurgeSessions deletes every session that expired before now.
+func (d *DB) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collSessions).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.DeletedCount, nil
+}

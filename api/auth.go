@@ -1,0 +1,291 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
+
+	"finzone"
+)
+
+// SessionCookie carries the session token for browsers; API clients send the
+// same token as a bearer token.
+const SessionCookie = "finzone_session"
+
+// HashPassword hashes a password with bcrypt.
+func HashPassword(pw string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(b), err
+}
+
+// dummyHash is compared against when an email is unknown, so a failed login
+// takes as long whether or not the account exists.
+var dummyHash, _ = HashPassword("finzone-dummy-password")
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+type registerOrg struct {
+	Kind         *string `json:"kind"`
+	Name         *string `json:"name"`
+	USCC         *string `json:"uscc"`
+	RegionCode   *string `json:"region_code"`
+	ClusterID    *string `json:"cluster_id"`
+	IndustryCode *string `json:"industry_code"`
+	Size         *string `json:"size"`
+}
+
+type registerUser struct {
+	Email    *string `json:"email"`
+	Password *string `json:"password"`
+	Name     *string `json:"name"`
+}
+
+type registerBody struct {
+	Org  json.RawMessage `json:"org"`
+	User json.RawMessage `json:"user"`
+}
+
+// register creates an enterprise or institution with its first user, who
+// becomes the organization's admin and is signed in.
+func (s *Server) register(c *fiber.Ctx) error {
+	var body registerBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	var ro registerOrg
+	var ru registerUser
+	var p finzone.Problems
+	for _, part := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  any
+		ro   []string
+	}{
+		{"org", body.Org, &ro, []string{"id", "verified", "verified_by", "verified_at", "created_at"}},
+		{"user", body.User, &ru, []string{"id", "role", "platform_admin", "regions", "org_id", "password_hash"}},
+	} {
+		if len(part.raw) == 0 || string(part.raw) == "null" {
+			p.Add(part.name, finzone.FCRequired)
+			continue
+		}
+		if err := decodeObject(part.raw, part.dst, part.name+".", part.ro); err != nil {
+			if fe, ok := err.(*finzone.Error); ok && fe.Fields != nil {
+				p = append(p, fe.Fields...)
+				continue
+			}
+			p.Add(part.name, finzone.FCWrongType, "want", "object")
+		}
+	}
+	if len(p) > 0 {
+		return p.Err()
+	}
+	org := finzone.Organization{Kind: finzone.OrgKind(str(ro.Kind)), Name: str(ro.Name), USCC: str(ro.USCC),
+		RegionCode: str(ro.RegionCode), ClusterID: str(ro.ClusterID), IndustryCode: str(ro.IndustryCode),
+		Size: finzone.Size(str(ro.Size))}
+	org.Normalize()
+	email := finzone.NormalizeEmail(str(ru.Email))
+	if err := org.Validate("org."); err != nil {
+		p = append(p, err.(*finzone.Error).Fields...)
+	}
+	if org.Kind == finzone.KindCoordinator {
+		// Coordinators are created by platform admins, never self-registered.
+		p.Add("org.kind", finzone.FCInvalid)
+	}
+	p = append(p, finzone.ValidateSignup("user.", email, str(ru.Name), str(ru.Password))...)
+	if org.ClusterID != "" {
+		if _, err := s.store.Cluster(c.UserContext(), org.ClusterID); finzone.IsCode(err, finzone.ECNotFound) {
+			p.Add("org.cluster_id", finzone.FCInvalid)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(p) > 0 {
+		sortProblems(p)
+		return p.Err()
+	}
+	ctx := c.UserContext()
+	if _, err := s.store.UserByEmail(ctx, email); err == nil {
+		p.Add("user.email", finzone.FCTaken)
+		return p.Err()
+	} else if !finzone.IsCode(err, finzone.ECNotFound) {
+		return err
+	}
+	hash, err := HashPassword(str(ru.Password))
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateOrg(ctx, &org); err != nil {
+		if finzone.IsCode(err, finzone.ECConflict) {
+			p.Add("org.uscc", finzone.FCTaken)
+			return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+		}
+		return err
+	}
+	user := finzone.User{Email: email, Name: strings.TrimSpace(str(ru.Name)), PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
+	if err := s.store.CreateUser(ctx, &user); err != nil {
+		// No transactions: undo the organization so nothing is half-written.
+		if derr := s.store.DeleteOrg(context.WithoutCancel(ctx), org.ID); derr != nil {
+			s.log.Error("undo registration", append(logAttrs(c), "org_id", org.ID, "err", derr)...)
+		}
+		if finzone.IsCode(err, finzone.ECConflict) {
+			p.Add("user.email", finzone.FCTaken)
+			return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+		}
+		return err
+	}
+	token, err := s.startSession(c, user.ID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token, "user": toUserJSON(user), "org": toOrgJSON(org)})
+}
+
+type loginBody struct {
+	Email    *string `json:"email"`
+	Password *string `json:"password"`
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var body loginBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	var p finzone.Problems
+	if str(body.Email) == "" {
+		p.Add("email", finzone.FCRequired)
+	}
+	if str(body.Password) == "" {
+		p.Add("password", finzone.FCRequired)
+	}
+	if len(p) > 0 {
+		return p.Err()
+	}
+	user, err := s.store.UserByEmail(c.UserContext(), str(body.Email))
+	hash := user.PasswordHash
+	if err != nil {
+		if !finzone.IsCode(err, finzone.ECNotFound) {
+			return err
+		}
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(str(body.Password))) != nil || err != nil {
+		return finzone.Errorf(finzone.ECUnauthenticated, "bad email or password")
+	}
+	token, err := s.startSession(c, user.ID)
+	if err != nil {
+		return err
+	}
+	org, err := s.store.Org(c.UserContext(), user.OrgID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"token": token, "user": toUserJSON(user), "org": toOrgJSON(org)})
+}
+
+// startSession makes a random token, stores its hash and sets the cookie.
+func (s *Server) startSession(c *fiber.Ctx, userID string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.now()
+	if err := s.store.CreateSession(c.UserContext(), finzone.Session{TokenHash: hashToken(token), UserID: userID,
+		CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
+		return "", err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: now.Add(SessionTTL),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+	return token, nil
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if err := s.store.DeleteSession(c.UserContext(), hashToken(tokenOf(c))); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	a := actor(c)
+	return c.JSON(fiber.Map{"user": toUserJSON(a.User), "org": toOrgJSON(a.Org)})
+}
+
+// tokenOf reads the bearer token, or the session cookie.
+func tokenOf(c *fiber.Ctx) string {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+		return ""
+	}
+	return c.Cookies(SessionCookie)
+}
+
+// authenticate resolves the token to an Actor for the handlers after it.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	a, err := s.ActorFor(c.UserContext(), tokenOf(c))
+	if err != nil {
+		return err
+	}
+	c.Locals(actorKey, a)
+	return c.Next()
+}
+
+// ActorFor resolves a session token to the user and organization behind it.
+// A missing, unknown, expired or revoked token is unauthenticated.
+func (s *Server) ActorFor(ctx context.Context, token string) (finzone.Actor, error) {
+	if token == "" {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "no token")
+	}
+	sess, err := s.store.Session(ctx, hashToken(token), s.now())
+	if err != nil {
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "unknown token")
+		}
+		return finzone.Actor{}, err
+	}
+	user, err := s.store.User(ctx, sess.UserID)
+	if err != nil {
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
+		}
+		return finzone.Actor{}, err
+	}
+	a := finzone.Actor{User: user}
+	if user.OrgID != "" {
+		if a.Org, err = s.store.Org(ctx, user.OrgID); err != nil {
+			return finzone.Actor{}, err
+		}
+	}
+	return a, nil
+}
+
+type ctxKey int
+
+const actorKey ctxKey = 0
+
+func actor(c *fiber.Ctx) finzone.Actor {
+	a, _ := c.Locals(actorKey).(finzone.Actor)
+	return a
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

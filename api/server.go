@@ -1,0 +1,142 @@
+// Package api is the platform's one Fiber app: the JSON API under /api/v1,
+// health checks, middleware and the single error handler. Handlers are thin:
+// parse, check who may do it (finzone.Actor), call the store, render.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"finzone"
+)
+
+// MaxBodyBytes bounds request bodies; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+// SessionTTL is how long a sign-in lasts.
+const SessionTTL = 7 * 24 * time.Hour
+
+// Config wires the server to its dependencies.
+type Config struct {
+	Store finzone.Store
+	// Ready checks dependencies besides the store (Redis) for /readyz.
+	Ready map[string]func(ctx context.Context) error
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+	Log *slog.Logger
+	// Mount lets other packages (the web pages) add routes to the same app
+	// after the API's middleware is in place.
+	Mount func(app *fiber.App)
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	store finzone.Store
+	ready map[string]func(ctx context.Context) error
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New builds the Fiber app.
+func New(cfg Config) *fiber.App {
+	s := &Server{store: cfg.Store, ready: cfg.Ready, now: cfg.Now, log: cfg.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "finzone",
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             MaxBodyBytes,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+	})
+	app.Use(requestid.New(requestid.Config{ContextKey: "requestid"}))
+	app.Use(recover.New())
+	app.Use(s.accessLog)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", s.readyz)
+
+	v1 := app.Group("/api/v1")
+	v1.Get("/regions", s.regions)
+	v1.Get("/industries", s.industries)
+	v1.Get("/clusters", s.clusters)
+	v1.Post("/auth/register", s.register)
+	v1.Post("/auth/login", s.login)
+
+	authed := v1.Group("", s.authenticate)
+	authed.Post("/auth/logout", s.logout)
+	authed.Get("/me", s.me)
+
+	authed.Get("/projects", s.listProjects)
+	authed.Post("/projects", s.createProject)
+	authed.Get("/projects/:id", s.getProject)
+	authed.Patch("/projects/:id", s.patchProject)
+	authed.Delete("/projects/:id", s.deleteProject)
+	authed.Post("/projects/:id/submit", s.submitProject)
+	authed.Post("/projects/:id/withdraw", s.withdrawProject)
+
+	authed.Get("/products", s.listProducts)
+	authed.Post("/products", s.createProduct)
+	authed.Get("/products/:id", s.getProduct)
+	authed.Patch("/products/:id", s.patchProduct)
+	authed.Post("/products/:id/publish", s.publishProduct)
+	authed.Post("/products/:id/review", s.reviewProduct)
+
+	authed.Get("/institutions", s.listInstitutions)
+	authed.Post("/institutions/:id/verify", s.verifyInstitution)
+
+	if cfg.Mount != nil {
+		cfg.Mount(app)
+	}
+	// Anything else under /api is an unknown route, answered in our shape.
+	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		// The error handler has not run yet; it decides the status.
+		status = statusOf[finzone.ErrorCode(err)]
+	}
+	s.log.Debug("request", append(logAttrs(c), "status", status, "ms", time.Since(start).Milliseconds())...)
+	return err
+}
+
+// readyz answers 200 when MongoDB and every other dependency answer.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	ok := true
+	record := func(name string, err error) {
+		if err != nil {
+			ok = false
+			checks[name] = "down"
+			s.log.Warn("readiness check failed", "check", name, "err", err)
+			return
+		}
+		checks[name] = "ok"
+	}
+	record("mongodb", s.store.Ping(ctx))
+	for name, check := range s.ready {
+		record(name, check(ctx))
+	}
+	if !ok {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}

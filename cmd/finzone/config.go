@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// config is read from flags, each defaulting to an environment variable.
+type config struct {
+	Addr       string
+	MongoURI   string
+	RedisURL   string
+	DataDir    string
+	DB         string
+	MongoAddr  string
+	RedisAddr  string
+	Demo       bool
+	LogLevel   string
+	Concurrent int
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// defaultDataDir is under the user's data directory (XDG_DATA_HOME or
+// ~/.local/share on Linux).
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "finzone")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "finzone")
+	}
+	return "finzone-data"
+}
+
+func (c *config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("FINZONE_ADDR", "127.0.0.1:8080"), "HTTP listen address (FINZONE_ADDR)")
+	fs.StringVar(&c.MongoURI, "mongo-uri", env("FINZONE_MONGO_URI", ""), "MongoDB URI; empty runs embedded FerretDB (FINZONE_MONGO_URI)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("FINZONE_REDIS_URL", ""), "Redis URL; empty runs embedded miniredis (FINZONE_REDIS_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", env("FINZONE_DATA_DIR", defaultDataDir()), "where the embedded database lives (FINZONE_DATA_DIR)")
+	fs.StringVar(&c.DB, "db", env("FINZONE_DB", "finzone"), "MongoDB database name (FINZONE_DB)")
+	fs.StringVar(&c.MongoAddr, "embedded-mongo-addr", env("FINZONE_EMBEDDED_MONGO_ADDR", "127.0.0.1:27018"), "listen address of the embedded MongoDB-wire server (FINZONE_EMBEDDED_MONGO_ADDR)")
+	fs.StringVar(&c.RedisAddr, "embedded-redis-addr", env("FINZONE_EMBEDDED_REDIS_ADDR", "127.0.0.1:0"), "listen address of the embedded Redis (FINZONE_EMBEDDED_REDIS_ADDR)")
+	fs.BoolVar(&c.Demo, "demo", env("FINZONE_DEMO", "true") == "true", "load demo data into an empty store (FINZONE_DEMO)")
+	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
+	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `finzone — the cluster finance zone platform (集群融资专区)
+
+Usage:
+  finzone [flags]            run everything in one process (the default)
+  finzone api [flags]        run only the HTTP server
+  finzone worker [flags]     run only the background workers
+  finzone seed [--scale N]   load deterministic demo data
+  finzone admin create-admin --email E --password P --name N
+  finzone admin create-coordinator --email E --password P --name N --regions 340000[,341200...]
+
+With no FINZONE_MONGO_URI / FINZONE_REDIS_URL, an embedded FerretDB (SQLite,
+under FINZONE_DATA_DIR) and an embedded Redis are started in-process.
+Run "finzone <command> -h" for the flags.
+`)
+}

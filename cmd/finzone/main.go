@@ -1,0 +1,198 @@
+// Command finzone runs the cluster finance zone platform. With no
+// configuration it starts everything in one process on embedded FerretDB and
+// miniredis, with demo data; in production it points at a MongoDB replica set
+// and Redis, and runs the API and workers as separate processes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"finzone/api"
+	"finzone/embedded"
+	"finzone/mongodb"
+	"finzone/workers"
+)
+
+func main() {
+	cmd, args := "all", os.Args[1:]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd {
+	case "all", "api", "worker":
+		err = serve(ctx, cmd, args)
+	case "seed":
+		err = seedCmd(ctx, args)
+	case "admin":
+		err = adminCmd(ctx, args)
+	case "help", "-h", "--help":
+		usage()
+	default:
+		usage()
+		err = fmt.Errorf("unknown command %q", cmd)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "finzone:", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// infra is the store and Redis a process talks to, embedded or real.
+type infra struct {
+	store    *mongodb.DB
+	redisOpt asynq.RedisConnOpt
+	redis    *redis.Client
+	embedded bool
+	mongoURI string
+	closers  []func()
+}
+
+func (in *infra) Close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i]()
+	}
+}
+
+// openInfra connects to MongoDB and Redis, starting the embedded ones when no
+// URI is configured.
+func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error) {
+	in := &infra{mongoURI: cfg.MongoURI}
+	if in.mongoURI == "" {
+		dir := filepath.Join(cfg.DataDir, "db")
+		m, err := embedded.StartMongo(dir, cfg.MongoAddr)
+		if err != nil && cfg.MongoAddr != "127.0.0.1:0" {
+			log.Warn("embedded MongoDB address busy, using a free port", "addr", cfg.MongoAddr, "err", err)
+			m, err = embedded.StartMongo(dir, "127.0.0.1:0")
+		}
+		if err != nil {
+			return nil, err
+		}
+		in.closers = append(in.closers, m.Close)
+		in.mongoURI, in.embedded = m.URI, true
+		log.Info("embedded MongoDB-wire server (FerretDB on SQLite)", "uri", m.URI, "data_dir", dir)
+	}
+	store, err := mongodb.Open(ctx, in.mongoURI, cfg.DB)
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	in.store = store
+	in.closers = append(in.closers, func() { _ = store.Close(context.Background()) })
+
+	redisURL := cfg.RedisURL
+	if redisURL == "" {
+		r, err := embedded.StartRedis(cfg.RedisAddr)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		in.closers = append(in.closers, r.Close)
+		redisURL = r.URL()
+		log.Info("embedded Redis (miniredis)", "url", redisURL)
+	}
+	opt, err := asynq.ParseRedisURI(redisURL)
+	if err != nil {
+		in.Close()
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	ropts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		in.Close()
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	in.redisOpt, in.redis = opt, redis.NewClient(ropts)
+	in.closers = append(in.closers, func() { _ = in.redis.Close() })
+	return in, nil
+}
+
+// serve runs the HTTP server, the workers, or both until a signal arrives.
+func serve(ctx context.Context, mode string, args []string) error {
+	var cfg config
+	fs := flag.NewFlagSet(mode, flag.ExitOnError)
+	cfg.register(fs)
+	_ = fs.Parse(args)
+	log := newLogger(cfg.LogLevel)
+	slog.SetDefault(log)
+
+	in, err := openInfra(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if in.embedded && mode != "all" {
+		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
+	}
+	if in.embedded && cfg.Demo {
+		empty, err := in.store.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			log.Info("empty embedded store: loading demo data")
+			if err := seed(ctx, in.store, 1, log, false); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+		}
+	}
+
+	errc := make(chan error, 1)
+	if mode == "all" || mode == "worker" {
+		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent})
+		if err := w.Start(); err != nil {
+			return err
+		}
+		defer w.Shutdown()
+		log.Info("workers started", "concurrency", cfg.Concurrent)
+	}
+	if mode == "all" || mode == "api" {
+		app := api.New(api.Config{
+			Store: in.store,
+			Log:   log,
+			Ready: map[string]func(context.Context) error{
+				"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
+			},
+		})
+		go func() { errc <- app.Listen(cfg.Addr) }()
+		defer func() {
+			if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+				log.Error("http shutdown", "err", err)
+			}
+		}()
+		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
+		printDemoAccounts(ctx, in.store, os.Stdout)
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return nil
+	case err := <-errc:
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return fmt.Errorf("http: %w", err)
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"finzone"
+	"finzone/api"
+	"finzone/demo"
+	"finzone/mongodb"
+)
+
+// DemoPassword is every demo account's password; it is printed at start and
+// documented in the README. Demo data is for trying the platform, not for
+// production.
+const DemoPassword = "finzone-demo"
+
+// DemoSeed makes the demo data the same on every machine.
+const DemoSeed = 20261127
+
+func seedCmd(ctx context.Context, args []string) error {
+	var cfg config
+	fs := flag.NewFlagSet("seed", flag.ExitOnError)
+	cfg.register(fs)
+	scale := fs.Int("scale", 1, "multiply the demo data (1: ~200 enterprises, 30 institutions, 150 products, 500 projects)")
+	_ = fs.Parse(args)
+	log := newLogger(cfg.LogLevel)
+	in, err := openInfra(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := seed(ctx, in.store, *scale, log, true); err != nil {
+		return err
+	}
+	printDemoAccounts(ctx, in.store, os.Stdout)
+	return nil
+}
+
+// seed loads the deterministic demo data and the demo accounts. Every object
+// has a fixed ID, so running it twice adds nothing the second time.
+func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, progress bool) error {
+	start := time.Now()
+	d := demo.Generate(DemoSeed, demo.DefaultScale().Times(scale))
+	// The generator's clock is fixed; move the data to today so products are
+	// valid and projects look recent.
+	shift := time.Now().Truncate(24 * time.Hour).Sub(demo.Epoch)
+	if shift < 0 {
+		shift = 0
+	}
+	total := len(d.Clusters) + len(d.Enterprises) + len(d.Institutions) + len(d.Products) + len(d.Projects)
+	bar := newProgress(os.Stderr, total, progress && total > 2000)
+	created := 0
+	ok := func(err error) error {
+		bar.step()
+		if err == nil {
+			created++
+			return nil
+		}
+		if finzone.IsCode(err, finzone.ECConflict) {
+			return nil // already seeded
+		}
+		return err
+	}
+	for _, c := range d.Clusters {
+		if err := ok(store.UpsertCluster(ctx, c)); err != nil {
+			return err
+		}
+	}
+	for _, list := range [][]finzone.Organization{d.Enterprises, d.Institutions} {
+		for i := range list {
+			o := list[i]
+			o.CreatedAt = o.CreatedAt.Add(shift)
+			if !o.VerifiedAt.IsZero() {
+				o.VerifiedAt = o.VerifiedAt.Add(shift)
+			}
+			if err := ok(store.CreateOrg(ctx, &o)); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range d.Products {
+		p := d.Products[i]
+		p.ValidFrom, p.ValidTo = p.ValidFrom.Add(shift), p.ValidTo.Add(shift)
+		p.CreatedAt, p.UpdatedAt = p.CreatedAt.Add(shift), p.UpdatedAt.Add(shift)
+		if !p.ReviewedAt.IsZero() {
+			p.ReviewedAt = p.ReviewedAt.Add(shift)
+		}
+		if err := ok(store.CreateProduct(ctx, &p)); err != nil {
+			return err
+		}
+	}
+	for i := range d.Projects {
+		p := d.Projects[i]
+		p.CreatedAt, p.UpdatedAt = p.CreatedAt.Add(shift), p.UpdatedAt.Add(shift)
+		if !p.SubmittedAt.IsZero() {
+			p.SubmittedAt = p.SubmittedAt.Add(shift)
+		}
+		if err := ok(store.CreateProject(ctx, &p)); err != nil {
+			return err
+		}
+	}
+	bar.done()
+	if err := seedAccounts(ctx, store, d); err != nil {
+		return err
+	}
+	log.Info("demo data loaded", "created", created, "of", total, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// demoAccounts are the sign-ins printed at start and listed in the README.
+var demoAccounts = []struct{ email, role string }{
+	{"admin@demo.finzone.cn", "platform admin / 平台管理员"},
+	{"coordinator@demo.finzone.cn", "coordinator, Anhui province / 省级协调员"},
+	{"fuyang@demo.finzone.cn", "coordinator, 阜阳市 / 市级协调员"},
+	{"enterprise@demo.finzone.cn", "enterprise / 企业"},
+	{"enterprise2@demo.finzone.cn", "another enterprise / 另一家企业"},
+	{"bank@demo.finzone.cn", "bank / 银行"},
+	{"insurer@demo.finzone.cn", "insurer / 保险"},
+	{"leasing@demo.finzone.cn", "leasing / 融资租赁"},
+	{"guarantee@demo.finzone.cn", "guarantee / 融资担保"},
+}
+
+// seedAccounts creates the demo users (and the coordinators' offices): the
+// first two enterprises and the first verified institution of each kind.
+func seedAccounts(ctx context.Context, store *mongodb.DB, d demo.Dataset) error {
+	hash, err := api.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	orgOf := map[string]string{}
+	if len(d.Enterprises) > 1 {
+		orgOf["enterprise"], orgOf["enterprise2"] = d.Enterprises[0].ID, d.Enterprises[1].ID
+	}
+	for _, o := range d.Institutions {
+		if k := string(o.Kind); o.Verified && orgOf[k] == "" {
+			orgOf[k] = o.ID
+		}
+	}
+	regionOf := map[string]string{"coordinator": finzone.ProvinceCode, "fuyang": "341200"}
+	for _, a := range demoAccounts {
+		name, _, _ := strings.Cut(a.email, "@")
+		u := finzone.User{Email: a.email, Name: name, PasswordHash: hash, Role: finzone.RoleAdmin}
+		switch {
+		case name == "admin":
+			u.PlatformAdmin = true
+		case regionOf[name] != "":
+			office, err := coordinatorOffice(ctx, store, regionOf[name])
+			if err != nil {
+				return err
+			}
+			u.OrgID, u.Regions = office.ID, []string{regionOf[name]}
+		case orgOf[name] != "":
+			u.OrgID = orgOf[name]
+		default:
+			continue // the data set has no such organization
+		}
+		if err := store.CreateUser(ctx, &u); err != nil && !finzone.IsCode(err, finzone.ECConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// coordinatorOffice finds or creates the finance office (地方金融管理局) for a
+// region. Its credit code is derived from the region so it is stable.
+func coordinatorOffice(ctx context.Context, store finzone.OrgStore, region string) (finzone.Organization, error) {
+	r, ok := finzone.LookupRegion(region)
+	if !ok {
+		return finzone.Organization{}, fmt.Errorf("unknown region %q", region)
+	}
+	body := "11" + region + "MB0000000"
+	check, _ := finzone.USCCCheck(body)
+	uscc := body + string(check)
+	o, err := store.OrgByUSCC(ctx, uscc)
+	if err == nil || !finzone.IsCode(err, finzone.ECNotFound) {
+		return o, err
+	}
+	o = finzone.Organization{Kind: finzone.KindCoordinator, Name: r.Name + "地方金融管理局", USCC: uscc, RegionCode: region, Verified: true}
+	if err := store.CreateOrg(ctx, &o); err != nil {
+		if finzone.IsCode(err, finzone.ECConflict) {
+			return store.OrgByUSCC(ctx, uscc)
+		}
+		return o, err
+	}
+	return o, nil
+}
+
+// printDemoAccounts lists the demo sign-ins when the demo data is loaded.
+func printDemoAccounts(ctx context.Context, store finzone.UserStore, w io.Writer) {
+	if _, err := store.UserByEmail(ctx, demoAccounts[0].email); err != nil {
+		return
+	}
+	fmt.Fprintf(w, "\nDemo accounts, password %q / 演示账号，密码 %q:\n", DemoPassword, DemoPassword)
+	for _, a := range demoAccounts {
+		if _, err := store.UserByEmail(ctx, a.email); err == nil {
+			fmt.Fprintf(w, "  %-30s %s\n", a.email, a.role)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// progress draws a bar on a terminal for large seeds.
+type progress struct {
+	w         io.Writer
+	total, n  int
+	on        bool
+	lastDrawn int
+}
+
+func newProgress(w io.Writer, total int, on bool) *progress {
+	return &progress{w: w, total: total, on: on}
+}
+
+func (p *progress) step() {
+	p.n++
+	if !p.on || p.total == 0 {
+		return
+	}
+	pct := p.n * 100 / p.total
+	if pct == p.lastDrawn && p.n != p.total {
+		return
+	}
+	p.lastDrawn = pct
+	const width = 40
+	fill := pct * width / 100
+	fmt.Fprintf(p.w, "\rseeding [%s%s] %3d%% %d/%d", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), pct, p.n, p.total)
+}
+
+func (p *progress) done() {
+	if p.on {
+		fmt.Fprintln(p.w)
+	}
+}
