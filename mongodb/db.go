@@ -113,14 +113,45 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		collProducts: {unique("product_id", "version"), plain("owner_org_id"), plain("status")},
 	}
 	for coll, models := range specs {
-		ctx, cancel := opContext(ctx)
-		_, err := d.db.Collection(coll).Indexes().CreateMany(ctx, models)
-		cancel()
-		if err != nil {
+		if err := d.createMissingIndexes(ctx, d.db.Collection(coll), models); err != nil {
 			return fmt.Errorf("%s: %w", coll, err)
 		}
 	}
 	return nil
+}
+
+// createMissingIndexes creates only the indexes a collection lacks: FerretDB
+// 1.24 drops the connection when asked to create indexes that already exist,
+// and MongoDB is happy either way.
+func (d *DB) createMissingIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	specs, err := c.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, s := range specs {
+		have[s.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		name := ""
+		for i, k := range m.Keys.(bson.D) {
+			if i > 0 {
+				name += "_"
+			}
+			name += fmt.Sprintf("%s_%v", k.Key, k.Value)
+		}
+		if !have[name] {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.Indexes().CreateMany(ctx, missing)
+	return err
 }
 
 // opContext applies OpTimeout unless the caller's deadline is sooner.
@@ -130,3 +161,6 @@ func opContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	}
 	return context.WithTimeout(ctx, OpTimeout)
 }
+
+// Name is the database's name.
+func (d *DB) Name() string { return d.db.Name() }

@@ -379,3 +379,24 @@ func TestUnreachableServerIsUnavailable(t *testing.T) {
 	}
 	wantCode(t, err, finzone.ECUnavailable)
 }
+
+// Start-up creates indexes every time; on an existing database it must only
+// add what is missing (FerretDB drops the connection on duplicates).
+func TestOpenTwiceKeepsIndexesAndData(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	o := enterprise("914403001922038216")
+	if err := db.CreateOrg(ctx, &o); err != nil {
+		t.Fatal(err)
+	}
+	again, err := mongodb.Open(ctx, testURI, db.Name())
+	if err != nil {
+		t.Fatalf("second open: %v", err)
+	}
+	defer again.Close(ctx)
+	dup := enterprise("914403001922038216")
+	wantCode(t, again.CreateOrg(ctx, &dup), finzone.ECConflict)
+	if _, err := again.Org(ctx, o.ID); err != nil {
+		t.Errorf("data after second open: %v", err)
+	}
+}
