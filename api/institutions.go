@@ -69,5 +69,6 @@ func (s *Server) verifyInstitution(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.notify(c, "catalogue", func(pl finzone.Pipeline) error { return pl.CatalogueChanged(c.UserContext()) })
 	return c.JSON(toOrgJSON(o))
 }

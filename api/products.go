@@ -290,5 +290,8 @@ func (s *Server) reviewProduct(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if p.Status == finzone.ReviewPublished {
+		s.notify(c, "catalogue", func(pl finzone.Pipeline) error { return pl.CatalogueChanged(c.UserContext()) })
+	}
 	return c.JSON(toProductJSON(p))
 }

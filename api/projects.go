@@ -182,6 +182,7 @@ func (s *Server) submitProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.notify(c, "submitted", func(pl finzone.Pipeline) error { return pl.ProjectSubmitted(c.UserContext(), p.ID) })
 	return c.JSON(toProjectJSON(p))
 }
 
@@ -198,6 +199,7 @@ func (s *Server) withdrawProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.notify(c, "withdrawn", func(pl finzone.Pipeline) error { return pl.ProjectWithdrawn(c.UserContext(), p.ID) })
 	return c.JSON(toProjectJSON(p))
 }
 

@@ -24,6 +24,9 @@ const SessionTTL = 7 * 24 * time.Hour
 // Config wires the server to its dependencies.
 type Config struct {
 	Store finzone.Store
+	// Pipeline hears of submissions, withdrawals, match changes and
+	// catalogue changes; nil leaves the background pipeline uninformed.
+	Pipeline finzone.Pipeline
 	// Ready checks dependencies besides the store (Redis) for /readyz.
 	Ready map[string]func(ctx context.Context) error
 	// Now is the clock; tests may fix it.
@@ -36,7 +39,8 @@ type Config struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	store finzone.Store
+	store    finzone.Store
+	pipeline finzone.Pipeline
 	ready map[string]func(ctx context.Context) error
 	now   func() time.Time
 	log   *slog.Logger
@@ -44,7 +48,7 @@ type Server struct {
 
 // New builds the Fiber app.
 func New(cfg Config) *fiber.App {
-	s := &Server{store: cfg.Store, ready: cfg.Ready, now: cfg.Now, log: cfg.Log}
+	s := &Server{store: cfg.Store, pipeline: cfg.Pipeline, ready: cfg.Ready, now: cfg.Now, log: cfg.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -139,4 +143,16 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}
+
+// notify tells the pipeline about a change already stored. Failure is only
+// logged: MongoDB holds the truth and the reconciler re-enqueues what is
+// due, so a Redis outage delays work but loses none.
+func (s *Server) notify(c *fiber.Ctx, what string, call func(p finzone.Pipeline) error) {
+	if s.pipeline == nil {
+		return
+	}
+	if err := call(s.pipeline); err != nil {
+		s.log.Warn("pipeline notice failed; the reconciler will catch up", append(logAttrs(c), "what", what, "err", err)...)
+	}
 }
