@@ -91,14 +91,18 @@ func GenerateInstitutions(seed int64, n int, clusters []finzone.Cluster) []finzo
 	seen := map[string]int{}
 	for i := range out {
 		kind := kindPattern[i%len(kindPattern)]
-		level := weighted(r, []int{12, 48, 40})
+		level := weighted(r, []int{15, 45, 40})
 		region := finzone.ProvinceCode
 		switch level {
 		case levelCity:
+			// Branches concentrate where the clusters are.
 			region = pick(r, cities)
+			if r.IntN(10) < 7 && len(clusters) > 0 {
+				region = cityOf(pick(r, clusters).CountyCode)
+			}
 		case levelCounty:
 			// The zone's county institutions are mostly where the clusters are.
-			if r.IntN(10) < 7 && len(clusters) > 0 {
+			if r.IntN(10) < 8 && len(clusters) > 0 {
 				region = pick(r, clusters).CountyCode
 			} else {
 				region = pick(r, counties)

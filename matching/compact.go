@@ -1,0 +1,161 @@
+package matching
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"finzone"
+)
+
+// The index keeps products in compact form: small integers for codes,
+// bitsets for types, collateral and sizes, interned industry rules. These
+// tables number the codes once for the whole process.
+var (
+	typeIdx   = map[finzone.ProjectType]int{}
+	regionIdx = map[string]uint16{}
+	// regionCity is each region's city as an index; the province maps to
+	// noRegion so it never counts as "same city".
+	regionCity []uint16
+	divIdx     = map[string]int{}
+	divCodes   []string
+)
+
+const noRegion = math.MaxUint16
+
+func init() {
+	for i, t := range finzone.ProjectTypes {
+		typeIdx[t] = i
+	}
+	regs := finzone.Regions()
+	for i, r := range regs {
+		regionIdx[r.Code] = uint16(i)
+	}
+	regionCity = make([]uint16, len(regs))
+	for i, r := range regs {
+		regionCity[i] = noRegion
+		if r.Kind != finzone.RegionProvince {
+			if c, ok := regionIdx[r.CityCode]; ok {
+				regionCity[i] = c
+			}
+		}
+	}
+	for _, in := range finzone.Industries() {
+		if in.Section != "" {
+			divIdx[in.Code] = len(divCodes)
+			divCodes = append(divCodes, in.Code)
+		}
+	}
+}
+
+// Product flags in hot.flags.
+const (
+	fSyndicable = 1 << iota
+	fGreen      // finances green projects
+	fTech       // finances technology projects
+	fCanLead    // can lead a syndicate
+)
+
+// hot is what the filters and the score read for every candidate: one cache
+// line, kept apart from the rarely read cold part.
+type hot struct {
+	amin, amax, ticket int64
+	capacity           int64 // the product's own cap; 0: none
+	from, to           int64 // validity, Unix nanoseconds
+	inst               int32
+	rule               uint32
+	lmin, lmax         int32
+	tmin, tmax         int16
+	rate               int16
+	coll, sizes, flags uint8
+}
+
+// cold is what only picks, updates and removals read.
+type cold struct {
+	id      string
+	version int32
+	types   uint8
+	regions []uint16 // normalised: no code covers another
+}
+
+// rule is one interned pair of include/exclude lists, compiled to the match
+// level of every GB/T 4754 division (-1: the division fails).
+type rule struct {
+	include, exclude []string
+	level            []int8
+}
+
+func (r *rule) levelOf(code string) (int, bool) {
+	if i, ok := divIdx[code]; ok {
+		l := r.level[i]
+		return int(max(l, 0)), l >= 0
+	}
+	// Not a known division: the rule's own prefixes decide, as in the scan.
+	l, ok, _ := industryLevel(code, r.include, r.exclude)
+	return l, ok
+}
+
+func compileRule(include, exclude []string) rule {
+	r := rule{include: append([]string(nil), include...), exclude: append([]string(nil), exclude...), level: make([]int8, len(divCodes))}
+	for i, d := range divCodes {
+		l, ok, _ := industryLevel(d, include, exclude)
+		r.level[i] = int8(l)
+		if !ok {
+			r.level[i] = -1
+		}
+	}
+	return r
+}
+
+func ruleKey(include, exclude []string) string {
+	return strings.Join(include, "\x1f") + "\x1e" + strings.Join(exclude, "\x1f")
+}
+
+// nanos turns a time into Unix nanoseconds, clamping times beyond what
+// int64 holds (years before 1678 or after 2262) to the extremes.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// normaliseRegions drops unknown codes and any code another one covers, so a
+// project's region lies under at most one of the rest and a product is found
+// once per lookup.
+func normaliseRegions(codes []string) []uint16 {
+	var out []uint16
+	for i, c := range codes {
+		if _, ok := regionIdx[c]; !ok {
+			continue
+		}
+		covered := false
+		for j, s := range codes {
+			if s != c && finzone.RegionCovers(s, c) || s == c && j < i {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, regionIdx[c])
+		}
+	}
+	return out
+}
+
+func typeMask(list []finzone.ProjectType) uint8 {
+	var m uint8
+	for _, t := range list {
+		if i, ok := typeIdx[t]; ok {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// clamp16 only changes values no valid product has (terms ≤ 360 months,
+// rates ≤ 3600 bp).
+func clamp16(v int) int16 { return int16(min(max(v, math.MinInt16), math.MaxInt16)) }

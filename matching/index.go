@@ -1,0 +1,233 @@
+package matching
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"finzone"
+)
+
+// Index holds the catalogue of published products in a form that answers
+// Select without looking at every product: a posting list of product slots
+// per (project type, served region), so a project reads only the lists of
+// its type for its county, its city and the province.
+//
+// It is safe for concurrent use. Readers share a read lock; an update holds
+// the write lock only for its own few slices, so selections keep running
+// while the catalogue changes product by product.
+type Index struct {
+	cfg Config
+
+	mu      sync.RWMutex
+	hot     []hot
+	cold    []cold
+	free    []int32 // removed slots, reused first
+	byID    map[string]int32
+	buckets [][]int32 // [type*len(regionCity)+region], slots ascending
+
+	insts    []instRec
+	instByID map[string]int32
+
+	rules     []rule
+	ruleByKey map[string]uint32
+
+	pool sync.Pool // *scratch
+}
+
+// instRec is an institution in compact form.
+type instRec struct {
+	id                         string
+	region, city               uint16
+	verified, lead             bool
+	capLeft                    int64
+	resp, approv, pushed, load int32
+}
+
+// NewIndex returns an empty index that selects with cfg.
+func NewIndex(cfg Config) *Index {
+	cfg = cfg.withDefaults()
+	return &Index{
+		cfg:       cfg,
+		byID:      map[string]int32{},
+		buckets:   make([][]int32, len(finzone.ProjectTypes)*len(regionCity)),
+		instByID:  map[string]int32{},
+		ruleByKey: map[string]uint32{},
+	}
+}
+
+// Config returns the configuration the index selects with.
+func (x *Index) Config() Config { return x.cfg }
+
+// Len returns how many products the index holds.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.byID)
+}
+
+// Load adds a whole catalogue, sizing the tables once: the way to fill an
+// index at start-up. inst resolves each product's owner; products whose
+// owner it does not know are skipped.
+func (x *Index) Load(products []finzone.Product, inst func(id string) (Institution, bool)) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.hot = slices.Grow(x.hot, len(products))
+	x.cold = slices.Grow(x.cold, len(products))
+	for i := range products {
+		if in, ok := inst(products[i].OwnerOrgID); ok {
+			x.upsert(&products[i], &in)
+		}
+	}
+	for i, b := range x.buckets {
+		x.buckets[i] = slices.Clip(b)
+	}
+}
+
+// Upsert adds or replaces a product (one live version per product ID) and
+// refreshes its institution. A product that is not published is removed:
+// the index holds only what may be matched.
+func (x *Index) Upsert(p finzone.Product, in Institution) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.upsert(&p, &in)
+}
+
+// UpsertInstitution refreshes an institution's verification, capacity and
+// track record without touching its products.
+func (x *Index) UpsertInstitution(in Institution) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.institution(&in)
+}
+
+// Remove drops a product; it reports whether the index held it.
+func (x *Index) Remove(productID string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.byID[productID]
+	if !ok {
+		return false
+	}
+	x.unpost(slot)
+	delete(x.byID, productID)
+	x.hot[slot] = hot{}
+	x.cold[slot] = cold{}
+	x.free = append(x.free, slot)
+	return true
+}
+
+func (x *Index) upsert(p *finzone.Product, in *Institution) {
+	ii := x.institution(in)
+	if p.Status != finzone.ReviewPublished {
+		if slot, ok := x.byID[p.ID]; ok {
+			x.unpost(slot)
+			delete(x.byID, p.ID)
+			x.hot[slot], x.cold[slot] = hot{}, cold{}
+			x.free = append(x.free, slot)
+		}
+		return
+	}
+	slot, ok := x.byID[p.ID]
+	switch {
+	case ok:
+		x.unpost(slot)
+	case len(x.free) > 0:
+		slot = x.free[len(x.free)-1]
+		x.free = x.free[:len(x.free)-1]
+	default:
+		slot = int32(len(x.hot))
+		x.hot = append(x.hot, hot{})
+		x.cold = append(x.cold, cold{})
+	}
+	if !ok {
+		x.byID[strings.Clone(p.ID)] = slot
+	}
+	h := hot{
+		amin: p.AmountMinYuan, amax: p.AmountMaxYuan, ticket: p.Ticket(), capacity: max(p.CapacityYuan, 0),
+		from: nanos(p.ValidFrom), to: nanos(p.ValidTo),
+		inst: ii, rule: x.rule(p.IndustryInclude, p.IndustryExclude),
+		lmin: log2fx(p.AmountMinYuan), lmax: log2fx(p.AmountMaxYuan),
+		tmin: clamp16(p.TermMinMonths), tmax: clamp16(p.TermMaxMonths), rate: clamp16(p.RateFloorBps),
+		coll: collateralMask(p.Collateral), sizes: sizeMask(p.Sizes),
+	}
+	if Syndicable(p) {
+		h.flags |= fSyndicable
+	}
+	if hasType(p.ProjectTypes, finzone.TypeGreenLowCarbon) {
+		h.flags |= fGreen
+	}
+	if hasType(p.ProjectTypes, finzone.TypeTechInnovation) {
+		h.flags |= fTech
+	}
+	if p.CanLeadSyndicate {
+		h.flags |= fCanLead
+	}
+	x.hot[slot] = h
+	x.cold[slot] = cold{id: x.cold[slot].id, version: int32(p.Version), types: typeMask(p.ProjectTypes), regions: normaliseRegions(p.Regions)}
+	if x.cold[slot].id != p.ID {
+		x.cold[slot].id = strings.Clone(p.ID)
+	}
+	x.post(slot)
+}
+
+// post and unpost add or drop a slot in each of its buckets, keeping the
+// lists sorted so a scan of one reads the hot table forwards.
+func (x *Index) post(slot int32) {
+	c := &x.cold[slot]
+	for t := range finzone.ProjectTypes {
+		if c.types&(1<<t) == 0 {
+			continue
+		}
+		for _, r := range c.regions {
+			b := &x.buckets[t*len(regionCity)+int(r)]
+			i, _ := slices.BinarySearch(*b, slot)
+			*b = slices.Insert(*b, i, slot)
+		}
+	}
+}
+
+func (x *Index) unpost(slot int32) {
+	c := &x.cold[slot]
+	for t := range finzone.ProjectTypes {
+		if c.types&(1<<t) == 0 {
+			continue
+		}
+		for _, r := range c.regions {
+			b := &x.buckets[t*len(regionCity)+int(r)]
+			if i, ok := slices.BinarySearch(*b, slot); ok {
+				*b = slices.Delete(*b, i, i+1)
+			}
+		}
+	}
+}
+
+func (x *Index) institution(in *Institution) int32 {
+	i, ok := x.instByID[in.ID]
+	if !ok {
+		i = int32(len(x.insts))
+		x.insts = append(x.insts, instRec{id: strings.Clone(in.ID)})
+		x.instByID[x.insts[i].id] = i
+	}
+	r := &x.insts[i]
+	r.region, r.city = noRegion, noRegion
+	if ri, ok := regionIdx[in.RegionCode]; ok {
+		r.region, r.city = ri, regionCity[ri]
+	}
+	r.verified, r.lead = in.Verified, x.cfg.mayLead(*in)
+	r.capLeft = in.CapacityLeftYuan
+	r.resp, r.approv = int32(in.ResponseRateBps), int32(in.ApprovalRateBps)
+	r.pushed, r.load = int32(min(in.Pushed, 1<<30)), int32(min(in.LiveLoad, 1<<30))
+	return i
+}
+
+func (x *Index) rule(include, exclude []string) uint32 {
+	k := ruleKey(include, exclude)
+	if i, ok := x.ruleByKey[k]; ok {
+		return i
+	}
+	i := uint32(len(x.rules))
+	x.rules = append(x.rules, compileRule(include, exclude))
+	x.ruleByKey[k] = i
+	return i
+}

@@ -1,0 +1,138 @@
+package matching
+
+import (
+	"fmt"
+	"testing"
+
+	"finzone"
+	"pgregory.net/rapid"
+)
+
+// The index must select exactly what the plain scan selects, and nothing it
+// selects may fail a hard filter.
+func TestSelectMatchesScan(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		cfg := Config{Partners: rapid.IntRange(1, 4).Draw(t, "partners"), Waitlist: rapid.SampledFrom([]int{-1, 2, 5}).Draw(t, "waitlist"),
+			Leads: rapid.IntRange(1, 2).Draw(t, "leads")}
+		c := genCatalogue(t, 8, 40)
+		idx := indexOf(cfg, c)
+		for range 3 {
+			pj := genProject().Draw(t, "project")
+			got := idx.Select(pj, now)
+			want := SelectScan(pj, c.products, c.inst, now, cfg)
+			sameSelection(t, got, want)
+			assertEligible(t, pj, got, c)
+		}
+	})
+}
+
+func assertEligible(t *rapid.T, pj finzone.Project, sel Selection, c catalogue) {
+	seen := map[string]bool{}
+	for _, p := range sel.All() {
+		if seen[p.InstitutionID] {
+			t.Fatalf("institution %s picked twice", p.InstitutionID)
+		}
+		seen[p.InstitutionID] = true
+		var prod *finzone.Product
+		for i := range c.products {
+			if c.products[i].ID == p.ProductID {
+				prod = &c.products[i]
+			}
+		}
+		if prod == nil {
+			t.Fatalf("picked unknown product %s", p.ProductID)
+		}
+		if r := Explain(pj, *prod, c.insts[p.InstitutionID], now); len(r) > 0 {
+			t.Fatalf("picked %s although %v", p.ProductID, r)
+		}
+	}
+}
+
+// Incremental updates must leave the index equal to one built from scratch.
+func TestIncrementalMatchesScan(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := genCatalogue(t, 6, 20)
+		idx := indexOf(Config{Waitlist: -1}, c)
+		live := map[string]finzone.Product{}
+		for _, p := range c.products {
+			live[p.ID] = p
+		}
+		ops := rapid.IntRange(1, 30).Draw(t, "ops")
+		for i := range ops {
+			switch rapid.IntRange(0, 3).Draw(t, "op") {
+			case 0, 1: // add or change a product
+				id := fmt.Sprintf("pd%03d", rapid.IntRange(0, 30).Draw(t, "id"))
+				owner := fmt.Sprintf("in%02d", rapid.IntRange(0, len(c.insts)-1).Draw(t, "owner"))
+				p := genProduct(id, owner).Draw(t, "p")
+				live[id] = p
+				idx.Upsert(p, c.insts[owner])
+			case 2: // remove one
+				id := fmt.Sprintf("pd%03d", rapid.IntRange(0, 30).Draw(t, "rm"))
+				_, had := live[id]
+				if got := idx.Remove(id); got != (had && live[id].Status == finzone.ReviewPublished) {
+					t.Fatalf("op %d: Remove(%s) = %v, held %v", i, id, got, had)
+				}
+				delete(live, id)
+			case 3: // an institution changes
+				id := fmt.Sprintf("in%02d", rapid.IntRange(0, len(c.insts)-1).Draw(t, "inst"))
+				in := genInst(id).Draw(t, "in")
+				c.insts[id] = in
+				idx.UpsertInstitution(in)
+			}
+		}
+		var products []finzone.Product
+		for _, p := range live {
+			products = append(products, p)
+		}
+		pj := genProject().Draw(t, "project")
+		sameSelection(t, idx.Select(pj, now), SelectScan(pj, products, c.inst, now, Config{Waitlist: -1}))
+	})
+}
+
+// Every allocation obeys every rule, or reports a gap and obeys the rest.
+func TestAllocateObeysRules(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		amount := rapid.Int64Range(1, 200_000).Draw(t, "amount万") * 10_000
+		if rapid.Bool().Draw(t, "odd") {
+			amount += rapid.Int64Range(1, 9_999).Draw(t, "rem")
+		}
+		cands := genCandidates(t, amount)
+		a := Allocate(amount, cands, DefaultRules())
+		if err := CheckAllocation(a, cands, DefaultRules()); err != nil {
+			t.Fatalf("allocation %+v breaks the rules: %v", a, err)
+		}
+		if a.GapYuan == 0 && a.Shortfall != "" || a.GapYuan > 0 && a.Shortfall == "" {
+			t.Fatalf("gap %d with shortfall %q", a.GapYuan, a.Shortfall)
+		}
+		if len(a.Shares) == 0 {
+			return
+		}
+		declined := rapid.SampledFrom(a.Shares).Draw(t, "declined").InstitutionID
+		b := Reallocate(a, declined, cands, DefaultRules())
+		var rest []Candidate
+		for _, c := range cands {
+			if c.InstitutionID != declined {
+				rest = append(rest, c)
+			}
+		}
+		if err := CheckAllocation(b, rest, DefaultRules()); err != nil {
+			t.Fatalf("reallocation %+v after %s declined breaks the rules: %v", b, declined, err)
+		}
+	})
+}
+
+func genCandidates(t *rapid.T, amount int64) []Candidate {
+	n := rapid.IntRange(0, 8).Draw(t, "n")
+	out := make([]Candidate, n)
+	for i := range out {
+		maxT := amount * rapid.Int64Range(1, 100).Draw(t, "max%") / 100
+		out[i] = Candidate{
+			InstitutionID: fmt.Sprintf("in%d", i),
+			MinTicketYuan: maxT * rapid.Int64Range(0, 100).Draw(t, "min%") / 100,
+			MaxTicketYuan: maxT,
+			CapacityYuan:  rapid.SampledFrom([]int64{Unlimited, amount / 2, amount / 10}).Draw(t, "cap"),
+			CanLead:       rapid.IntRange(0, 2).Draw(t, "lead") > 0,
+		}
+	}
+	return out
+}
