@@ -2,6 +2,8 @@ package finzone
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -132,6 +134,14 @@ type Match struct {
 	ID             string
 	ProjectID      string
 	InstitutionID  string
+	// Copied from the project when pushed, so inboxes and coordinator views
+	// list matches without a join.
+	ProjectTitle      string
+	ProjectAmountYuan int64
+	OwnerOrgID        string
+	RegionCode        string
+	ClusterID         string
+
 	ProductID      string
 	ProductVersion int
 	Role           MatchRole
@@ -190,4 +200,61 @@ type Pipeline interface {
 	ProjectWithdrawn(ctx context.Context, projectID string) error
 	MatchChanged(ctx context.Context, matchID string) error
 	CatalogueChanged(ctx context.Context) error
+}
+
+// MatchID is the one ID a project's match with an institution can have, so
+// pushing twice (a retried task, two workers) creates one match.
+func MatchID(projectID, institutionID string) string { return StableID("match", projectID, institutionID) }
+
+// StableID derives a 24-hex-digit ID (a MongoDB ObjectID) from what an
+// object is about, so creating it twice yields the same ID and the second
+// insert is refused: idempotency without transactions.
+func StableID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// LedgerEntry is one institution a project was pushed to, in push order:
+// the part of a match that the pipeline decides. The ledger is written before
+// the match, so a crash between the two is repaired by the next fill.
+type LedgerEntry struct {
+	InstitutionID  string
+	ProductID      string
+	ProductVersion int
+	Role           MatchRole
+	Rank           int
+	Score          float64
+	Components     []ScoreComponent
+	PushedAt       time.Time
+}
+
+// Ledger is a project's 1+10 slot book. Version guards concurrent fills.
+type Ledger struct {
+	ProjectID string
+	Version   int
+	Entries   []LedgerEntry
+	// Exhausted marks a project with open slots and nobody left to ask:
+	// coordinators are asked to help.
+	Exhausted bool
+	UpdatedAt time.Time
+}
+
+// MatchChange is what one step does to a match.
+type MatchChange struct {
+	To Stage
+	// DueAt replaces the deadline; KeepDue leaves it as it is.
+	DueAt   time.Time
+	KeepDue bool
+	// Optional fields set by particular actions.
+	ApprovedAmountYuan int64
+	ApprovedRateBps    int
+	ApprovedTermMonths int
+	Tranche            *Tranche
+	DeclineReason      string
+	DeclineNote        string
+	Event              Event
 }

@@ -116,6 +116,75 @@ type ProductStore interface {
 	PublishedProducts(ctx context.Context) ([]Product, error)
 }
 
+// MatchFilter narrows a match list.
+type MatchFilter struct {
+	InstitutionID string
+	ProjectID     string
+	Regions       []string // coordinators: expanded county codes
+	Stages        []Stage
+	// OverdueAt, when set, keeps matches in a stage with a deadline that
+	// passed before it.
+	OverdueAt time.Time
+}
+
+// MatchStore keeps the pipeline: ledgers, matches and syndicates. Only
+// lookups by ID are on the hot path (FerretDB scans for anything else).
+type MatchStore interface {
+	// Ledger returns a project's ledger; a project never filled has an empty
+	// one at version 0.
+	Ledger(ctx context.Context, projectID string) (Ledger, error)
+	// SaveLedger writes l if the stored version is still prev, and bumps
+	// l.Version; otherwise it is a conflict and the caller starts again.
+	SaveLedger(ctx context.Context, l *Ledger, prev int) error
+	// InsertMatches creates matches; ones that exist already are left alone.
+	InsertMatches(ctx context.Context, ms []Match) error
+	Match(ctx context.Context, id string) (Match, error)
+	// MatchesByID returns the matches that exist among ids, in ids' order.
+	MatchesByID(ctx context.Context, ids []string) ([]Match, error)
+	ListMatches(ctx context.Context, f MatchFilter, pg Page) ([]Match, string, error)
+	// MoveMatch applies ch if the match is still in stage from; otherwise
+	// invalid_state.
+	MoveMatch(ctx context.Context, id string, from Stage, ch MatchChange) (Match, error)
+	SetMatchRole(ctx context.Context, id string, role MatchRole) error
+	SetMatchRead(ctx context.Context, id string, read bool) error
+	SetMatchRelayed(ctx context.Context, id string) error
+	SetMatchReminded(ctx context.Context, id string, at time.Time) error
+	// FreedMatches are declined, expired or withdrawn matches whose slot was
+	// not yet refilled: the reconciler's relay work.
+	FreedMatches(ctx context.Context) ([]Match, error)
+
+	Syndicate(ctx context.Context, projectID string) (Syndicate, error)
+	// SaveSyndicate writes s if the stored version is still prev (0: new).
+	SaveSyndicate(ctx context.Context, s *Syndicate, prev int) error
+
+	// CatalogueVersion changes whenever products or institutions change, so
+	// every worker process reloads its in-memory catalogue.
+	CatalogueVersion(ctx context.Context) (int64, error)
+	BumpCatalogue(ctx context.Context) error
+	// ProjectsInStatus lists every project in the statuses (reconciler scans).
+	ProjectsInStatus(ctx context.Context, statuses []ProjectStatus) ([]Project, error)
+	// VerifiedInstitutions lists institutions that may be matched.
+	VerifiedInstitutions(ctx context.Context) ([]Organization, error)
+}
+
+// NotificationStore keeps inboxes and webhook deliveries.
+type NotificationStore interface {
+	// AddNotifications stores notifications with fixed IDs; existing ones are
+	// left alone, so a retried task notifies once.
+	AddNotifications(ctx context.Context, ns []Notification) error
+	ListNotifications(ctx context.Context, orgID string, unreadOnly bool, pg Page) ([]Notification, string, error)
+	CountUnread(ctx context.Context, orgID string) (int64, error)
+	MarkNotificationsRead(ctx context.Context, orgID string, ids []string) error
+
+	SetWebhook(ctx context.Context, w Webhook) error
+	Webhook(ctx context.Context, orgID string) (Webhook, error)
+	AddDeliveries(ctx context.Context, ds []Delivery) error
+	Delivery(ctx context.Context, id string) (Delivery, error)
+	UpdateDelivery(ctx context.Context, d Delivery) error
+	ListDeliveries(ctx context.Context, orgID string, pg Page) ([]Delivery, string, error)
+	PendingDeliveries(ctx context.Context, now time.Time) ([]Delivery, error)
+}
+
 // Store is everything the platform keeps.
 type Store interface {
 	OrgStore
@@ -123,5 +192,7 @@ type Store interface {
 	ClusterStore
 	ProjectStore
 	ProductStore
+	MatchStore
+	NotificationStore
 	Ping(ctx context.Context) error
 }

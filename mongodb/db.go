@@ -111,6 +111,10 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		collSessions: {plain("user_id")},
 		collProjects: {plain("owner_org_id", "created_at"), plain("region_code", "status")},
 		collProducts: {unique("product_id", "version"), plain("owner_org_id"), plain("status")},
+		// One match per project and institution, ever: relay asks someone new.
+		collMatches:       {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage")},
+		collNotifications: {plain("org_id", "created_at")},
+		collDeliveries:    {plain("org_id", "created_at"), plain("status")},
 	}
 	for coll, models := range specs {
 		if err := d.createMissingIndexes(ctx, d.db.Collection(coll), models); err != nil {

@@ -1,0 +1,75 @@
+package finzone
+
+import "time"
+
+// Deadlines says how long an institution has for each step, in working days
+// (weekends and Holidays skipped). Tests set DayLength to count plain
+// durations instead, so a "working day" can be a second.
+type Deadlines struct {
+	AcceptDays  int // pushed → accepted or declined
+	ContactDays int // accepted → first contact
+	CreditDays  int // contacted → credit decision
+	// RemindBefore is how long before the due time a reminder goes out; 0
+	// means one working day (or one DayLength).
+	RemindBefore time.Duration
+	DayLength    time.Duration
+	Holidays     map[string]bool // "2026-10-01"
+	Location     *time.Location  // where days start and end; default China Standard Time
+}
+
+// DefaultDeadlines are the platform's defaults: accept 3, first contact 5,
+// credit decision 20 working days.
+func DefaultDeadlines() Deadlines {
+	return Deadlines{AcceptDays: 3, ContactDays: 5, CreditDays: 20}
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// Due returns when a match that entered stage s at t must next move, and
+// whether the stage has a deadline at all. Stages after approval have none.
+func (d Deadlines) Due(s Stage, t time.Time) (time.Time, bool) {
+	switch s {
+	case StagePushed:
+		return d.add(t, d.AcceptDays), true
+	case StageAccepted:
+		return d.add(t, d.ContactDays), true
+	case StageContacted:
+		return d.add(t, d.CreditDays), true
+	}
+	return time.Time{}, false
+}
+
+// RemindAt is when the reminder for a deadline goes out.
+func (d Deadlines) RemindAt(due time.Time) time.Time {
+	switch {
+	case d.RemindBefore > 0:
+		return due.Add(-d.RemindBefore)
+	case d.DayLength > 0:
+		return due.Add(-d.DayLength)
+	}
+	return d.add(due, -1)
+}
+
+// add moves t by n working days (n may be negative).
+func (d Deadlines) add(t time.Time, n int) time.Time {
+	if d.DayLength > 0 {
+		return t.Add(time.Duration(n) * d.DayLength)
+	}
+	loc := d.Location
+	if loc == nil {
+		loc = chinaTime
+	}
+	step := 1
+	if n < 0 {
+		step, n = -1, -n
+	}
+	cur := t.In(loc)
+	for n > 0 {
+		cur = cur.AddDate(0, 0, step)
+		if cur.Weekday() == time.Saturday || cur.Weekday() == time.Sunday || d.Holidays[cur.Format("2006-01-02")] {
+			continue
+		}
+		n--
+	}
+	return cur
+}

@@ -1,0 +1,563 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+const (
+	collLedgers    = "ledgers"
+	collMatches    = "matches"
+	collSyndicates = "syndicates"
+	collMeta       = "meta"
+)
+
+type componentDoc struct {
+	Name  string  `bson:"name"`
+	Value float64 `bson:"value"`
+}
+
+type trancheDoc struct {
+	AmountYuan int64     `bson:"amount_yuan"`
+	Date       time.Time `bson:"date"`
+}
+
+type eventDoc struct {
+	At     time.Time `bson:"at"`
+	Actor  string    `bson:"actor"`
+	Action string    `bson:"action"`
+	From   string    `bson:"from"`
+	To     string    `bson:"to"`
+	Note   string    `bson:"note,omitempty"`
+}
+
+type matchDoc struct {
+	ID                 bson.ObjectID  `bson:"_id"`
+	ProjectID          string         `bson:"project_id"`
+	InstitutionID      string         `bson:"institution_id"`
+	ProjectTitle       string         `bson:"project_title"`
+	ProjectAmountYuan  int64          `bson:"project_amount_yuan"`
+	OwnerOrgID         string         `bson:"owner_org_id"`
+	RegionCode         string         `bson:"region_code"`
+	ClusterID          string         `bson:"cluster_id"`
+	ProductID          string         `bson:"product_id"`
+	ProductVersion     int            `bson:"product_version"`
+	Role               string         `bson:"role"`
+	Rank               int            `bson:"rank"`
+	Score              float64        `bson:"score"`
+	Components         []componentDoc `bson:"components"`
+	Stage              string         `bson:"stage"`
+	DueAt              time.Time      `bson:"due_at"`
+	HasDue             bool           `bson:"has_due"`
+	RemindedAt         time.Time      `bson:"reminded_at,omitempty"`
+	ApprovedAmountYuan int64          `bson:"approved_amount_yuan"`
+	ApprovedRateBps    int            `bson:"approved_rate_bps"`
+	ApprovedTermMonths int            `bson:"approved_term_months"`
+	Tranches           []trancheDoc   `bson:"tranches"`
+	DeclineReason      string         `bson:"decline_reason,omitempty"`
+	DeclineNote        string         `bson:"decline_note,omitempty"`
+	Read               bool           `bson:"read"`
+	Live               bool           `bson:"live"`
+	Relayed            bool           `bson:"relayed"`
+	Events             []eventDoc     `bson:"events"`
+	CreatedAt          time.Time      `bson:"created_at"`
+	UpdatedAt          time.Time      `bson:"updated_at"`
+}
+
+func toComponentDocs(cs []finzone.ScoreComponent) []componentDoc {
+	out := make([]componentDoc, len(cs))
+	for i, c := range cs {
+		out[i] = componentDoc{Name: c.Name, Value: c.Value}
+	}
+	return out
+}
+
+func toComponents(cs []componentDoc) []finzone.ScoreComponent {
+	out := make([]finzone.ScoreComponent, len(cs))
+	for i, c := range cs {
+		out[i] = finzone.ScoreComponent{Name: c.Name, Value: c.Value}
+	}
+	return out
+}
+
+func toEventDoc(e finzone.Event) eventDoc {
+	return eventDoc{At: e.At.UTC(), Actor: e.Actor, Action: e.Action, From: string(e.From), To: string(e.To), Note: e.Note}
+}
+
+func toMatchDoc(m finzone.Match) (matchDoc, error) {
+	id, err := oid(m.ID)
+	if err != nil {
+		return matchDoc{}, err
+	}
+	d := matchDoc{ID: id, ProjectID: m.ProjectID, InstitutionID: m.InstitutionID, ProjectTitle: m.ProjectTitle,
+		ProjectAmountYuan: m.ProjectAmountYuan, OwnerOrgID: m.OwnerOrgID, RegionCode: m.RegionCode, ClusterID: m.ClusterID,
+		ProductID: m.ProductID, ProductVersion: m.ProductVersion, Role: string(m.Role), Rank: m.Rank, Score: m.Score,
+		Components: toComponentDocs(m.Components), Stage: string(m.Stage), DueAt: m.DueAt.UTC(), HasDue: !m.DueAt.IsZero(),
+		RemindedAt: m.RemindedAt, ApprovedAmountYuan: m.ApprovedAmountYuan, ApprovedRateBps: m.ApprovedRateBps,
+		ApprovedTermMonths: m.ApprovedTermMonths, DeclineReason: m.DeclineReason, DeclineNote: m.DeclineNote,
+		Read: m.Read, Live: m.Stage.Live(), Relayed: m.Relayed, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		Tranches: []trancheDoc{}, Events: []eventDoc{}}
+	for _, t := range m.Tranches {
+		d.Tranches = append(d.Tranches, trancheDoc{AmountYuan: t.AmountYuan, Date: t.Date.UTC()})
+	}
+	for _, e := range m.Events {
+		d.Events = append(d.Events, toEventDoc(e))
+	}
+	return d, nil
+}
+
+func (d matchDoc) toDomain() finzone.Match {
+	m := finzone.Match{ID: d.ID.Hex(), ProjectID: d.ProjectID, InstitutionID: d.InstitutionID, ProjectTitle: d.ProjectTitle,
+		ProjectAmountYuan: d.ProjectAmountYuan, OwnerOrgID: d.OwnerOrgID, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
+		ProductID: d.ProductID, ProductVersion: d.ProductVersion, Role: finzone.MatchRole(d.Role), Rank: d.Rank,
+		Score: d.Score, Components: toComponents(d.Components), Stage: finzone.Stage(d.Stage), RemindedAt: d.RemindedAt,
+		ApprovedAmountYuan: d.ApprovedAmountYuan, ApprovedRateBps: d.ApprovedRateBps, ApprovedTermMonths: d.ApprovedTermMonths,
+		DeclineReason: d.DeclineReason, DeclineNote: d.DeclineNote, Read: d.Read, Relayed: d.Relayed,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if d.HasDue {
+		m.DueAt = d.DueAt
+	}
+	for _, t := range d.Tranches {
+		m.Tranches = append(m.Tranches, finzone.Tranche{AmountYuan: t.AmountYuan, Date: t.Date})
+	}
+	for _, e := range d.Events {
+		m.Events = append(m.Events, finzone.Event{At: e.At, Actor: e.Actor, Action: e.Action, From: finzone.Stage(e.From),
+			To: finzone.Stage(e.To), Note: e.Note})
+	}
+	return m
+}
+
+type ledgerEntryDoc struct {
+	InstitutionID  string         `bson:"institution_id"`
+	ProductID      string         `bson:"product_id"`
+	ProductVersion int            `bson:"product_version"`
+	Role           string         `bson:"role"`
+	Rank           int            `bson:"rank"`
+	Score          float64        `bson:"score"`
+	Components     []componentDoc `bson:"components"`
+	PushedAt       time.Time      `bson:"pushed_at"`
+}
+
+type ledgerDoc struct {
+	ID        bson.ObjectID    `bson:"_id"`
+	Version   int              `bson:"version"`
+	Entries   []ledgerEntryDoc `bson:"entries"`
+	Exhausted bool             `bson:"exhausted"`
+	UpdatedAt time.Time        `bson:"updated_at"`
+}
+
+// Ledger returns a project's ledger, empty at version 0 when never filled.
+func (d *DB) Ledger(ctx context.Context, projectID string) (finzone.Ledger, error) {
+	id, err := oid(projectID)
+	if err != nil {
+		return finzone.Ledger{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc ledgerDoc
+	err = d.db.Collection(collLedgers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return finzone.Ledger{ProjectID: projectID}, nil
+	}
+	if err != nil {
+		return finzone.Ledger{}, translate(err)
+	}
+	l := finzone.Ledger{ProjectID: projectID, Version: doc.Version, Exhausted: doc.Exhausted, UpdatedAt: doc.UpdatedAt}
+	for _, e := range doc.Entries {
+		l.Entries = append(l.Entries, finzone.LedgerEntry{InstitutionID: e.InstitutionID, ProductID: e.ProductID,
+			ProductVersion: e.ProductVersion, Role: finzone.MatchRole(e.Role), Rank: e.Rank, Score: e.Score,
+			Components: toComponents(e.Components), PushedAt: e.PushedAt})
+	}
+	return l, nil
+}
+
+// SaveLedger writes the ledger if nobody else wrote it since version prev:
+// an insert for a new ledger (the _id makes a racing insert fail), a
+// conditional replace otherwise.
+func (d *DB) SaveLedger(ctx context.Context, l *finzone.Ledger, prev int) error {
+	id, err := oid(l.ProjectID)
+	if err != nil {
+		return err
+	}
+	doc := ledgerDoc{ID: id, Version: prev + 1, Exhausted: l.Exhausted, UpdatedAt: d.now().UTC(), Entries: []ledgerEntryDoc{}}
+	for _, e := range l.Entries {
+		doc.Entries = append(doc.Entries, ledgerEntryDoc{InstitutionID: e.InstitutionID, ProductID: e.ProductID,
+			ProductVersion: e.ProductVersion, Role: string(e.Role), Rank: e.Rank, Score: e.Score,
+			Components: toComponentDocs(e.Components), PushedAt: e.PushedAt.UTC()})
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	c := d.db.Collection(collLedgers)
+	if prev == 0 {
+		if _, err := c.InsertOne(ctx, doc); err != nil {
+			return translate(err)
+		}
+	} else {
+		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
+		if err != nil {
+			return translate(err)
+		}
+		if res.MatchedCount == 0 {
+			return finzone.Errorf(finzone.ECConflict, "ledger %s moved past version %d", l.ProjectID, prev)
+		}
+	}
+	l.Version = prev + 1
+	return nil
+}
+
+// InsertMatches creates matches in one round trip; duplicates (a retry, a
+// second worker) are ignored because the IDs are fixed.
+func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	docs := make([]any, 0, len(ms))
+	for _, m := range ms {
+		doc, err := toMatchDoc(m)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, doc)
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collMatches).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return ignoreDuplicates(err)
+}
+
+// ignoreDuplicates treats a bulk insert whose only failures are duplicate
+// keys as done.
+func ignoreDuplicates(err error) error {
+	if err == nil {
+		return nil
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if we.Code != 11000 {
+				return translate(err)
+			}
+		}
+		return nil
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return translate(err)
+}
+
+// Match finds one match.
+func (d *DB) Match(ctx context.Context, id string) (finzone.Match, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Match{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc matchDoc
+	if err := d.db.Collection(collMatches).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
+		return finzone.Match{}, translate(err)
+	}
+	return doc.toDomain(), nil
+}
+
+// MatchesByID looks each match up by _id, the only lookup FerretDB answers
+// without a scan; missing ones are skipped.
+func (d *DB) MatchesByID(ctx context.Context, ids []string) ([]finzone.Match, error) {
+	out := make([]finzone.Match, 0, len(ids))
+	for _, id := range ids {
+		m, err := d.Match(ctx, id)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+var matchSorts = sortKeys{"due_at": "due_at", "created_at": "created_at", "updated_at": "updated_at", "rank": "rank",
+	"score": "score", "amount_yuan": "project_amount_yuan"}
+
+// ListMatches lists matches, soonest due first by default.
+func (d *DB) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.Page) ([]finzone.Match, string, error) {
+	var conds bson.A
+	add := func(k string, v any) { conds = append(conds, bson.D{{Key: k, Value: v}}) }
+	if f.InstitutionID != "" {
+		add("institution_id", f.InstitutionID)
+	}
+	if f.ProjectID != "" {
+		add("project_id", f.ProjectID)
+	}
+	if f.Regions != nil {
+		add("region_code", bson.D{{Key: "$in", Value: f.Regions}})
+	}
+	if f.Stages != nil {
+		add("stage", bson.D{{Key: "$in", Value: strs(f.Stages)}})
+	}
+	if !f.OverdueAt.IsZero() {
+		add("has_due", true)
+		add("due_at", bson.D{{Key: "$lt", Value: f.OverdueAt.UTC()}})
+		add("stage", bson.D{{Key: "$in", Value: strs(finzone.DueStages)}})
+	}
+	filter := bson.D{}
+	if len(conds) > 0 {
+		filter = bson.D{{Key: "$and", Value: conds}}
+	}
+	docs, next, err := findPage[matchDoc](ctx, d.db.Collection(collMatches), filter, pg, matchSorts, "due_at")
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]finzone.Match, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, next, nil
+}
+
+// MoveMatch applies one step if the match is still in stage from, appending
+// the event, in one conditional update.
+func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch finzone.MatchChange) (finzone.Match, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Match{}, err
+	}
+	now := d.now().UTC()
+	set := bson.D{{Key: "stage", Value: string(ch.To)}, {Key: "live", Value: ch.To.Live()}, {Key: "read", Value: false},
+		{Key: "updated_at", Value: now}}
+	if !ch.KeepDue {
+		set = append(set, bson.E{Key: "due_at", Value: ch.DueAt.UTC()}, bson.E{Key: "has_due", Value: !ch.DueAt.IsZero()})
+	}
+	if ch.ApprovedAmountYuan > 0 {
+		set = append(set, bson.E{Key: "approved_amount_yuan", Value: ch.ApprovedAmountYuan},
+			bson.E{Key: "approved_rate_bps", Value: ch.ApprovedRateBps}, bson.E{Key: "approved_term_months", Value: ch.ApprovedTermMonths})
+	}
+	if ch.DeclineReason != "" {
+		set = append(set, bson.E{Key: "decline_reason", Value: ch.DeclineReason}, bson.E{Key: "decline_note", Value: ch.DeclineNote})
+	}
+	push := bson.D{{Key: "events", Value: toEventDoc(ch.Event)}}
+	if ch.Tranche != nil {
+		push = append(push, bson.E{Key: "tranches", Value: trancheDoc{AmountYuan: ch.Tranche.AmountYuan, Date: ch.Tranche.Date.UTC()}})
+	}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: push}}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc matchDoc
+	err = d.db.Collection(collMatches).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: o}, {Key: "stage", Value: string(from)}},
+		update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	if err != nil {
+		err = translate(err)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Match{}, finzone.Errorf(finzone.ECInvalidState, "match %s is no longer %s", id, from)
+		}
+		return finzone.Match{}, err
+	}
+	return doc.toDomain(), nil
+}
+
+func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return finzone.Errorf(finzone.ECNotFound, "match %s", id)
+	}
+	return nil
+}
+
+// SetMatchRole records a promotion.
+func (d *DB) SetMatchRole(ctx context.Context, id string, role finzone.MatchRole) error {
+	return d.setMatch(ctx, id, bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}})
+}
+
+// SetMatchRead marks whether the institution has seen the latest change.
+func (d *DB) SetMatchRead(ctx context.Context, id string, read bool) error {
+	return d.setMatch(ctx, id, bson.D{{Key: "read", Value: read}})
+}
+
+// SetMatchRelayed records that the slot this match freed was refilled.
+func (d *DB) SetMatchRelayed(ctx context.Context, id string) error {
+	return d.setMatch(ctx, id, bson.D{{Key: "relayed", Value: true}})
+}
+
+// SetMatchReminded records that the deadline reminder went out.
+func (d *DB) SetMatchReminded(ctx context.Context, id string, at time.Time) error {
+	return d.setMatch(ctx, id, bson.D{{Key: "reminded_at", Value: at.UTC()}})
+}
+
+// FreedMatches lists matches that left their slot and were not relayed yet.
+func (d *DB) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
+	return d.findMatches(ctx, bson.D{{Key: "live", Value: false}, {Key: "relayed", Value: false}})
+}
+
+func (d *DB) findMatches(ctx context.Context, filter bson.D) ([]finzone.Match, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	cur, err := d.db.Collection(collMatches).Find(ctx, filter)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []matchDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]finzone.Match, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}
+
+// CatalogueVersion reads the catalogue's change counter.
+func (d *DB) CatalogueVersion(ctx context.Context) (int64, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc struct {
+		Version int64 `bson:"version"`
+	}
+	err := d.db.Collection(collMeta).FindOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	return doc.Version, translate(err)
+}
+
+// BumpCatalogue tells every worker process to reload its catalogue.
+func (d *DB) BumpCatalogue(ctx context.Context) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
+	return translate(err)
+}
+
+// ProjectsInStatus lists every project in the statuses.
+func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	cur, err := d.db.Collection(collProjects).Find(ctx, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}})
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []projectDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]finzone.Project, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}
+
+// VerifiedInstitutions lists every verified bank, insurer, leasing and
+// guarantee firm.
+func (d *DB) VerifiedInstitutions(ctx context.Context) ([]finzone.Organization, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	kinds := []string{string(finzone.KindBank), string(finzone.KindInsurer), string(finzone.KindLeasing), string(finzone.KindGuarantee)}
+	cur, err := d.db.Collection(collOrgs).Find(ctx, bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: kinds}}}, {Key: "verified", Value: true}})
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []orgDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]finzone.Organization, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}
+
+type memberDoc struct {
+	InstitutionID string `bson:"institution_id"`
+	Role          string `bson:"role"`
+	ShareYuan     int64  `bson:"share_yuan"`
+	Status        string `bson:"status"`
+}
+
+type syndicateDoc struct {
+	ID         bson.ObjectID `bson:"_id"`
+	AmountYuan int64         `bson:"amount_yuan"`
+	State      string        `bson:"state"`
+	Members    []memberDoc   `bson:"members"`
+	GapYuan    int64         `bson:"gap_yuan"`
+	Shortfall  string        `bson:"shortfall"`
+	Version    int           `bson:"version"`
+	CreatedAt  time.Time     `bson:"created_at"`
+	UpdatedAt  time.Time     `bson:"updated_at"`
+}
+
+// Syndicate finds a project's syndicate proposal.
+func (d *DB) Syndicate(ctx context.Context, projectID string) (finzone.Syndicate, error) {
+	id, err := oid(projectID)
+	if err != nil {
+		return finzone.Syndicate{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc syndicateDoc
+	if err := d.db.Collection(collSyndicates).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
+		return finzone.Syndicate{}, translate(err)
+	}
+	s := finzone.Syndicate{ProjectID: projectID, AmountYuan: doc.AmountYuan, State: finzone.SyndicateState(doc.State),
+		GapYuan: doc.GapYuan, Shortfall: doc.Shortfall, Version: doc.Version, CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt}
+	for _, m := range doc.Members {
+		s.Members = append(s.Members, finzone.SyndicateMember{InstitutionID: m.InstitutionID, Role: finzone.SyndicateRole(m.Role),
+			ShareYuan: m.ShareYuan, Status: finzone.ShareStatus(m.Status)})
+	}
+	return s, nil
+}
+
+// SaveSyndicate writes a syndicate if nobody changed it since version prev.
+func (d *DB) SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) error {
+	id, err := oid(s.ProjectID)
+	if err != nil {
+		return err
+	}
+	now := d.now().UTC()
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = now
+	}
+	doc := syndicateDoc{ID: id, AmountYuan: s.AmountYuan, State: string(s.State), GapYuan: s.GapYuan, Shortfall: s.Shortfall,
+		Version: prev + 1, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: now, Members: []memberDoc{}}
+	for _, m := range s.Members {
+		doc.Members = append(doc.Members, memberDoc{InstitutionID: m.InstitutionID, Role: string(m.Role), ShareYuan: m.ShareYuan, Status: string(m.Status)})
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	c := d.db.Collection(collSyndicates)
+	if prev == 0 {
+		if _, err := c.InsertOne(ctx, doc); err != nil {
+			return translate(err)
+		}
+	} else {
+		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
+		if err != nil {
+			return translate(err)
+		}
+		if res.MatchedCount == 0 {
+			return finzone.Errorf(finzone.ECConflict, "syndicate %s moved past version %d", s.ProjectID, prev)
+		}
+	}
+	s.Version, s.UpdatedAt = prev+1, now
+	return nil
+}

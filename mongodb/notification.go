@@ -1,0 +1,242 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+const (
+	collNotifications = "notifications"
+	collWebhooks      = "webhooks"
+	collDeliveries    = "deliveries"
+)
+
+type notificationDoc struct {
+	ID        bson.ObjectID `bson:"_id"`
+	OrgID     string        `bson:"org_id"`
+	Kind      string        `bson:"kind"`
+	ProjectID string        `bson:"project_id"`
+	MatchID   string        `bson:"match_id"`
+	Stage     string        `bson:"stage"`
+	Text      string        `bson:"text"`
+	Read      bool          `bson:"read"`
+	CreatedAt time.Time     `bson:"created_at"`
+}
+
+func (d notificationDoc) toDomain() finzone.Notification {
+	return finzone.Notification{ID: d.ID.Hex(), OrgID: d.OrgID, Kind: d.Kind, ProjectID: d.ProjectID, MatchID: d.MatchID,
+		Stage: finzone.Stage(d.Stage), Text: d.Text, Read: d.Read, CreatedAt: d.CreatedAt}
+}
+
+// AddNotifications stores notifications; their IDs are fixed by the event
+// they report, so a retry adds nothing.
+func (d *DB) AddNotifications(ctx context.Context, ns []finzone.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	docs := make([]any, 0, len(ns))
+	for _, n := range ns {
+		id, err := oid(n.ID)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, notificationDoc{ID: id, OrgID: n.OrgID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
+			Stage: string(n.Stage), Text: n.Text, Read: n.Read, CreatedAt: n.CreatedAt.UTC()})
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collNotifications).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return ignoreDuplicates(err)
+}
+
+var notificationSorts = sortKeys{"created_at": "created_at"}
+
+// ListNotifications lists an organization's inbox, newest first.
+func (d *DB) ListNotifications(ctx context.Context, orgID string, unreadOnly bool, pg finzone.Page) ([]finzone.Notification, string, error) {
+	filter := bson.D{{Key: "org_id", Value: orgID}}
+	if unreadOnly {
+		filter = append(filter, bson.E{Key: "read", Value: false})
+	}
+	docs, next, err := findPage[notificationDoc](ctx, d.db.Collection(collNotifications), filter, pg, notificationSorts, "-created_at")
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]finzone.Notification, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, next, nil
+}
+
+// CountUnread counts an organization's unread notifications.
+func (d *DB) CountUnread(ctx context.Context, orgID string) (int64, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	n, err := d.db.Collection(collNotifications).CountDocuments(ctx, bson.D{{Key: "org_id", Value: orgID}, {Key: "read", Value: false}})
+	return n, translate(err)
+}
+
+// MarkNotificationsRead marks some, or with no ids all, of an
+// organization's notifications read.
+func (d *DB) MarkNotificationsRead(ctx context.Context, orgID string, ids []string) error {
+	filter := bson.D{{Key: "org_id", Value: orgID}, {Key: "read", Value: false}}
+	if len(ids) > 0 {
+		oids := make([]bson.ObjectID, 0, len(ids))
+		for _, id := range ids {
+			o, err := oid(id)
+			if err != nil {
+				return err
+			}
+			oids = append(oids, o)
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}})
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collNotifications).UpdateMany(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "read", Value: true}}}})
+	return translate(err)
+}
+
+type webhookDoc struct {
+	ID        string    `bson:"_id"`
+	URL       string    `bson:"url"`
+	Secret    string    `bson:"secret"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// SetWebhook sets or replaces an institution's webhook.
+func (d *DB) SetWebhook(ctx context.Context, w finzone.Webhook) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collWebhooks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: w.OrgID}},
+		webhookDoc{ID: w.OrgID, URL: w.URL, Secret: w.Secret, UpdatedAt: w.UpdatedAt.UTC()}, options.Replace().SetUpsert(true))
+	return translate(err)
+}
+
+// Webhook finds an institution's webhook.
+func (d *DB) Webhook(ctx context.Context, orgID string) (finzone.Webhook, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc webhookDoc
+	if err := d.db.Collection(collWebhooks).FindOne(ctx, bson.D{{Key: "_id", Value: orgID}}).Decode(&doc); err != nil {
+		return finzone.Webhook{}, translate(err)
+	}
+	return finzone.Webhook{OrgID: doc.ID, URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
+}
+
+type deliveryDoc struct {
+	ID             bson.ObjectID `bson:"_id"`
+	OrgID          string        `bson:"org_id"`
+	NotificationID string        `bson:"notification_id"`
+	URL            string        `bson:"url"`
+	Status         string        `bson:"status"`
+	Attempts       int           `bson:"attempts"`
+	LastStatusCode int           `bson:"last_status_code"`
+	LastError      string        `bson:"last_error"`
+	NextAttemptAt  time.Time     `bson:"next_attempt_at"`
+	CreatedAt      time.Time     `bson:"created_at"`
+	UpdatedAt      time.Time     `bson:"updated_at"`
+}
+
+func toDeliveryDoc(x finzone.Delivery) (deliveryDoc, error) {
+	id, err := oid(x.ID)
+	return deliveryDoc{ID: id, OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Status: x.Status,
+		Attempts: x.Attempts, LastStatusCode: x.LastStatusCode, LastError: x.LastError,
+		NextAttemptAt: x.NextAttemptAt.UTC(), CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}, err
+}
+
+func (x deliveryDoc) toDomain() finzone.Delivery {
+	return finzone.Delivery{ID: x.ID.Hex(), OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Status: x.Status,
+		Attempts: x.Attempts, LastStatusCode: x.LastStatusCode, LastError: x.LastError, NextAttemptAt: x.NextAttemptAt,
+		CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
+}
+
+// AddDeliveries records deliveries to make; existing ones are left alone.
+func (d *DB) AddDeliveries(ctx context.Context, ds []finzone.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	docs := make([]any, 0, len(ds))
+	for _, x := range ds {
+		doc, err := toDeliveryDoc(x)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, doc)
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(collDeliveries).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return ignoreDuplicates(err)
+}
+
+// Delivery finds one delivery.
+func (d *DB) Delivery(ctx context.Context, id string) (finzone.Delivery, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Delivery{}, err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc deliveryDoc
+	err = d.db.Collection(collDeliveries).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return finzone.Delivery{}, finzone.Wrap(finzone.ECNotFound, err)
+	}
+	return doc.toDomain(), translate(err)
+}
+
+// UpdateDelivery records an attempt's outcome.
+func (d *DB) UpdateDelivery(ctx context.Context, x finzone.Delivery) error {
+	doc, err := toDeliveryDoc(x)
+	if err != nil {
+		return err
+	}
+	doc.UpdatedAt = d.now().UTC()
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err = d.db.Collection(collDeliveries).ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc)
+	return translate(err)
+}
+
+var deliverySorts = sortKeys{"created_at": "created_at"}
+
+// ListDeliveries is an institution's delivery log, newest first.
+func (d *DB) ListDeliveries(ctx context.Context, orgID string, pg finzone.Page) ([]finzone.Delivery, string, error) {
+	docs, next, err := findPage[deliveryDoc](ctx, d.db.Collection(collDeliveries), bson.D{{Key: "org_id", Value: orgID}}, pg, deliverySorts, "-created_at")
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]finzone.Delivery, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, next, nil
+}
+
+// PendingDeliveries lists deliveries due for an attempt.
+func (d *DB) PendingDeliveries(ctx context.Context, now time.Time) ([]finzone.Delivery, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	cur, err := d.db.Collection(collDeliveries).Find(ctx, bson.D{{Key: "status", Value: "pending"},
+		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []deliveryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]finzone.Delivery, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}

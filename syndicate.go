@@ -1,0 +1,116 @@
+package finzone
+
+import "time"
+
+// SyndicateState is where a proposed syndicated loan (银团贷款) stands.
+type SyndicateState string
+
+const (
+	SyndicateForming   SyndicateState = "forming"
+	SyndicateCommitted SyndicateState = "committed" // every share accepted, no gap
+	SyndicateSigned    SyndicateState = "signed"
+)
+
+// SyndicateRole is a member's part: lead arranger (牵头行), co-lead or
+// participant (参加行).
+type SyndicateRole string
+
+const (
+	SyndicateLead        SyndicateRole = "lead"
+	SyndicateCoLead      SyndicateRole = "co_lead"
+	SyndicateParticipant SyndicateRole = "participant"
+)
+
+// ShareStatus is a member's answer to its proposed share.
+type ShareStatus string
+
+const (
+	ShareProposed ShareStatus = "proposed"
+	ShareAccepted ShareStatus = "accepted"
+	ShareDeclined ShareStatus = "declined"
+)
+
+// SyndicateMember is one institution's share.
+type SyndicateMember struct {
+	InstitutionID string
+	Role          SyndicateRole
+	ShareYuan     int64
+	Status        ShareStatus
+}
+
+// Syndicate is the pipeline's proposal for a project too large for one
+// lender. Version guards concurrent changes (no transactions on FerretDB).
+type Syndicate struct {
+	ProjectID  string
+	AmountYuan int64
+	State      SyndicateState
+	Members    []SyndicateMember
+	GapYuan    int64
+	Shortfall  string
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// CommittedYuan sums the accepted shares.
+func (s Syndicate) CommittedYuan() int64 {
+	var n int64
+	for _, m := range s.Members {
+		if m.Status == ShareAccepted {
+			n += m.ShareYuan
+		}
+	}
+	return n
+}
+
+// CoverageBps is the share of the facility allocated to members who have not
+// declined, in basis points.
+func (s Syndicate) CoverageBps() int64 {
+	if s.AmountYuan == 0 {
+		return 0
+	}
+	var n int64
+	for _, m := range s.Members {
+		if m.Status != ShareDeclined {
+			n += m.ShareYuan
+		}
+	}
+	return n * 10000 / s.AmountYuan
+}
+
+// Notification is one message in an organization's in-app inbox, and what a
+// webhook delivers.
+type Notification struct {
+	ID        string
+	OrgID     string
+	Kind      string // match_pushed, match_changed, deadline_soon, match_expired, syndicate_proposed, ...
+	ProjectID string
+	MatchID   string
+	Stage     Stage
+	Text      string // a short line in Chinese; the pages translate by Kind
+	Read      bool
+	CreatedAt time.Time
+}
+
+// Webhook is an institution's endpoint for notifications.
+type Webhook struct {
+	OrgID     string
+	URL       string
+	Secret    string
+	UpdatedAt time.Time
+}
+
+// Delivery is one attempt record of sending a notification to a webhook.
+type Delivery struct {
+	ID             string
+	OrgID          string
+	NotificationID string
+	URL            string
+	Status         string // pending, delivered, failed
+	Attempts       int
+	LastStatusCode int
+	LastError      string
+	NextAttemptAt  time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
