@@ -131,9 +131,9 @@ type Event struct {
 // Match is one project pushed to one institution through one of its
 // products: the unit of the 1+10 pipeline.
 type Match struct {
-	ID             string
-	ProjectID      string
-	InstitutionID  string
+	ID            string
+	ProjectID     string
+	InstitutionID string
 	// Copied from the project when pushed, so inboxes and coordinator views
 	// list matches without a join.
 	ProjectTitle      string
@@ -204,7 +204,9 @@ type Pipeline interface {
 
 // MatchID is the one ID a project's match with an institution can have, so
 // pushing twice (a retried task, two workers) creates one match.
-func MatchID(projectID, institutionID string) string { return StableID("match", projectID, institutionID) }
+func MatchID(projectID, institutionID string) string {
+	return StableID("match", projectID, institutionID)
+}
 
 // StableID derives a 24-hex-digit ID (a MongoDB ObjectID) from what an
 // object is about, so creating it twice yields the same ID and the second
