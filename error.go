@@ -53,6 +53,9 @@ type FieldError struct {
 type Error struct {
 	Code   string
 	Fields []FieldError
+	// Allowed lists what may be done instead, for invalid_state errors (for
+	// example the actions a match's stage allows).
+	Allowed []string
 	// Detail is for logs; clients get a translated message instead.
 	Detail string
 	Err    error

@@ -199,6 +199,7 @@ type Pipeline interface {
 	ProjectSubmitted(ctx context.Context, projectID string) error
 	ProjectWithdrawn(ctx context.Context, projectID string) error
 	MatchChanged(ctx context.Context, matchID string) error
+	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
 	CatalogueChanged(ctx context.Context) error
 }
 

@@ -119,6 +119,7 @@ type ProductStore interface {
 // MatchFilter narrows a match list.
 type MatchFilter struct {
 	InstitutionID string
+	OwnerOrgID    string // enterprises: matches of their own projects
 	ProjectID     string
 	Regions       []string // coordinators: expanded county codes
 	Stages        []Stage
@@ -152,6 +153,9 @@ type MatchStore interface {
 	// FreedMatches are declined, expired or withdrawn matches whose slot was
 	// not yet refilled: the reconciler's relay work.
 	FreedMatches(ctx context.Context) ([]Match, error)
+	// DueMatches are matches in a stage with a deadline (the reconciler
+	// re-schedules their expiry and reminders after Redis loses them).
+	DueMatches(ctx context.Context) ([]Match, error)
 
 	Syndicate(ctx context.Context, projectID string) (Syndicate, error)
 	// SaveSyndicate writes s if the stored version is still prev (0: new).

@@ -106,6 +106,8 @@ type Delivery struct {
 	OrgID          string
 	NotificationID string
 	URL            string
+	// Payload is the JSON body sent, kept so every retry sends the same bytes.
+	Payload        string
 	Status         string // pending, delivered, failed
 	Attempts       int
 	LastStatusCode int

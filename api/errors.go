@@ -47,6 +47,7 @@ type errorJSON struct {
 	Code      string      `json:"code"`
 	Message   string      `json:"message"`
 	Fields    []fieldJSON `json:"fields,omitempty"`
+	Allowed   []string    `json:"allowed_actions,omitempty"`
 	RequestID string      `json:"request_id,omitempty"`
 }
 
@@ -79,6 +80,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	body := errorBody{Error: errorJSON{Code: code, Message: finzone.Message(lang, code), RequestID: rid}}
 	var de *finzone.Error
 	if errors.As(err, &de) {
+		body.Error.Allowed = de.Allowed
 		for _, f := range de.Fields {
 			body.Error.Fields = append(body.Error.Fields, fieldJSON{Field: f.Field, Code: f.Code, Message: finzone.FieldMessage(lang, f)})
 		}

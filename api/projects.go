@@ -103,10 +103,19 @@ func (s *Server) loadProject(c *fiber.Ctx) (finzone.Project, error) {
 	if err != nil {
 		return p, err
 	}
-	if !actor(c).CanSeeProject(p) {
-		return finzone.Project{}, finzone.Errorf(finzone.ECNotFound, "project hidden from actor")
+	a := actor(c)
+	if a.CanSeeProject(p) {
+		return p, nil
 	}
-	return p, nil
+	// An institution sees the projects pushed to it, and no others.
+	if a.IsInstitution() {
+		if _, err := s.store.Match(c.UserContext(), finzone.MatchID(p.ID, a.Org.ID)); err == nil {
+			return p, nil
+		} else if !finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Project{}, err
+		}
+	}
+	return finzone.Project{}, finzone.Errorf(finzone.ECNotFound, "project hidden from actor")
 }
 
 // loadOwnProject finds a project the actor may change.

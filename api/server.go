@@ -35,15 +35,22 @@ type Config struct {
 	// Mount lets other packages (the web pages) add routes to the same app
 	// after the API's middleware is in place.
 	Mount func(app *fiber.App)
+	// Deadlines set the due time of each stage an institution enters.
+	Deadlines finzone.Deadlines
+	// AllowHTTPWebhooks permits plain-http webhook URLs (tests only).
+	AllowHTTPWebhooks bool
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	store    finzone.Store
 	pipeline finzone.Pipeline
-	ready map[string]func(ctx context.Context) error
-	now   func() time.Time
-	log   *slog.Logger
+	ready    map[string]func(ctx context.Context) error
+	now      func() time.Time
+	log      *slog.Logger
+
+	deadlines         finzone.Deadlines
+	allowHTTPWebhooks bool
 }
 
 // New builds the Fiber app.
@@ -54,6 +61,12 @@ func New(cfg Config) *fiber.App {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.deadlines, s.allowHTTPWebhooks = cfg.Deadlines, cfg.AllowHTTPWebhooks
+	if s.deadlines.AcceptDays == 0 {
+		d := finzone.DefaultDeadlines()
+		d.DayLength, d.Holidays, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.Location
+		s.deadlines = d
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "finzone",
@@ -97,12 +110,26 @@ func New(cfg Config) *fiber.App {
 	authed.Post("/products/:id/publish", s.publishProduct)
 	authed.Post("/products/:id/review", s.reviewProduct)
 
+	authed.Get("/projects/:id/matches", s.projectMatches)
+	authed.Get("/projects/:id/syndicate", s.getSyndicate)
+	authed.Post("/projects/:id/syndicate/respond", s.respondSyndicate)
+	authed.Post("/projects/:id/syndicate/sign", s.signSyndicate)
+	authed.Get("/matches", s.listMatches)
+	authed.Get("/matches/:id", s.getMatch)
+	authed.Post("/matches/:id/actions", s.matchAction)
+	authed.Get("/notifications", s.listNotifications)
+	authed.Post("/notifications/read", s.markNotificationsRead)
+	authed.Get("/webhook", s.getWebhook)
+	authed.Put("/webhook", s.putWebhook)
+	authed.Get("/webhook/deliveries", s.listDeliveries)
+
 	authed.Get("/institutions", s.listInstitutions)
 	authed.Post("/institutions/:id/verify", s.verifyInstitution)
 
 	if cfg.Mount != nil {
 		cfg.Mount(app)
 	}
+	s.mountPages(app)
 	// Anything else under /api is an unknown route, answered in our shape.
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app

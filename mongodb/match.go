@@ -298,6 +298,9 @@ func (d *DB) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.
 	if f.ProjectID != "" {
 		add("project_id", f.ProjectID)
 	}
+	if f.OwnerOrgID != "" {
+		add("owner_org_id", f.OwnerOrgID)
+	}
 	if f.Regions != nil {
 		add("region_code", bson.D{{Key: "$in", Value: f.Regions}})
 	}
@@ -404,6 +407,11 @@ func (d *DB) SetMatchReminded(ctx context.Context, id string, at time.Time) erro
 // FreedMatches lists matches that left their slot and were not relayed yet.
 func (d *DB) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
 	return d.findMatches(ctx, bson.D{{Key: "live", Value: false}, {Key: "relayed", Value: false}})
+}
+
+// DueMatches lists matches in a stage with a deadline.
+func (d *DB) DueMatches(ctx context.Context) ([]finzone.Match, error) {
+	return d.findMatches(ctx, bson.D{{Key: "has_due", Value: true}, {Key: "stage", Value: bson.D{{Key: "$in", Value: strs(finzone.DueStages)}}}})
 }
 
 func (d *DB) findMatches(ctx context.Context, filter bson.D) ([]finzone.Match, error) {

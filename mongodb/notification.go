@@ -105,30 +105,38 @@ func (d *DB) MarkNotificationsRead(ctx context.Context, orgID string, ids []stri
 }
 
 type webhookDoc struct {
-	ID        string    `bson:"_id"`
-	URL       string    `bson:"url"`
-	Secret    string    `bson:"secret"`
-	UpdatedAt time.Time `bson:"updated_at"`
+	ID        bson.ObjectID `bson:"_id"` // the institution's ID
+	URL       string        `bson:"url"`
+	Secret    string        `bson:"secret"`
+	UpdatedAt time.Time     `bson:"updated_at"`
 }
 
 // SetWebhook sets or replaces an institution's webhook.
 func (d *DB) SetWebhook(ctx context.Context, w finzone.Webhook) error {
+	id, err := oid(w.OrgID)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	_, err := d.db.Collection(collWebhooks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: w.OrgID}},
-		webhookDoc{ID: w.OrgID, URL: w.URL, Secret: w.Secret, UpdatedAt: w.UpdatedAt.UTC()}, options.Replace().SetUpsert(true))
+	_, err = d.db.Collection(collWebhooks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
+		webhookDoc{ID: id, URL: w.URL, Secret: w.Secret, UpdatedAt: w.UpdatedAt.UTC()}, options.Replace().SetUpsert(true))
 	return translate(err)
 }
 
 // Webhook finds an institution's webhook.
 func (d *DB) Webhook(ctx context.Context, orgID string) (finzone.Webhook, error) {
+	id, err := oid(orgID)
+	if err != nil {
+		return finzone.Webhook{}, err
+	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	var doc webhookDoc
-	if err := d.db.Collection(collWebhooks).FindOne(ctx, bson.D{{Key: "_id", Value: orgID}}).Decode(&doc); err != nil {
+	if err := d.db.Collection(collWebhooks).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
 		return finzone.Webhook{}, translate(err)
 	}
-	return finzone.Webhook{OrgID: doc.ID, URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
+	return finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
 }
 
 type deliveryDoc struct {
@@ -136,6 +144,7 @@ type deliveryDoc struct {
 	OrgID          string        `bson:"org_id"`
 	NotificationID string        `bson:"notification_id"`
 	URL            string        `bson:"url"`
+	Payload        string        `bson:"payload"`
 	Status         string        `bson:"status"`
 	Attempts       int           `bson:"attempts"`
 	LastStatusCode int           `bson:"last_status_code"`
@@ -147,13 +156,13 @@ type deliveryDoc struct {
 
 func toDeliveryDoc(x finzone.Delivery) (deliveryDoc, error) {
 	id, err := oid(x.ID)
-	return deliveryDoc{ID: id, OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Status: x.Status,
+	return deliveryDoc{ID: id, OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Payload: x.Payload, Status: x.Status,
 		Attempts: x.Attempts, LastStatusCode: x.LastStatusCode, LastError: x.LastError,
 		NextAttemptAt: x.NextAttemptAt.UTC(), CreatedAt: x.CreatedAt.UTC(), UpdatedAt: x.UpdatedAt.UTC()}, err
 }
 
 func (x deliveryDoc) toDomain() finzone.Delivery {
-	return finzone.Delivery{ID: x.ID.Hex(), OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Status: x.Status,
+	return finzone.Delivery{ID: x.ID.Hex(), OrgID: x.OrgID, NotificationID: x.NotificationID, URL: x.URL, Payload: x.Payload, Status: x.Status,
 		Attempts: x.Attempts, LastStatusCode: x.LastStatusCode, LastError: x.LastError, NextAttemptAt: x.NextAttemptAt,
 		CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
 }

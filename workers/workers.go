@@ -1,30 +1,34 @@
-// Package workers runs the platform's background work on asynq: task types,
-// their payloads (IDs only), idempotent handlers and the periodic scheduler.
-// Redis only carries work; MongoDB stays the source of truth, so every
-// handler is safe to run twice and on several worker processes at once.
+// Package workers runs the platform's background work on asynq: the 1+10
+// pipeline (push, deadlines, relay, syndicates), notifications and webhooks,
+// the reconciler and housekeeping. Redis only carries work; MongoDB stays the
+// source of truth, so every handler is safe to run twice and on several
+// worker processes at once, and the reconciler re-enqueues whatever the store
+// says is due.
 package workers
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"finzone"
+	"finzone/matching"
 )
 
-// Queue names. Tests may prefix them to share a Redis safely.
-const (
-	QueueDefault = "finzone"
-)
+// QueueDefault is the asynq queue; tests use their own to share a Redis.
+const QueueDefault = "finzone"
 
-// Task types.
-const (
-	TypePurgeSessions = "sessions:purge"
-)
-
-// Store is what the handlers need from the store.
+// Store is what the workers need from the store.
 type Store interface {
+	finzone.OrgStore
+	finzone.ProjectStore
+	finzone.ProductStore
+	finzone.MatchStore
+	finzone.NotificationStore
 	PurgeSessions(ctx context.Context, now time.Time) (int64, error)
 }
 
@@ -34,17 +38,28 @@ type Config struct {
 	Store       Store
 	Log         *slog.Logger
 	Concurrency int
-	// Queue overrides QueueDefault, so tests can share one Redis.
-	Queue string
-	Now   func() time.Time
+	Queue       string
+	Now         func() time.Time
+	Matching    matching.Config
+	Deadlines   finzone.Deadlines
+	// CatalogueEvery is how often the catalogue version is polled (default 2 s).
+	CatalogueEvery time.Duration
+	// ReconcileEvery is how often the reconciler runs (default 30 s).
+	ReconcileEvery time.Duration
+	// HTTP sends webhooks; AllowHTTPWebhooks permits plain http (tests only).
+	HTTP              *http.Client
+	AllowHTTPWebhooks bool
 }
 
-// Workers is the asynq server plus the periodic scheduler.
+// Workers is the asynq server, the scheduler and the catalogue watcher.
 type Workers struct {
-	srv   *asynq.Server
-	sched *asynq.Scheduler
-	mux   *asynq.ServeMux
-	cfg   Config
+	srv    *asynq.Server
+	sched  *asynq.Scheduler
+	mux    *asynq.ServeMux
+	client *Client
+	cat    *catalogue
+	cfg    Config
+	stop   context.CancelFunc
 }
 
 // New builds the workers; Start runs them.
@@ -61,33 +76,83 @@ func New(cfg Config) *Workers {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	w := &Workers{cfg: cfg, mux: asynq.NewServeMux()}
+	if cfg.Deadlines.AcceptDays == 0 {
+		d := finzone.DefaultDeadlines()
+		d.DayLength, d.Holidays, d.RemindBefore, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.RemindBefore, cfg.Deadlines.Location
+		cfg.Deadlines = d
+	}
+	if cfg.CatalogueEvery == 0 {
+		cfg.CatalogueEvery = 2 * time.Second
+	}
+	if cfg.ReconcileEvery == 0 {
+		cfg.ReconcileEvery = 30 * time.Second
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	// Relay asks ever further down the ranking, so keep every eligible
+	// institution on the waitlist.
+	cfg.Matching.Waitlist = -1
+	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue, cfg.Store),
+		cat: newCatalogue(cfg.Store, cfg.Matching, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
-		Concurrency: cfg.Concurrency,
-		Queues:      map[string]int{cfg.Queue: 1},
-		Logger:      slogAdapter{cfg.Log},
-		LogLevel:    asynq.WarnLevel,
+		Concurrency:    cfg.Concurrency,
+		Queues:         map[string]int{cfg.Queue: 1},
+		Logger:         slogAdapter{cfg.Log},
+		LogLevel:       asynq.WarnLevel,
+		RetryDelayFunc: retryDelay,
 	})
 	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
+	w.mux.HandleFunc(TypeFill, w.handleFill)
+	w.mux.HandleFunc(TypeWithdraw, w.handleWithdraw)
+	w.mux.HandleFunc(TypeMatchChanged, w.handleMatchChanged)
+	w.mux.HandleFunc(TypeExpire, w.handleExpire)
+	w.mux.HandleFunc(TypeRemind, w.handleRemind)
+	w.mux.HandleFunc(TypeDeliver, w.handleDeliver)
+	w.mux.HandleFunc(TypeSyndicate, w.handleSyndicateChanged)
+	w.mux.HandleFunc(TypeReconcile, w.handleReconcile)
 	w.mux.HandleFunc(TypePurgeSessions, w.purgeSessions)
 	return w
 }
 
-// Start runs the task server and registers the periodic tasks.
+// retryDelay retries a lost optimistic race at once and everything else
+// with a capped exponential backoff.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if finzone.IsCode(err, finzone.ECConflict) {
+		return time.Second
+	}
+	d := time.Duration(1<<min(n, 6)) * time.Second
+	return min(d, time.Minute)
+}
+
+// Start runs the task server, the periodic tasks and the catalogue watcher.
 func (w *Workers) Start() error {
-	// The Unique window keeps several worker processes'
-	// schedulers from piling up copies of the same periodic task.
+	// The Unique windows keep several worker processes' schedulers from
+	// piling up copies of the same periodic task.
+	every := fmt.Sprintf("@every %s", w.cfg.ReconcileEvery)
+	if _, err := w.sched.Register(every, asynq.NewTask(TypeReconcile, nil), asynq.Queue(w.cfg.Queue),
+		asynq.Unique(w.cfg.ReconcileEvery), asynq.MaxRetry(0)); err != nil {
+		return fmt.Errorf("workers: schedule: %w", err)
+	}
 	if _, err := w.sched.Register("@every 1h", asynq.NewTask(TypePurgeSessions, nil),
 		asynq.Queue(w.cfg.Queue), asynq.Unique(50*time.Minute)); err != nil {
 		return fmt.Errorf("workers: schedule: %w", err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	go w.cat.watch(ctx, w.cfg.CatalogueEvery)
 	if err := w.srv.Start(w.mux); err != nil {
+		cancel()
 		return fmt.Errorf("workers: start: %w", err)
 	}
 	if err := w.sched.Start(); err != nil {
 		w.srv.Shutdown()
+		cancel()
 		return fmt.Errorf("workers: scheduler: %w", err)
 	}
+	// Catch up at once on whatever a previous run left, rather than waiting
+	// for the first tick.
+	_ = w.client.enqueue(ctx, asynq.NewTask(TypeReconcile, nil), asynq.TaskID("reconcile:start:"+time.Now().Format(time.RFC3339)))
 	return nil
 }
 
@@ -95,6 +160,10 @@ func (w *Workers) Start() error {
 func (w *Workers) Shutdown() {
 	w.sched.Shutdown()
 	w.srv.Shutdown()
+	if w.stop != nil {
+		w.stop()
+	}
+	_ = w.client.Close()
 }
 
 // purgeSessions deletes expired sessions; running it twice deletes nothing

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // config is read from flags, each defaulting to an environment variable.
@@ -19,6 +20,11 @@ type config struct {
 	Demo       bool
 	LogLevel   string
 	Concurrent int
+	// DayLength, when set, makes a deadline "working day" this long (demos
+	// and fault tests); Queue and ReconcileEvery let tests share a Redis.
+	DayLength      time.Duration
+	Queue          string
+	ReconcileEvery time.Duration
 }
 
 func env(key, def string) string {
@@ -51,6 +57,9 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", env("FINZONE_DEMO", "true") == "true", "load demo data into an empty store (FINZONE_DEMO)")
 	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
 	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
+	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
+	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
+	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 
 func usage() {
@@ -68,4 +77,13 @@ With no FINZONE_MONGO_URI / FINZONE_REDIS_URL, an embedded FerretDB (SQLite,
 under FINZONE_DATA_DIR) and an embedded Redis are started in-process.
 Run "finzone <command> -h" for the flags.
 `)
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"finzone"
 	"finzone/api"
 	"finzone/embedded"
 	"finzone/mongodb"
@@ -160,8 +161,11 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 
 	errc := make(chan error, 1)
+	deadlines := finzone.DefaultDeadlines()
+	deadlines.DayLength = cfg.DayLength
 	if mode == "all" || mode == "worker" {
-		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent})
+		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
+			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery})
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -169,9 +173,13 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("workers started", "concurrency", cfg.Concurrent)
 	}
 	if mode == "all" || mode == "api" {
+		pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
+		defer pipeline.Close()
 		app := api.New(api.Config{
-			Store: in.store,
-			Log:   log,
+			Store:     in.store,
+			Pipeline:  pipeline,
+			Deadlines: deadlines,
+			Log:       log,
 			Ready: map[string]func(context.Context) error{
 				"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
 			},

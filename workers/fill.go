@@ -1,0 +1,269 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hibiken/asynq"
+
+	"finzone"
+	"finzone/matching"
+)
+
+func (w *Workers) handleFill(ctx context.Context, t *asynq.Task) error {
+	var p projectPayload
+	if err := decodePayload(t, &p); err != nil {
+		return err
+	}
+	return w.fill(ctx, p.ProjectID)
+}
+
+// fill pushes a project to institutions until it has its 1 lead and up to 10
+// partners live, relaying freed slots down the current ranking. It is the
+// only writer of a project's ledger, and its writes are conditional on the
+// ledger's version, so concurrent fills of one project cannot both win: the
+// loser starts over from what the winner wrote.
+func (w *Workers) fill(ctx context.Context, projectID string) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		err := w.fillOnce(ctx, projectID)
+		if !finzone.IsCode(err, finzone.ECConflict) {
+			return err
+		}
+	}
+	return finzone.Errorf(finzone.ECConflict, "fill %s: lost the ledger race three times", projectID)
+}
+
+func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
+	st := w.cfg.Store
+	p, err := st.Project(ctx, projectID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil // drafts can be deleted; nothing to push
+	}
+	if err != nil {
+		return err
+	}
+	switch p.Status {
+	case finzone.ProjectWithdrawn:
+		return w.withdraw(ctx, p)
+	case finzone.ProjectSubmitted, finzone.ProjectMatching, finzone.ProjectInProgress, finzone.ProjectPartiallyFunded:
+	default:
+		return nil
+	}
+	idx, insts, err := w.cat.get(ctx)
+	if err != nil {
+		return err
+	}
+	now := w.cfg.Now()
+	led, err := st.Ledger(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	byInst, err := w.ledgerMatches(ctx, p.ID, led)
+	if err != nil {
+		return err
+	}
+	live := func(e finzone.LedgerEntry) bool {
+		m, ok := byInst[e.InstitutionID]
+		return !ok || m.Stage.Live() // a missing match is about to be (re)created
+	}
+	sel := idx.Select(p, now)
+
+	entries := slices.Clone(led.Entries)
+	tried := map[string]bool{}
+	hasLead, livePartners := false, 0
+	for _, e := range entries {
+		tried[e.InstitutionID] = true
+		if live(e) {
+			if e.Role == finzone.RoleLead {
+				hasLead = true
+			} else {
+				livePartners++
+			}
+		}
+	}
+	promoted := -1
+	if !hasLead {
+		// The lead dropped out: promote the best live partner able to lead.
+		for i, e := range entries {
+			if e.Role == finzone.RolePartner && live(e) && w.mayLead(insts, e.InstitutionID) &&
+				(promoted < 0 || e.Rank < entries[promoted].Rank) {
+				promoted = i
+			}
+		}
+		if promoted >= 0 {
+			entries[promoted].Role = finzone.RoleLead
+			hasLead, livePartners = true, livePartners-1
+		}
+	}
+	var added []finzone.LedgerEntry
+	push := func(pk matching.Pick, role finzone.MatchRole) {
+		tried[pk.InstitutionID] = true
+		added = append(added, finzone.LedgerEntry{InstitutionID: pk.InstitutionID, ProductID: pk.ProductID,
+			ProductVersion: pk.ProductVersion, Role: role, Rank: len(entries) + len(added) + 1, Score: pk.Score,
+			Components: toComponents(pk.Components), PushedAt: now})
+	}
+	candidates := sel.All()
+	if !hasLead {
+		for _, pk := range candidates {
+			if !tried[pk.InstitutionID] && w.mayLead(insts, pk.InstitutionID) {
+				push(pk, finzone.RoleLead)
+				hasLead = true
+				break
+			}
+		}
+	}
+	partners := w.partnerSlots()
+	for _, pk := range candidates {
+		if livePartners >= partners {
+			break
+		}
+		if !tried[pk.InstitutionID] {
+			push(pk, finzone.RolePartner)
+			livePartners++
+		}
+	}
+	exhausted := !hasLead || livePartners < partners
+	if exhausted {
+		for _, pk := range candidates {
+			if !tried[pk.InstitutionID] {
+				exhausted = false // someone is left: only the slots are full
+				break
+			}
+		}
+	}
+
+	missing := 0
+	for _, e := range entries {
+		if _, ok := byInst[e.InstitutionID]; !ok {
+			missing++
+		}
+	}
+	if len(added) > 0 || promoted >= 0 || exhausted != led.Exhausted {
+		led.Entries, led.Exhausted = append(entries, added...), exhausted
+		if err := st.SaveLedger(ctx, &led, led.Version); err != nil {
+			return err
+		}
+	}
+	if len(added) > 0 || missing > 0 {
+		if err := w.createMatches(ctx, p, led, byInst); err != nil {
+			return err
+		}
+	}
+	// Mirror roles from the ledger (the truth) onto matches: a promotion, or
+	// one a crash interrupted.
+	for _, e := range led.Entries {
+		if m, ok := byInst[e.InstitutionID]; ok && m.Role != e.Role {
+			if err := st.SetMatchRole(ctx, m.ID, e.Role); err != nil {
+				return err
+			}
+			if err := w.notify(ctx, notice(e.InstitutionID, "promoted_lead", m, "您的机构已递补为主办机构："+p.Title)); err != nil {
+				return err
+			}
+		}
+	}
+	// The slots freed by declines and expiries are now refilled, or the
+	// project is flagged as exhausted for coordinators.
+	for _, m := range byInst {
+		if !m.Stage.Live() && !m.Relayed {
+			if err := st.SetMatchRelayed(ctx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if p.Status == finzone.ProjectSubmitted {
+		_, err := st.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, now)
+		if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {
+			return err
+		}
+	}
+	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+}
+
+// ledgerMatches loads the matches of the institutions in the ledger, by ID.
+func (w *Workers) ledgerMatches(ctx context.Context, projectID string, led finzone.Ledger) (map[string]finzone.Match, error) {
+	ids := make([]string, len(led.Entries))
+	for i, e := range led.Entries {
+		ids[i] = finzone.MatchID(projectID, e.InstitutionID)
+	}
+	ms, err := w.cfg.Store.MatchesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byInst := make(map[string]finzone.Match, len(ms))
+	for _, m := range ms {
+		byInst[m.InstitutionID] = m
+	}
+	return byInst, nil
+}
+
+// createMatches creates the match of every ledger entry that has none yet,
+// then tells the institutions and schedules the deadlines. Everything has a
+// fixed ID, so running it twice is harmless.
+func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finzone.Ledger, have map[string]finzone.Match) error {
+	var ms []finzone.Match
+	for _, e := range led.Entries {
+		if _, ok := have[e.InstitutionID]; ok {
+			continue
+		}
+		due, _ := w.cfg.Deadlines.Due(finzone.StagePushed, e.PushedAt)
+		ms = append(ms, finzone.Match{
+			ID: finzone.MatchID(p.ID, e.InstitutionID), ProjectID: p.ID, InstitutionID: e.InstitutionID,
+			ProjectTitle: p.Title, ProjectAmountYuan: p.AmountYuan, OwnerOrgID: p.OwnerOrgID, RegionCode: p.RegionCode,
+			ClusterID: p.ClusterID, ProductID: e.ProductID, ProductVersion: e.ProductVersion, Role: e.Role, Rank: e.Rank,
+			Score: e.Score, Components: e.Components, Stage: finzone.StagePushed, DueAt: due,
+			Events:    []finzone.Event{{At: e.PushedAt, Actor: "system", Action: "push", To: finzone.StagePushed, Note: string(e.Role)}},
+			CreatedAt: e.PushedAt, UpdatedAt: e.PushedAt,
+		})
+	}
+	if err := w.cfg.Store.InsertMatches(ctx, ms); err != nil {
+		return err
+	}
+	var ns []finzone.Notification
+	for _, m := range ms {
+		role := "协办"
+		if m.Role == finzone.RoleLead {
+			role = "主办"
+		}
+		ns = append(ns, notice(m.InstitutionID, "match_pushed", m, fmt.Sprintf("新项目推送（%s）：%s", role, p.Title))...)
+		ns = append(ns, notice(p.OwnerOrgID, "match_pushed", m, "项目已推送至一家金融机构："+p.Title)...)
+	}
+	if err := w.notify(ctx, ns); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := w.schedule(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayLead reports whether an institution may lead: its kind is one of the
+// configured lead kinds (banks by default) or it is allowed individually.
+func (w *Workers) mayLead(insts map[string]matching.Institution, id string) bool {
+	in, ok := insts[id]
+	if !ok {
+		return false
+	}
+	kinds := w.cfg.Matching.LeadKinds
+	if len(kinds) == 0 {
+		kinds = []finzone.OrgKind{finzone.KindBank}
+	}
+	return in.CanLead || slices.Contains(kinds, in.Kind)
+}
+
+func (w *Workers) partnerSlots() int {
+	if w.cfg.Matching.Partners > 0 {
+		return w.cfg.Matching.Partners
+	}
+	return 10
+}
+
+func toComponents(cs []matching.Component) []finzone.ScoreComponent {
+	out := make([]finzone.ScoreComponent, len(cs))
+	for i, c := range cs {
+		out[i] = finzone.ScoreComponent{Name: c.Name, Value: c.Value}
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"finzone"
+)
+
+// MaxDeliveryAttempts bounds webhook retries; after it the delivery is
+// marked failed in the institution's log.
+const MaxDeliveryAttempts = 8
+
+// notice builds one notification about a match for an organization. Its ID
+// is fixed by who, what, which match and the match's history length, so a
+// retried task notifies once.
+func notice(orgID, kind string, m finzone.Match, text string) []finzone.Notification {
+	return []finzone.Notification{{
+		ID:    finzone.StableID("notice", orgID, kind, m.ID, string(m.Stage), strconv.Itoa(len(m.Events))),
+		OrgID: orgID, Kind: kind, ProjectID: m.ProjectID, MatchID: m.ID, Stage: m.Stage, Text: text,
+	}}
+}
+
+type notificationJSON struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	ProjectID string    `json:"project_id"`
+	MatchID   string    `json:"match_id,omitempty"`
+	Stage     string    `json:"stage,omitempty"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// notify stores notifications in the inboxes and queues a webhook delivery
+// for every organization that has a webhook.
+func (w *Workers) notify(ctx context.Context, ns []finzone.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	now := w.cfg.Now()
+	for i := range ns {
+		if ns[i].CreatedAt.IsZero() {
+			ns[i].CreatedAt = now
+		}
+	}
+	st := w.cfg.Store
+	if err := st.AddNotifications(ctx, ns); err != nil {
+		return err
+	}
+	hooks := map[string]*finzone.Webhook{}
+	var ds []finzone.Delivery
+	for _, n := range ns {
+		h, seen := hooks[n.OrgID]
+		if !seen {
+			wh, err := st.Webhook(ctx, n.OrgID)
+			switch {
+			case err == nil:
+				h = &wh
+			case !finzone.IsCode(err, finzone.ECNotFound):
+				return err
+			}
+			hooks[n.OrgID] = h
+		}
+		if h == nil || h.URL == "" {
+			continue
+		}
+		body, _ := json.Marshal(notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
+			Stage: string(n.Stage), Text: n.Text, CreatedAt: n.CreatedAt.UTC()})
+		ds = append(ds, finzone.Delivery{ID: finzone.StableID("delivery", n.ID, h.URL), OrgID: n.OrgID, NotificationID: n.ID,
+			URL: h.URL, Payload: string(body), Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	if err := st.AddDeliveries(ctx, ds); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := w.client.enqueue(ctx, newTask(TypeDeliver, deliveryPayload{d.ID}), asynq.TaskID("deliver:"+d.ID),
+			asynq.MaxRetry(MaxDeliveryAttempts)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sign returns the signature header value of a webhook body: HMAC-SHA256 of
+// "<timestamp>.<body>" with the institution's secret, hex-encoded.
+func Sign(secret, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(timestamp))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// handleDeliver posts one notification to an institution's webhook and
+// records the attempt; a failure returns an error so asynq retries with
+// backoff, up to MaxDeliveryAttempts.
+func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
+	var pl deliveryPayload
+	if err := decodePayload(t, &pl); err != nil {
+		return err
+	}
+	st, now := w.cfg.Store, w.cfg.Now()
+	d, err := st.Delivery(ctx, pl.DeliveryID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if d.Status != "pending" {
+		return nil
+	}
+	hook, err := st.Webhook(ctx, d.OrgID)
+	if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		return err
+	}
+	if hook.URL == "" {
+		d.Status, d.LastError = "failed", "webhook removed"
+		return st.UpdateDelivery(ctx, d)
+	}
+	code, sendErr := w.post(ctx, d, hook.Secret, now)
+	d.Attempts++
+	d.LastStatusCode = code
+	d.LastError = ""
+	switch {
+	case sendErr == nil:
+		d.Status = "delivered"
+	case d.Attempts >= MaxDeliveryAttempts:
+		d.Status, d.LastError = "failed", sendErr.Error()
+	default:
+		d.LastError = sendErr.Error()
+		d.NextAttemptAt = now.Add(retryDelay(d.Attempts, sendErr, t))
+	}
+	if err := st.UpdateDelivery(ctx, d); err != nil {
+		return err
+	}
+	if d.Status == "pending" {
+		return sendErr
+	}
+	return nil
+}
+
+func (w *Workers) post(ctx context.Context, d finzone.Delivery, secret string, now time.Time) (int, error) {
+	if !strings.HasPrefix(d.URL, "https://") && !w.cfg.AllowHTTPWebhooks {
+		return 0, fmt.Errorf("webhook URL must use https")
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader([]byte(d.Payload)))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "finzone-webhooks/1")
+	req.Header.Set("X-Finzone-Delivery", d.ID)
+	req.Header.Set("X-Finzone-Timestamp", ts)
+	req.Header.Set("X-Finzone-Signature", Sign(secret, ts, []byte(d.Payload)))
+	resp, err := w.cfg.HTTP.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, fmt.Errorf("webhook answered %d", resp.StatusCode)
+	}
+	return resp.StatusCode, nil
+}

@@ -1,0 +1,197 @@
+package workers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"finzone"
+	"finzone/demo"
+	"finzone/workers"
+)
+
+func live(ms []finzone.Match) []finzone.Match {
+	var out []finzone.Match
+	for _, m := range ms {
+		if m.Stage.Live() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestPipelinePushesEveryProjectToItsOnePlusTen submits 200 projects against
+// the seeded catalogue: each ends with exactly the engine's lead and partners
+// live (min(11, eligible)), one lead, no institution twice.
+func TestPipelinePushesEveryProjectToItsOnePlusTen(t *testing.T) {
+	sc := demo.DefaultScale()
+	sc.Projects = 200
+	e := newEnv(t, sc, workers.Config{Concurrency: 10})
+	for _, p := range e.data.Projects {
+		e.submit(t, p)
+	}
+	idx := e.engine(t)
+	now := demo.Epoch
+	eventually(t, 90*time.Second, "all 200 projects pushed", func() (bool, string) {
+		for _, p := range e.data.Projects {
+			got, err := e.db.Project(context.Background(), p.ID)
+			must(t, err)
+			if got.Status == finzone.ProjectSubmitted {
+				return false, fmt.Sprintf("project %s still submitted", p.ID)
+			}
+		}
+		return true, ""
+	})
+	totalLive, noLead := 0, 0
+	for _, p := range e.data.Projects {
+		led, ms := e.projectMatches(t, p.ID)
+		sel := idx.Select(p, now)
+		want := map[string]finzone.MatchRole{}
+		for _, pk := range sel.Leads {
+			want[pk.InstitutionID] = finzone.RoleLead
+		}
+		for _, pk := range sel.Partners {
+			want[pk.InstitutionID] = finzone.RolePartner
+		}
+		lv := live(ms)
+		if len(lv) != len(want) || len(led.Entries) != len(want) {
+			t.Errorf("project %s: %d live matches, %d ledger entries; want %d (the engine's 1+10)", p.ID, len(lv), len(led.Entries), len(want))
+			continue
+		}
+		if len(want) > 11 {
+			t.Errorf("project %s: engine picked %d", p.ID, len(want))
+		}
+		seen, leads := map[string]bool{}, 0
+		for _, m := range lv {
+			if seen[m.InstitutionID] {
+				t.Errorf("project %s: institution %s matched twice", p.ID, m.InstitutionID)
+			}
+			seen[m.InstitutionID] = true
+			if want[m.InstitutionID] != m.Role {
+				t.Errorf("project %s: %s has role %q, engine says %q", p.ID, m.InstitutionID, m.Role, want[m.InstitutionID])
+			}
+			if m.Role == finzone.RoleLead {
+				leads++
+			}
+			if m.Stage != finzone.StagePushed || m.DueAt.IsZero() || len(m.Components) == 0 {
+				t.Errorf("project %s: match %s stage %s due %v components %d", p.ID, m.ID, m.Stage, m.DueAt, len(m.Components))
+			}
+		}
+		if leads != len(sel.Leads) || leads > 1 {
+			t.Errorf("project %s: %d leads, want %d", p.ID, leads, len(sel.Leads))
+		}
+		if leads == 0 {
+			noLead++
+		}
+		totalLive += len(lv)
+	}
+	if totalLive < 200*5 {
+		t.Errorf("only %d live matches over 200 projects: the catalogue matched too little to prove anything", totalLive)
+	}
+	t.Logf("200 projects: %d live matches, %d projects without an eligible lead", totalLive, noLead)
+}
+
+// TestRelayOnDeclineAndLeadPromotion: when the lead declines, the best live
+// partner able to lead becomes lead and a new partner fills the slot.
+func TestRelayOnDeclineAndLeadPromotion(t *testing.T) {
+	sc := demo.DefaultScale()
+	sc.Projects = 60
+	e := newEnv(t, sc, workers.Config{})
+	idx := e.engine(t)
+	// A project with a lead, ten partners of which some may lead, and a waitlist.
+	var p finzone.Project
+	for _, c := range e.data.Projects {
+		sel := idx.Select(c, demo.Epoch)
+		if len(sel.Leads) == 1 && len(sel.Partners) == 10 && len(sel.Waitlist) > 2 {
+			p = c
+			break
+		}
+	}
+	if p.ID == "" {
+		t.Fatal("the demo catalogue has no project with a full 1+10 and a waitlist")
+	}
+	e.submit(t, p)
+	ctx := context.Background()
+	var lead finzone.Match
+	eventually(t, 30*time.Second, "first push", func() (bool, string) {
+		_, ms := e.projectMatches(t, p.ID)
+		for _, m := range ms {
+			if m.Role == finzone.RoleLead {
+				lead = m
+			}
+		}
+		return len(live(ms)) == 11, fmt.Sprintf("%d live", len(live(ms)))
+	})
+	_, err := e.db.MoveMatch(ctx, lead.ID, finzone.StagePushed, finzone.MatchChange{To: finzone.StageDeclined,
+		DeclineReason: "credit_risk", DeclineNote: "test", Event: finzone.Event{At: time.Now(), Actor: "u", Action: "decline", From: finzone.StagePushed, To: finzone.StageDeclined}})
+	must(t, err)
+	must(t, e.client.MatchChanged(ctx, lead.ID))
+	eventually(t, 15*time.Second, "relay after the lead declined", func() (bool, string) {
+		led, ms := e.projectMatches(t, p.ID)
+		lv := live(ms)
+		leads := 0
+		for _, m := range lv {
+			if m.Role == finzone.RoleLead {
+				leads++
+				if m.InstitutionID == lead.InstitutionID {
+					return false, "the declined lead is still lead"
+				}
+			}
+		}
+		return len(lv) == 11 && leads == 1 && len(led.Entries) == 12,
+			fmt.Sprintf("%d live, %d leads, %d ledger entries", len(lv), leads, len(led.Entries))
+	})
+	declined, err := e.db.Match(ctx, lead.ID)
+	must(t, err)
+	if !declined.Relayed {
+		t.Error("the declined match is not marked relayed")
+	}
+}
+
+// TestRelayOnExpiry: with one-second working days, unanswered pushes expire
+// after three seconds and their slots go to the next institutions.
+func TestRelayOnExpiry(t *testing.T) {
+	sc := demo.DefaultScale()
+	sc.Projects = 60
+	e := newEnv(t, sc, workers.Config{Deadlines: finzone.Deadlines{DayLength: time.Second}, ReconcileEvery: 5 * time.Second})
+	idx := e.engine(t)
+	var p finzone.Project
+	for _, c := range e.data.Projects {
+		sel := idx.Select(c, demo.Epoch)
+		if len(sel.Leads) == 1 && len(sel.Partners) == 10 && len(sel.Waitlist) >= 11 {
+			p = c
+			break
+		}
+	}
+	if p.ID == "" {
+		t.Fatal("the demo catalogue has no project with a waitlist of 11")
+	}
+	e.submit(t, p)
+	eventually(t, 30*time.Second, "expiry relays every slot once", func() (bool, string) {
+		led, ms := e.projectMatches(t, p.ID)
+		expired := 0
+		for _, m := range ms {
+			if m.Stage == finzone.StageExpired {
+				expired++
+			}
+		}
+		return expired >= 11 && len(led.Entries) >= 22, fmt.Sprintf("%d expired, %d ledger entries", expired, len(led.Entries))
+	})
+	ctx := context.Background()
+	_, ms := e.projectMatches(t, p.ID)
+	for _, m := range ms {
+		if m.Stage == finzone.StageExpired && len(m.Events) < 2 {
+			t.Errorf("expired match %s has no expiry event", m.ID)
+		}
+	}
+	list, _, err := e.db.ListNotifications(ctx, p.OwnerOrgID, false, finzone.Page{Limit: 100})
+	must(t, err)
+	kinds := map[string]int{}
+	for _, n := range list {
+		kinds[n.Kind]++
+	}
+	if kinds["match_expired"] == 0 || kinds["match_pushed"] == 0 {
+		t.Errorf("enterprise notifications by kind: %v; want pushes and expiries", kinds)
+	}
+}

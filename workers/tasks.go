@@ -1,0 +1,135 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"finzone"
+)
+
+// Task types. Payloads carry IDs only: handlers read the truth from MongoDB.
+const (
+	TypeFill          = "project:fill"       // push a project to institutions, or refill freed slots
+	TypeWithdraw      = "project:withdraw"   // withdraw a withdrawn project's open matches
+	TypeMatchChanged  = "match:changed"      // react to an institution's step
+	TypeExpire        = "match:expire"       // a deadline passed
+	TypeRemind        = "match:remind"       // a deadline is near
+	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
+	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
+	TypeReconcile     = "pipeline:reconcile"
+	TypeCatalogue     = "catalogue:bump"
+	TypePurgeSessions = "sessions:purge"
+)
+
+type projectPayload struct {
+	ProjectID string `json:"project_id"`
+}
+
+type matchPayload struct {
+	MatchID string        `json:"match_id"`
+	Stage   finzone.Stage `json:"stage,omitempty"`
+}
+
+type syndicatePayload struct {
+	ProjectID     string `json:"project_id"`
+	InstitutionID string `json:"institution_id"`
+}
+
+type deliveryPayload struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+func newTask(typ string, payload any) *asynq.Task {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		panic(fmt.Sprintf("workers: payload of %s: %v", typ, err)) // payloads are plain structs of strings
+	}
+	return asynq.NewTask(typ, b)
+}
+
+func decodePayload(t *asynq.Task, v any) error {
+	if err := json.Unmarshal(t.Payload(), v); err != nil {
+		// A payload that cannot be read never will be: do not retry it.
+		return fmt.Errorf("%s: bad payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return nil
+}
+
+// Client enqueues pipeline work. It implements finzone.Pipeline for the API.
+type Client struct {
+	c     *asynq.Client
+	queue string
+	store interface {
+		BumpCatalogue(ctx context.Context) error
+	}
+}
+
+var _ finzone.Pipeline = (*Client)(nil)
+
+// NewClient connects a client to Redis. store bumps the catalogue version.
+func NewClient(redis asynq.RedisConnOpt, queue string, store interface {
+	BumpCatalogue(ctx context.Context) error
+}) *Client {
+	if queue == "" {
+		queue = QueueDefault
+	}
+	return &Client{c: asynq.NewClient(redis), queue: queue, store: store}
+}
+
+// Close releases the Redis connection.
+func (c *Client) Close() error { return c.c.Close() }
+
+// enqueue adds a task; a task with the same ID already waiting is success.
+func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option) error {
+	opts = append([]asynq.Option{asynq.Queue(c.queue), asynq.MaxRetry(25), asynq.Timeout(2 * time.Minute)}, opts...)
+	_, err := c.c.EnqueueContext(ctx, t, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	if err != nil {
+		return finzone.Wrap(finzone.ECUnavailable, err)
+	}
+	return nil
+}
+
+// ProjectSubmitted starts matching a submitted project.
+func (c *Client) ProjectSubmitted(ctx context.Context, projectID string) error {
+	return c.enqueue(ctx, newTask(TypeFill, projectPayload{projectID}))
+}
+
+// ProjectWithdrawn withdraws the project's open matches.
+func (c *Client) ProjectWithdrawn(ctx context.Context, projectID string) error {
+	return c.enqueue(ctx, newTask(TypeWithdraw, projectPayload{projectID}))
+}
+
+// MatchChanged reacts to an institution's step: relay, deadlines, notices.
+func (c *Client) MatchChanged(ctx context.Context, matchID string) error {
+	return c.enqueue(ctx, newTask(TypeMatchChanged, matchPayload{MatchID: matchID}))
+}
+
+// SyndicateDeclined reallocates a syndicate after a member declined its share.
+func (c *Client) SyndicateDeclined(ctx context.Context, projectID, institutionID string) error {
+	return c.enqueue(ctx, newTask(TypeSyndicate, syndicatePayload{projectID, institutionID}))
+}
+
+// CatalogueChanged makes every worker reload its catalogue. The version
+// lives in MongoDB, so it needs no Redis at all.
+func (c *Client) CatalogueChanged(ctx context.Context) error {
+	return c.store.BumpCatalogue(ctx)
+}
+
+// fillTask is the reconciler's fill: one waiting per project at a time.
+func fillTaskID(projectID string) string { return "fill:" + projectID }
+
+func expireTaskID(matchID string, stage finzone.Stage, due time.Time) string {
+	return fmt.Sprintf("expire:%s:%s:%d", matchID, stage, due.Unix())
+}
+
+func remindTaskID(matchID string, stage finzone.Stage, due time.Time) string {
+	return fmt.Sprintf("remind:%s:%s:%d", matchID, stage, due.Unix())
+}
