@@ -1,0 +1,160 @@
+package api
+
+import (
+	"sort"
+
+	"github.com/gofiber/fiber/v2"
+
+	"finzone"
+	"finzone/web"
+)
+
+// projectMatches reads a project's matches through its ledger: lookups by
+// ID only, the fast path on FerretDB.
+func (ps *pageServer) ledgerMatches(c *fiber.Ctx, p finzone.Project) ([]finzone.Match, error) {
+	l, err := ps.store.Ledger(c.UserContext(), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(l.Entries))
+	for i, e := range l.Entries {
+		ids[i] = finzone.MatchID(p.ID, e.InstitutionID)
+	}
+	return ps.store.MatchesByID(c.UserContext(), ids)
+}
+
+// orgNames looks organizations up by ID once per page.
+type orgNames struct {
+	ps    *pageServer
+	c     *fiber.Ctx
+	names map[string]string
+}
+
+func (ps *pageServer) orgNames(c *fiber.Ctx) *orgNames {
+	return &orgNames{ps: ps, c: c, names: map[string]string{}}
+}
+
+func (o *orgNames) name(id string) string {
+	if n, ok := o.names[id]; ok {
+		return n
+	}
+	org, err := o.ps.store.Org(o.c.UserContext(), id)
+	n := id
+	if err == nil {
+		n = org.Name
+	}
+	o.names[id] = n
+	return n
+}
+
+func (ps *pageServer) matchRow(m finzone.Match, names *orgNames) web.MatchRow {
+	r := web.MatchRow{M: m, ProjectTitle: m.ProjectTitle, ProjectRegion: m.RegionCode, ProjectAmount: m.ProjectAmountYuan,
+		Overdue: m.Overdue(ps.now())}
+	if names != nil {
+		r.InstitutionName = names.name(m.InstitutionID)
+	}
+	if n := len(m.Events); n > 0 {
+		r.Last = m.Events[n-1]
+	}
+	return r
+}
+
+type eventRow struct {
+	E   finzone.Event
+	Who string
+}
+
+type projectPageData struct {
+	P         finzone.Project
+	Back      string
+	BackLabel string
+	CanChange bool
+	Matches   []web.MatchRow
+	Events    []eventRow
+	Syndicate *syndicateView
+}
+
+// projectPage shows a project to its owner and to coordinators covering it:
+// its details, every institution it was pushed to with role, stage, last
+// step, deadline and the score parts that explain the choice, the event
+// timeline and any syndicate.
+func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
+	p, err := ps.loadProject(c)
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	if err := ps.withClusters(c, v); err != nil {
+		return err
+	}
+	d := projectPageData{P: p, CanChange: a.CanChangeProject(p), Back: "/projects", BackLabel: "projects.title"}
+	if !a.IsEnterprise() {
+		d.Back, d.BackLabel = "/search", "search.title"
+	}
+	if p.Status != finzone.ProjectDraft {
+		ms, err := ps.ledgerMatches(c, p)
+		if err != nil {
+			return err
+		}
+		names := ps.orgNames(c)
+		for _, m := range ms {
+			d.Matches = append(d.Matches, ps.matchRow(m, names))
+			for _, e := range m.Events {
+				who := names.name(m.InstitutionID)
+				if e.Actor == "system" || e.Actor == "" {
+					who = v.T("event.by_platform")
+				}
+				d.Events = append(d.Events, eventRow{E: e, Who: who})
+			}
+		}
+		sort.SliceStable(d.Matches, func(i, j int) bool {
+			if d.Matches[i].M.Role != d.Matches[j].M.Role {
+				return d.Matches[i].M.Role == finzone.RoleLead
+			}
+			return d.Matches[i].M.Rank < d.Matches[j].M.Rank
+		})
+		sort.SliceStable(d.Events, func(i, j int) bool { return d.Events[i].E.At.After(d.Events[j].E.At) })
+		if d.Syndicate, err = ps.syndicateView(c, p, names); err != nil {
+			return err
+		}
+	}
+	v.TitleText = p.Title
+	v.Data = d
+	return ps.render(c, fiber.StatusOK, "project", v)
+}
+
+// syndicateView is a project's syndicate as the pages show it.
+type syndicateView struct {
+	S       finzone.Syndicate
+	Members []syndicateMemberView
+}
+
+type syndicateMemberView struct {
+	M    finzone.SyndicateMember
+	Name string
+	// Mine marks the viewer's own share, which it may accept or decline.
+	Mine bool
+}
+
+func (ps *pageServer) syndicateView(c *fiber.Ctx, p finzone.Project, names *orgNames) (*syndicateView, error) {
+	s, err := ps.store.Syndicate(c.UserContext(), p.ID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Members) == 0 {
+		return nil, nil
+	}
+	a := actor(c)
+	sv := &syndicateView{S: s}
+	for _, m := range s.Members {
+		sv.Members = append(sv.Members, syndicateMemberView{M: m, Name: names.name(m.InstitutionID), Mine: m.InstitutionID == a.Org.ID})
+	}
+	return sv, nil
+}
+
+// mountMatchPages adds the pipeline's pages: the institution's inbox and
+// match page, the coordinator's board.
+func (ps *pageServer) mountMatchPages(app *fiber.App) {}

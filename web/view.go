@@ -1,0 +1,427 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"sort"
+	"time"
+
+	"finzone"
+)
+
+// View is everything a page template reads. Templates call its methods for
+// translations ({{.T "key"}}), money, dates and form fields.
+type View struct {
+	Lang string
+	// Title is a translation key, or a literal when TitleText is set.
+	Title     string
+	TitleText string
+	// Page is the template being rendered (set by Render).
+	Page string
+	// Path and Query are the request's, for the language switch and nav.
+	Path  string
+	Query string
+	CSRF  string
+	User  *UserView
+	// Flash is a translation key shown once at the top of the page.
+	Flash string
+	// Status is the HTTP status of an error page.
+	Status    int
+	RequestID string
+	Now       time.Time
+	Form      *Form
+	Clusters  []finzone.Cluster
+	// Data is the page's own model.
+	Data any
+	tr   *Translator
+}
+
+// UserView is the signed-in person as the header shows them.
+type UserView struct {
+	Name    string
+	OrgName string
+	// Role is enterprise, institution, coordinator or admin.
+	Role string
+}
+
+// T translates a key with optional name/value placeholder pairs.
+func (v *View) T(key string, args ...any) string { return v.tr.T(v.Lang, key, args...) }
+
+// Has reports whether a key is translated.
+func (v *View) Has(key string) bool { return v.tr.Has(v.Lang, key) }
+
+// Money shows yuan as 万元/亿元 with the exact yuan on hover.
+func (v *View) Money(yuan int64) template.HTML { return Money(yuan) }
+
+// Percent shows basis points as a percent, or a dash for 0.
+func (v *View) Percent(bps int) string {
+	if bps == 0 {
+		return "—"
+	}
+	return PercentPlain(int64(bps)) + "%"
+}
+
+// Date and DateTime format in the page's language.
+func (v *View) Date(t time.Time) string     { return Date(v.Lang, t) }
+func (v *View) DateTime(t time.Time) string { return DateTime(v.Lang, t) }
+
+// Num groups an integer's thousands.
+func (v *View) Num(n any) string { return Grouped(toInt64(n)) }
+
+// Region names a division, "阜阳市 临泉县" style.
+func (v *View) Region(code string) string {
+	r, ok := finzone.LookupRegion(code)
+	if !ok {
+		return code
+	}
+	if r.Kind == finzone.RegionCity || r.Kind == finzone.RegionProvince {
+		return r.Name
+	}
+	return r.CityName + " " + r.Name
+}
+
+// Wanbei and Dabie report a region's policy flags.
+func (v *View) Wanbei(code string) bool { r, _ := finzone.LookupRegion(code); return r.Wanbei }
+func (v *View) Dabie(code string) bool  { r, _ := finzone.LookupRegion(code); return r.Dabie }
+
+// Industry names a GB/T 4754 code in the page's language.
+func (v *View) Industry(code string) string {
+	ind, ok := finzone.LookupIndustry(code)
+	if !ok {
+		return code
+	}
+	if v.Lang == "en" {
+		return code + " " + ind.NameEN
+	}
+	return code + " " + ind.NameZH
+}
+
+// Cluster names a cluster from View.Clusters.
+func (v *View) Cluster(id string) string {
+	for _, c := range v.Clusters {
+		if c.ID == id {
+			if v.Lang == "en" && c.NameEN != "" {
+				return c.NameEN
+			}
+			return c.Name
+		}
+	}
+	if id == "" {
+		return "—"
+	}
+	return id
+}
+
+// Enum translates one value of an enumeration, e.g. .Enum "status" "draft".
+func (v *View) Enum(prefix string, value any) string {
+	s := fmt.Sprint(value)
+	if s == "" {
+		return "—"
+	}
+	if !v.Has(prefix + "." + s) {
+		return s // a value newer than the translations: show it as is
+	}
+	return v.T(prefix + "." + s)
+}
+
+// LangURL is the language switch's link back to this page.
+func (v *View) LangURL(lang string) string {
+	next := v.Path
+	if v.Query != "" {
+		next += "?" + v.Query
+	}
+	return "/lang/" + lang + "?next=" + url.QueryEscape(next)
+}
+
+// DocTitle is the <title> text.
+func (v *View) DocTitle() string {
+	t := v.TitleText
+	if t == "" && v.Title != "" {
+		t = v.T(v.Title)
+	}
+	if t == "" {
+		return v.T("app.name")
+	}
+	return t + " · " + v.T("app.name")
+}
+
+// Heading is the page's h1 text.
+func (v *View) Heading() string {
+	if v.TitleText != "" {
+		return v.TitleText
+	}
+	return v.T(v.Title)
+}
+
+// NavItem is one link in the header.
+type NavItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// Nav lists the links for the signed-in role.
+func (v *View) Nav() []NavItem {
+	if v.User == nil {
+		return []NavItem{{Href: "/", Label: v.T("nav.home")}, {Href: "/login", Label: v.T("nav.login")}, {Href: "/register", Label: v.T("nav.register")}}
+	}
+	var links [][2]string
+	switch v.User.Role {
+	case "enterprise":
+		links = [][2]string{{"/projects", "nav.projects"}, {"/projects/new", "nav.new_project"}}
+	case "institution":
+		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}}
+	case "coordinator":
+		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
+	case "admin":
+		links = [][2]string{{"/admin", "nav.admin"}, {"/dashboard", "nav.dashboard"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
+	}
+	out := make([]NavItem, len(links))
+	for i, l := range links {
+		out[i] = NavItem{Href: l[0], Label: v.T(l[1]), Current: v.Path == l[0]}
+	}
+	return out
+}
+
+// Option is one choice in a select or checkbox group.
+type Option struct {
+	Value, Label string
+	Group        string
+}
+
+// Field is one form control as the field template draws it.
+type Field struct {
+	Name, ID, Type string
+	Label, Hint    string
+	Value          string
+	Values         map[string]bool
+	Error          string
+	Options        []Option
+	Grouped        bool
+	Attrs          template.HTMLAttr
+	Suffix         string
+}
+
+func (v *View) field(name, typ string) Field {
+	f := Field{Name: name, ID: "f-" + name, Type: typ, Label: v.T("f." + name), Value: v.Form.Get(name),
+		Error: v.Form.Errors[name]}
+	if v.Has("h." + name) {
+		f.Hint = v.T("h." + name)
+	}
+	if v.Has("u." + name) {
+		f.Suffix = v.T("u." + name)
+	}
+	return f
+}
+
+// Input is a text-like input: text, email, password, number, date.
+func (v *View) Input(name, typ string, attrs ...string) Field {
+	f := v.field(name, typ)
+	if len(attrs) > 0 {
+		f.Attrs = template.HTMLAttr(attrs[0])
+	}
+	return f
+}
+
+// TextArea is a multi-line input.
+func (v *View) TextArea(name string) Field { return v.field(name, "textarea") }
+
+// Check is one yes/no checkbox.
+func (v *View) Check(name string) Field {
+	f := v.field(name, "check")
+	f.Values = map[string]bool{"on": v.Form.Get(name) == "on" || v.Form.Get(name) == "true"}
+	return f
+}
+
+// Choice is a select of an enumeration named by the field.
+func (v *View) Choice(name string) Field {
+	f := v.field(name, "select")
+	f.Options = v.enumOptions(name)
+	return f
+}
+
+// Checks is a checkbox group of an enumeration named by the field.
+func (v *View) Checks(name string) Field {
+	f := v.field(name, "checks")
+	f.Options = v.enumOptions(name)
+	f.Values = map[string]bool{}
+	for _, s := range v.Form.Values[name] {
+		f.Values[s] = true
+	}
+	return f
+}
+
+// RegionSelect is a select of Anhui's divisions grouped by city; with
+// multiple set it picks several (products' served regions).
+func (v *View) RegionSelect(name string, multiple bool) Field {
+	f := v.field(name, "select")
+	f.Grouped = true
+	f.Values = map[string]bool{}
+	for _, s := range v.Form.Values[name] {
+		f.Values[s] = true
+	}
+	for _, r := range finzone.Regions() {
+		label := r.Name
+		group := r.CityName
+		if r.Kind == finzone.RegionProvince {
+			if !multiple {
+				continue
+			}
+			label = r.Name + " " + v.T("region.whole_province")
+		} else if r.Kind == finzone.RegionCity {
+			if !multiple {
+				continue
+			}
+			label = r.Name + " " + v.T("region.whole_city")
+		}
+		f.Options = append(f.Options, Option{Value: r.Code, Label: label, Group: group})
+	}
+	if multiple {
+		f.Type = "multiselect"
+	}
+	return f
+}
+
+// IndustrySelect is a select of GB/T 4754 divisions grouped by section.
+func (v *View) IndustrySelect(name string) Field {
+	f := v.field(name, "select")
+	f.Grouped = true
+	section := ""
+	for _, ind := range finzone.Industries() {
+		label := ind.NameZH
+		if v.Lang == "en" {
+			label = ind.NameEN
+		}
+		if ind.Section == "" {
+			section = ind.Code + " " + label
+			continue
+		}
+		f.Options = append(f.Options, Option{Value: ind.Code, Label: ind.Code + " " + label, Group: section})
+	}
+	return f
+}
+
+// ClusterSelect is a select of View.Clusters, with "none" first.
+func (v *View) ClusterSelect(name string) Field {
+	f := v.field(name, "select")
+	f.Options = []Option{{Value: "", Label: v.T("f.cluster_none")}}
+	cl := append([]finzone.Cluster(nil), v.Clusters...)
+	sort.Slice(cl, func(i, j int) bool { return cl[i].CountyCode < cl[j].CountyCode })
+	for _, c := range cl {
+		f.Options = append(f.Options, Option{Value: c.ID, Label: v.Cluster(c.ID)})
+	}
+	return f
+}
+
+// enums maps a field name to its values and their translation prefix.
+var enums = map[string]struct {
+	prefix string
+	values func() []string
+}{
+	"project_type":   {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"project_types":  {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"collateral":     {"collateral", func() []string { return strs(finzone.Collaterals) }},
+	"category":       {"category", func() []string { return strs(finzone.ProductCategories) }},
+	"size":           {"size", func() []string { return strs(finzone.Sizes) }},
+	"sizes":          {"size", func() []string { return strs(finzone.Sizes) }},
+	"decline_reason": {"decline", func() []string { return finzone.DeclineReasons }},
+	"status":         {"status", func() []string { return strs(finzone.ProjectStatuses) }},
+	"kind": {"kind", func() []string {
+		return []string{string(finzone.KindEnterprise), string(finzone.KindBank), string(finzone.KindInsurer),
+			string(finzone.KindLeasing), string(finzone.KindGuarantee)}
+	}},
+}
+
+func (v *View) enumOptions(name string) []Option {
+	e, ok := enums[name]
+	if !ok {
+		return nil
+	}
+	var out []Option
+	for _, val := range e.values() {
+		out = append(out, Option{Value: val, Label: v.T(e.prefix + "." + val)})
+	}
+	return out
+}
+
+func strs[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// Form is a form's submitted or loaded values and its field messages.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+	// Order lists fields with errors in the order the summary shows them.
+	Order []string
+}
+
+// NewForm is an empty form.
+func NewForm() *Form { return &Form{Values: url.Values{}, Errors: map[string]string{}} }
+
+// Get returns a field's first value.
+func (f *Form) Get(name string) string { return f.Values.Get(name) }
+
+// Fail records a field message.
+func (f *Form) Fail(name, msg string) {
+	if _, dup := f.Errors[name]; dup {
+		return
+	}
+	f.Errors[name] = msg
+	f.Order = append(f.Order, name)
+}
+
+// Invalid reports whether any field failed.
+func (f *Form) Invalid() bool { return len(f.Errors) > 0 }
+
+// FieldMessage translates a domain field error onto the form field name.
+func (v *View) FieldMessage(fe finzone.FieldError) string { return v.tr.FieldMessage(v.Lang, fe) }
+
+// Summary lists the form's problems for the error summary at the top.
+func (v *View) Summary() []Option {
+	var out []Option
+	for _, name := range v.Form.Order {
+		out = append(out, Option{Value: "f-" + name, Label: v.T("f."+name) + ": " + v.Form.Errors[name]})
+	}
+	return out
+}
+
+// Flags shows a region's policy tags: northern Anhui (皖北, 20% subsidy
+// uplift) and the Dabie Mountain old revolutionary area.
+func (v *View) Flags(code string) template.HTML {
+	r, _ := finzone.LookupRegion(code)
+	var s string
+	if r.Wanbei {
+		s += `<span class="tag tag-wanbei" title="` + template.HTMLEscapeString(v.T("flag.wanbei_tip")) + `">` + template.HTMLEscapeString(v.T("flag.wanbei")) + `</span>`
+	}
+	if r.Dabie {
+		s += `<span class="tag tag-dabie" title="` + template.HTMLEscapeString(v.T("flag.dabie_tip")) + `">` + template.HTMLEscapeString(v.T("flag.dabie")) + `</span>`
+	}
+	return template.HTML(s)
+}
+
+// MatchRow is one institution's match as lists show it.
+type MatchRow struct {
+	M               finzone.Match
+	ProjectTitle    string
+	ProjectRegion   string
+	ProjectAmount   int64
+	InstitutionName string
+	ProductName     string
+	Overdue         bool
+	Last            finzone.Event
+}
+
+// Components returns a match's score parts as percentages of the whole, for
+// the "why this institution" column.
+func (r MatchRow) Components() []Option {
+	var out []Option
+	for _, c := range r.M.Components {
+		out = append(out, Option{Value: c.Name, Label: fmt.Sprintf("%.2f", c.Value)})
+	}
+	return out
+}
