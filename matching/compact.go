@@ -64,10 +64,55 @@ type hot struct {
 	from, to           int64 // validity, Unix nanoseconds
 	inst               int32
 	rule               uint32
-	lmin, lmax         int32
+	lmin, lmax         int16 // log2fx of the bounds (at most 63<<8)
 	tmin, tmax         int16
 	rate               int16
+	ratePts            int16
 	coll, sizes, flags uint8
+}
+
+// A posting list holds, per product, a coarse and conservative copy of the
+// most selective filters in 8 bytes, read for every candidate, and apart
+// from it the rest of what the score needs, read only for candidates that
+// pass. Each coarse test only rejects what the exact test would also
+// reject; the rest makes the score computable without the hot entry.
+type bucket struct {
+	coarse []coarse
+	rest   []post // same order, slots ascending
+}
+
+type coarse struct {
+	amin, amax uint8 // amountCode of the bounds; amax 255 when syndicable
+	tmin, tmax uint8 // terms clamped to 0..255
+	rate       uint8 // rateCode of the floor
+	coll       uint8
+	sizes      uint8
+	_          uint8
+}
+
+type post struct {
+	slot, inst int32
+	rule       uint32
+	lmin, lmax int16 // as in hot
+	ratePts    int16
+	flags      uint8 // fGreen, fTech
+}
+
+// amountCode is an amount's quarter-octave; it never decreases as the
+// amount grows, which is what makes the coarse test safe.
+func amountCode(x int64) uint8 { return uint8(log2fx(x) >> 6) }
+
+func rateCode(bps int) uint8 { return uint8(min(max(bps, 0)/16, 255)) }
+
+func clamp8(v int) uint8 { return uint8(min(max(v, 0), 255)) }
+
+func postOf(slot int32, h *hot) (coarse, post) {
+	c := coarse{amin: amountCode(h.amin), amax: amountCode(h.amax),
+		tmin: clamp8(int(h.tmin)), tmax: clamp8(int(h.tmax)), rate: rateCode(int(h.rate)), coll: h.coll, sizes: h.sizes}
+	if h.flags&fSyndicable != 0 {
+		c.amax = 255
+	}
+	return c, post{slot: slot, inst: h.inst, rule: h.rule, lmin: h.lmin, lmax: h.lmax, ratePts: h.ratePts, flags: h.flags & (fGreen | fTech)}
 }
 
 // cold is what only picks, updates and removals read.
@@ -75,7 +120,7 @@ type cold struct {
 	id      string
 	version int32
 	types   uint8
-	regions []uint16 // normalised: no code covers another
+	regions uint32 // interned set of normalised codes: none covers another
 }
 
 // rule is one interned pair of include/exclude lists, compiled to the match

@@ -24,35 +24,39 @@ type Index struct {
 	cold    []cold
 	free    []int32 // removed slots, reused first
 	byID    map[string]int32
-	buckets [][]int32 // [type*len(regionCity)+region], slots ascending
+	buckets []bucket // [type*len(regionCity)+region], slots ascending
 
 	insts    []instRec
+	instIDs  []string // apart from insts, which every candidate reads
 	instByID map[string]int32
 
 	rules     []rule
 	ruleByKey map[string]uint32
+
+	regionSets  [][]uint16
+	regionSetBy map[string]uint32
 
 	pool sync.Pool // *scratch
 }
 
 // instRec is an institution in compact form.
 type instRec struct {
-	id                         string
-	region, city               uint16
-	verified, lead             bool
-	capLeft                    int64
-	resp, approv, pushed, load int32
+	region, city      uint16
+	verified, lead    bool
+	capLeft           int64
+	trackPts, loadPts int32
 }
 
 // NewIndex returns an empty index that selects with cfg.
 func NewIndex(cfg Config) *Index {
 	cfg = cfg.withDefaults()
 	return &Index{
-		cfg:       cfg,
-		byID:      map[string]int32{},
-		buckets:   make([][]int32, len(finzone.ProjectTypes)*len(regionCity)),
-		instByID:  map[string]int32{},
-		ruleByKey: map[string]uint32{},
+		cfg:         cfg,
+		byID:        map[string]int32{},
+		buckets:     make([]bucket, len(finzone.ProjectTypes)*len(regionCity)),
+		instByID:    map[string]int32{},
+		ruleByKey:   map[string]uint32{},
+		regionSetBy: map[string]uint32{},
 	}
 }
 
@@ -74,13 +78,37 @@ func (x *Index) Load(products []finzone.Product, inst func(id string) (Instituti
 	defer x.mu.Unlock()
 	x.hot = slices.Grow(x.hot, len(products))
 	x.cold = slices.Grow(x.cold, len(products))
+	// Slots in served-region order put each posting list's products next to
+	// each other in the hot table, so a lookup reads it nearly sequentially
+	// instead of missing the cache on every candidate.
+	// Within a region, grouping by owner puts an institution's products, and
+	// institutions first seen here, together too.
+	type keyed struct {
+		region uint16
+		owner  string
+		i      int
+	}
+	order := make([]keyed, len(products))
 	for i := range products {
-		if in, ok := inst(products[i].OwnerOrgID); ok {
-			x.upsert(&products[i], &in)
+		k := keyed{region: noRegion, owner: products[i].OwnerOrgID, i: i}
+		if r := normaliseRegions(products[i].Regions); len(r) > 0 {
+			k.region = r[0]
+		}
+		order[i] = k
+	}
+	slices.SortStableFunc(order, func(a, b keyed) int {
+		if a.region != b.region {
+			return int(a.region) - int(b.region)
+		}
+		return strings.Compare(a.owner, b.owner)
+	})
+	for _, k := range order {
+		if in, ok := inst(products[k.i].OwnerOrgID); ok {
+			x.upsert(&products[k.i], &in)
 		}
 	}
 	for i, b := range x.buckets {
-		x.buckets[i] = slices.Clip(b)
+		x.buckets[i] = bucket{slices.Clip(b.coarse), slices.Clip(b.rest)}
 	}
 }
 
@@ -140,15 +168,13 @@ func (x *Index) upsert(p *finzone.Product, in *Institution) {
 		x.hot = append(x.hot, hot{})
 		x.cold = append(x.cold, cold{})
 	}
-	if !ok {
-		x.byID[strings.Clone(p.ID)] = slot
-	}
 	h := hot{
 		amin: p.AmountMinYuan, amax: p.AmountMaxYuan, ticket: p.Ticket(), capacity: max(p.CapacityYuan, 0),
 		from: nanos(p.ValidFrom), to: nanos(p.ValidTo),
 		inst: ii, rule: x.rule(p.IndustryInclude, p.IndustryExclude),
-		lmin: log2fx(p.AmountMinYuan), lmax: log2fx(p.AmountMaxYuan),
-		tmin: clamp16(p.TermMinMonths), tmax: clamp16(p.TermMaxMonths), rate: clamp16(p.RateFloorBps),
+		lmin: int16(log2fx(p.AmountMinYuan)), lmax: int16(log2fx(p.AmountMaxYuan)),
+		ratePts: int16(ratePts(p.RateFloorBps, &x.cfg.Weights)),
+		tmin:    clamp16(p.TermMinMonths), tmax: clamp16(p.TermMaxMonths), rate: clamp16(p.RateFloorBps),
 		coll: collateralMask(p.Collateral), sizes: sizeMask(p.Sizes),
 	}
 	if Syndicable(p) {
@@ -164,10 +190,12 @@ func (x *Index) upsert(p *finzone.Product, in *Institution) {
 		h.flags |= fCanLead
 	}
 	x.hot[slot] = h
-	x.cold[slot] = cold{id: x.cold[slot].id, version: int32(p.Version), types: typeMask(p.ProjectTypes), regions: normaliseRegions(p.Regions)}
-	if x.cold[slot].id != p.ID {
-		x.cold[slot].id = strings.Clone(p.ID)
+	id := x.cold[slot].id
+	if id != p.ID {
+		id = strings.Clone(p.ID)
+		x.byID[id] = slot // the map key and cold share one copy
 	}
+	x.cold[slot] = cold{id: id, version: int32(p.Version), types: typeMask(p.ProjectTypes), regions: x.regionSet(p.Regions)}
 	x.post(slot)
 }
 
@@ -175,17 +203,21 @@ func (x *Index) upsert(p *finzone.Product, in *Institution) {
 // lists sorted so a scan of one reads the hot table forwards.
 func (x *Index) post(slot int32) {
 	c := &x.cold[slot]
+	co, p := postOf(slot, &x.hot[slot])
 	for t := range finzone.ProjectTypes {
 		if c.types&(1<<t) == 0 {
 			continue
 		}
-		for _, r := range c.regions {
+		for _, r := range x.regionSets[c.regions] {
 			b := &x.buckets[t*len(regionCity)+int(r)]
-			i, _ := slices.BinarySearch(*b, slot)
-			*b = slices.Insert(*b, i, slot)
+			i, _ := slices.BinarySearchFunc(b.rest, slot, bySlot)
+			b.rest = slices.Insert(b.rest, i, p)
+			b.coarse = slices.Insert(b.coarse, i, co)
 		}
 	}
 }
+
+func bySlot(p post, slot int32) int { return int(p.slot - slot) }
 
 func (x *Index) unpost(slot int32) {
 	c := &x.cold[slot]
@@ -193,10 +225,11 @@ func (x *Index) unpost(slot int32) {
 		if c.types&(1<<t) == 0 {
 			continue
 		}
-		for _, r := range c.regions {
+		for _, r := range x.regionSets[c.regions] {
 			b := &x.buckets[t*len(regionCity)+int(r)]
-			if i, ok := slices.BinarySearch(*b, slot); ok {
-				*b = slices.Delete(*b, i, i+1)
+			if i, ok := slices.BinarySearchFunc(b.rest, slot, bySlot); ok {
+				b.rest = slices.Delete(b.rest, i, i+1)
+				b.coarse = slices.Delete(b.coarse, i, i+1)
 			}
 		}
 	}
@@ -206,8 +239,9 @@ func (x *Index) institution(in *Institution) int32 {
 	i, ok := x.instByID[in.ID]
 	if !ok {
 		i = int32(len(x.insts))
-		x.insts = append(x.insts, instRec{id: strings.Clone(in.ID)})
-		x.instByID[x.insts[i].id] = i
+		x.insts = append(x.insts, instRec{})
+		x.instIDs = append(x.instIDs, strings.Clone(in.ID))
+		x.instByID[x.instIDs[i]] = i
 	}
 	r := &x.insts[i]
 	r.region, r.city = noRegion, noRegion
@@ -216,8 +250,8 @@ func (x *Index) institution(in *Institution) int32 {
 	}
 	r.verified, r.lead = in.Verified, x.cfg.mayLead(*in)
 	r.capLeft = in.CapacityLeftYuan
-	r.resp, r.approv = int32(in.ResponseRateBps), int32(in.ApprovalRateBps)
-	r.pushed, r.load = int32(min(in.Pushed, 1<<30)), int32(min(in.LiveLoad, 1<<30))
+	r.trackPts = trackPts(in.Pushed, in.ResponseRateBps, in.ApprovalRateBps, &x.cfg.Weights)
+	r.loadPts = loadPts(in.LiveLoad, &x.cfg.Weights)
 	return i
 }
 
@@ -229,5 +263,22 @@ func (x *Index) rule(include, exclude []string) uint32 {
 	i := uint32(len(x.rules))
 	x.rules = append(x.rules, compileRule(include, exclude))
 	x.ruleByKey[k] = i
+	return i
+}
+
+// regionSet interns a product's normalised served regions: catalogues reuse
+// a few hundred sets at most.
+func (x *Index) regionSet(codes []string) uint32 {
+	set := normaliseRegions(codes)
+	k := make([]byte, 0, 2*len(set))
+	for _, r := range set {
+		k = append(k, byte(r), byte(r>>8))
+	}
+	if i, ok := x.regionSetBy[string(k)]; ok {
+		return i
+	}
+	i := uint32(len(x.regionSets))
+	x.regionSets = append(x.regionSets, set)
+	x.regionSetBy[string(k)] = i
 	return i
 }

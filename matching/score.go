@@ -59,35 +59,71 @@ const (
 	loadHalf     = 20   // live matches at which the load component halves
 )
 
-// scoreIn is everything a score depends on, filled from domain values by the
-// scan and from compact entries by the index, so both score alike.
+// scoreIn is everything a score depends on. The parts that depend on the
+// product alone (rate) or the institution alone (track record, load) come
+// precomputed, so the index works them out once per update rather than once
+// per candidate; the scan computes them on the spot with the same functions.
 type scoreIn struct {
-	rateFloor            int
-	amount, amin, amax   int64
-	ticket               int64
-	lAmt, lMin, lMax     int32
-	term, tmin, tmax     int
-	industryLevel        int
-	green, tech          bool // the project's flags
-	prodGreen, prodTech  bool // the product finances green / tech projects
-	locality             int  // 2 same county, 1 same city, 0 elsewhere
-	pushed, resp, approv int
-	load                 int
+	ratePts, trackPts, loadPts int32
+	amount, amax, ticket       int64
+	lAmt, lMin, lMax           int32
+	term, tmin, tmax           int
+	spec                       int32 // specPts
+	locality                   int   // 2 same county, 1 same city, 0 elsewhere
 }
+
+func pts(weight int, fit int64) int32 { return int32(int64(weight) * 100 * fit / one) }
+
+// ratePts: a floor at or below the LPR scores full, at 10% or more nothing.
+func ratePts(floor int, w *Weights) int32 {
+	var fit int64 = one
+	switch {
+	case floor >= rateWorstBps:
+		fit = 0
+	case floor > rateBestBps:
+		fit = int64(rateWorstBps-floor) * one / (rateWorstBps - rateBestBps)
+	}
+	return pts(w.Rate, fit)
+}
+
+// trackPts: response and approval rates averaged; no record scores half.
+func trackPts(pushed, resp, approv int, w *Weights) int32 {
+	fit := int64(one / 2)
+	if pushed > 0 {
+		fit = min(max(int64(resp)+int64(approv), 0)*one/20000, one)
+	}
+	return pts(w.TrackRecord, fit)
+}
+
+// loadPts halves at loadHalf live matches.
+func loadPts(load int, w *Weights) int32 {
+	return pts(w.Load, one*loadHalf/(loadHalf+int64(max(load, 0))))
+}
+
+// specPts weighs the industry match three times each of green and tech,
+// counting green and tech only when the project claims them.
+func specPts(level int, green, tech, prodGreen, prodTech bool, w *Weights) int32 {
+	num, den := int64([3]int{one * 3 / 10, one * 6 / 10, one}[level])*3, int64(3)
+	if green {
+		den++
+		if prodGreen {
+			num += one
+		}
+	}
+	if tech {
+		den++
+		if prodTech {
+			num += one
+		}
+	}
+	return pts(w.Specialisation, num/den)
+}
+
+var localityFit = [3]int64{one / 5, one * 6 / 10, one}
 
 // score returns each component's points (hundredths) under the weights.
 func score(in *scoreIn, w *Weights) (c [numComponents]int32) {
-	pts := func(weight int, fit int64) int32 { return int32(int64(weight) * 100 * fit / one) }
-
-	var rate int64 = one
-	switch {
-	case in.rateFloor >= rateWorstBps:
-		rate = 0
-	case in.rateFloor > rateBestBps:
-		rate = int64(rateWorstBps-in.rateFloor) * one / (rateWorstBps - rateBestBps)
-	}
-	c[0] = pts(w.Rate, rate)
-
+	c[0] = in.ratePts
 	var amt int64
 	if in.amount <= in.amax {
 		amt = centred(int64(in.lAmt-in.lMin), int64(in.lMax-in.lMin))
@@ -97,29 +133,10 @@ func score(in *scoreIn, w *Weights) (c [numComponents]int32) {
 	}
 	c[1] = pts(w.Amount, amt)
 	c[2] = pts(w.Term, centred(int64(in.term-in.tmin), int64(in.tmax-in.tmin)))
-
-	num, den := int64([3]int{one * 3 / 10, one * 6 / 10, one}[in.industryLevel])*3, int64(3)
-	if in.green {
-		den++
-		if in.prodGreen {
-			num += one
-		}
-	}
-	if in.tech {
-		den++
-		if in.prodTech {
-			num += one
-		}
-	}
-	c[3] = pts(w.Specialisation, num/den)
-	c[4] = pts(w.Locality, int64([3]int{one / 5, one * 6 / 10, one}[in.locality]))
-
-	track := int64(one / 2)
-	if in.pushed > 0 {
-		track = min(int64(in.resp+in.approv)*one/20000, one)
-	}
-	c[5] = pts(w.TrackRecord, max(track, 0))
-	c[6] = pts(w.Load, one*loadHalf/int64(loadHalf+max(in.load, 0)))
+	c[3] = in.spec
+	c[4] = pts(w.Locality, localityFit[in.locality])
+	c[5] = in.trackPts
+	c[6] = in.loadPts
 	return c
 }
 
@@ -174,20 +191,19 @@ func locality(instRegion, projectRegion string) int {
 	return 0
 }
 
-// scoreDomain fills scoreIn from domain values: the scan's and Explain's path.
+// scoreDomain fills scoreIn from domain values: the scan's path.
 func scoreDomain(pj *finzone.Project, pd *finzone.Product, in *Institution, w *Weights) [numComponents]int32 {
 	lvl, _, _ := industryLevel(pj.IndustryCode, pd.IndustryInclude, pd.IndustryExclude)
 	s := scoreIn{
-		rateFloor: pd.RateFloorBps,
-		amount:    pj.AmountYuan, amin: pd.AmountMinYuan, amax: pd.AmountMaxYuan, ticket: pd.Ticket(),
+		ratePts: ratePts(pd.RateFloorBps, w),
+		amount:  pj.AmountYuan, amax: pd.AmountMaxYuan, ticket: pd.Ticket(),
 		lAmt: log2fx(pj.AmountYuan), lMin: log2fx(pd.AmountMinYuan), lMax: log2fx(pd.AmountMaxYuan),
 		term: pj.TermMonths, tmin: pd.TermMinMonths, tmax: pd.TermMaxMonths,
-		industryLevel: lvl,
-		green:         pj.Green, tech: pj.Tech,
-		prodGreen: hasType(pd.ProjectTypes, finzone.TypeGreenLowCarbon),
-		prodTech:  hasType(pd.ProjectTypes, finzone.TypeTechInnovation),
-		locality:  locality(in.RegionCode, pj.RegionCode),
-		pushed:    in.Pushed, resp: in.ResponseRateBps, approv: in.ApprovalRateBps, load: in.LiveLoad,
+		spec: specPts(lvl, pj.Green, pj.Tech, hasType(pd.ProjectTypes, finzone.TypeGreenLowCarbon),
+			hasType(pd.ProjectTypes, finzone.TypeTechInnovation), w),
+		locality: locality(in.RegionCode, pj.RegionCode),
+		trackPts: trackPts(in.Pushed, in.ResponseRateBps, in.ApprovalRateBps, w),
+		loadPts:  loadPts(in.LiveLoad, w),
 	}
 	return score(&s, w)
 }

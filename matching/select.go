@@ -19,10 +19,16 @@ type query struct {
 	term          int
 	ceiling       int
 	coll, size    uint8
+	aCode, tCode  uint8 // coarse codes for the posting tests
+	rCode         uint8
 	now           int64
 	green, tech   bool
 	industry      string
 	anySizeWanted bool // unknown size: only products serving every size pass
+	// spec is the specialisation points by industry level and the product's
+	// green and tech flags, for this project.
+	spec   [3][4]int32
+	locPts [3]int32
 }
 
 func (x *Index) resolve(pj *finzone.Project, now time.Time) (q query, ok bool) {
@@ -48,11 +54,21 @@ func (x *Index) resolve(pj *finzone.Project, now time.Time) (q query, ok bool) {
 	q.industry = pj.IndustryCode
 	q.amount, q.lAmt = pj.AmountYuan, log2fx(pj.AmountYuan)
 	q.term, q.ceiling = pj.TermMonths, pj.RateCeilingBps
+	q.aCode, q.tCode, q.rCode = amountCode(pj.AmountYuan), clamp8(pj.TermMonths), rateCode(pj.RateCeilingBps)
 	q.coll = collateralMask(pj.Collateral)
 	q.size = sizeBit(pj.EnterpriseSize)
 	q.anySizeWanted = q.size == 0
 	q.now = nanos(now)
 	q.green, q.tech = pj.Green, pj.Tech
+	w := &x.cfg.Weights
+	for l := range q.spec {
+		for k := range q.spec[l] {
+			q.spec[l][k] = specPts(l, q.green, q.tech, k&1 != 0, k&2 != 0, w)
+		}
+	}
+	for l := range q.locPts {
+		q.locPts[l] = pts(w.Locality, localityFit[l])
+	}
 	return q, true
 }
 
@@ -63,13 +79,19 @@ type scratch struct {
 	best    []best
 	touched []int32
 	heap    []int32
+	// top and leads hold the first score seen of each institution, the best
+	// keep (and Leads) of them: a lower bound on the scores a candidate must
+	// beat to matter, so collect can skip candidates whose upper bound is
+	// below it without computing their score.
+	top, leads []int32
 }
 
+// best is kept small (components are recomputed for the few picks) so the
+// table stays in cache while thousands of candidates update it.
 type best struct {
 	stamp  uint32
 	points int32
 	slot   int32
-	c      [numComponents]int32
 }
 
 // Select picks the leads, partners and waitlist for a project among the
@@ -96,87 +118,152 @@ func (x *Index) Select(pj finzone.Project, now time.Time) Selection {
 		clear(sc.best)
 		sc.stamp = 1
 	}
-	sc.touched = sc.touched[:0]
+	sc.touched, sc.top, sc.leads = sc.touched[:0], sc.top[:0], sc.leads[:0]
 	x.collect(&q, sc)
-	return x.rank(sc)
+	return x.rank(&q, sc)
 }
 
 // collect applies the hard filters to the candidate buckets and keeps each
 // institution's best product.
 func (x *Index) collect(q *query, sc *scratch) {
-	w := &x.cfg.Weights
+	keep, leads := x.cfg.keep(), x.cfg.Leads
 	for _, b := range q.buckets {
 		if b < 0 {
 			continue
 		}
-		for _, slot := range x.buckets[b] {
-			h := &x.hot[slot]
-			if q.amount < h.amin || q.amount > h.amax && h.flags&fSyndicable == 0 ||
-				q.term < int(h.tmin) || q.term > int(h.tmax) ||
-				q.coll&h.coll == 0 ||
-				q.ceiling > 0 && int(h.rate) > q.ceiling ||
-				q.now < h.from || q.now >= h.to {
+		bk := &x.buckets[b]
+		rest := bk.rest[:len(bk.coarse)]
+		for i := range bk.coarse {
+			// Coarse tests first: most candidates end here.
+			c := &bk.coarse[i]
+			if q.aCode < c.amin || q.aCode > c.amax || q.tCode < c.tmin || q.tCode > c.tmax ||
+				q.coll&c.coll == 0 || q.ceiling > 0 && q.rCode < c.rate {
 				continue
 			}
 			if q.anySizeWanted {
-				if h.sizes&allSizes != allSizes {
+				if c.sizes&allSizes != allSizes {
 					continue
 				}
-			} else if h.sizes&q.size == 0 {
+			} else if c.sizes&q.size == 0 {
 				continue
 			}
+			p := &rest[i]
+			// The score from the posting alone: exact for an eligible product,
+			// an upper bound otherwise (amount fit above the maximum).
 			lvl, pass := 0, false
 			if q.div >= 0 {
-				l := x.rules[h.rule].level[q.div]
+				l := x.rules[p.rule].level[q.div]
 				lvl, pass = int(max(l, 0)), l >= 0
 			} else {
-				lvl, pass = x.rules[h.rule].levelOf(q.industry)
+				lvl, pass = x.rules[p.rule].levelOf(q.industry)
 			}
 			if !pass {
 				continue
 			}
-			in := &x.insts[h.inst]
-			capLeft := in.capLeft
-			if h.capacity > 0 && h.capacity < capLeft {
-				capLeft = h.capacity
+			in := &x.insts[p.inst]
+			if keep >= 0 && len(sc.top) == keep {
+				if ub := x.bound(q, c, p, in, lvl); ub < sc.top[0] && (!in.lead || len(sc.leads) == leads && ub < sc.leads[0]) {
+					continue
+				}
 			}
-			if !in.verified || capLeft < h.amin {
+			pc, ok := x.eval(q, p.slot)
+			if !ok {
 				continue
 			}
-			loc := 0
-			if in.region == q.region {
-				loc = 2
-			} else if in.city != noRegion && in.city == q.city {
-				loc = 1
-			}
-			s := scoreIn{
-				rateFloor: int(h.rate), amount: q.amount, amin: h.amin, amax: h.amax, ticket: h.ticket,
-				lAmt: q.lAmt, lMin: h.lmin, lMax: h.lmax,
-				term: q.term, tmin: int(h.tmin), tmax: int(h.tmax),
-				industryLevel: lvl, green: q.green, tech: q.tech,
-				prodGreen: h.flags&fGreen != 0, prodTech: h.flags&fTech != 0,
-				locality: loc, pushed: int(in.pushed), resp: int(in.resp), approv: int(in.approv), load: int(in.load),
-			}
-			c := score(&s, w)
-			t := total(&c)
-			bb := &sc.best[h.inst]
+			t, slot, inst := total(&pc), p.slot, p.inst
+			bb := &sc.best[inst]
 			if bb.stamp != sc.stamp {
-				*bb = best{stamp: sc.stamp, points: t, slot: slot, c: c}
-				sc.touched = append(sc.touched, h.inst)
+				*bb = best{stamp: sc.stamp, points: t, slot: slot}
+				sc.touched = append(sc.touched, inst)
+				if keep >= 0 {
+					sc.top = pushTop(sc.top, keep, t)
+					if in.lead {
+						sc.leads = pushTop(sc.leads, leads, t)
+					}
+				}
 			} else if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
-				bb.points, bb.slot, bb.c = t, slot, c
+				bb.points, bb.slot = t, slot
 			}
 		}
 	}
 }
 
+// bound scores a candidate from its posting and institution without the
+// hot entry. It equals the true score of an eligible product, since the
+// posting holds every input the score reads; for a syndicate member asked
+// for more than its maximum, the in-range formula gives at least as much.
+func (x *Index) bound(q *query, c *coarse, p *post, in *instRec, lvl int) int32 {
+	w := &x.cfg.Weights
+	b := int32(p.ratePts) + in.trackPts + in.loadPts + q.spec[lvl][p.flags>>1]
+	b += pts(w.Amount, centred(int64(q.lAmt)-int64(p.lmin), int64(p.lmax)-int64(p.lmin)))
+	if c.tmax < 255 {
+		b += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
+	} else {
+		b += int32(w.Term) * 100
+	}
+	switch {
+	case in.region == q.region:
+		b += q.locPts[2]
+	case in.city != noRegion && in.city == q.city:
+		b += q.locPts[1]
+	default:
+		b += q.locPts[0]
+	}
+	return b
+}
+
+// eval applies the exact filters to one product and scores it.
+func (x *Index) eval(q *query, slot int32) (c [numComponents]int32, ok bool) {
+	h := &x.hot[slot]
+	if q.amount < h.amin || q.amount > h.amax && h.flags&fSyndicable == 0 ||
+		q.term < int(h.tmin) || q.term > int(h.tmax) ||
+		q.ceiling > 0 && int(h.rate) > q.ceiling ||
+		q.now < h.from || q.now >= h.to {
+		return c, false
+	}
+	lvl, pass := 0, false
+	if q.div >= 0 {
+		l := x.rules[h.rule].level[q.div]
+		lvl, pass = int(max(l, 0)), l >= 0
+	} else {
+		lvl, pass = x.rules[h.rule].levelOf(q.industry)
+	}
+	if !pass {
+		return c, false
+	}
+	in := &x.insts[h.inst]
+	capLeft := in.capLeft
+	if h.capacity > 0 && h.capacity < capLeft {
+		capLeft = h.capacity
+	}
+	if !in.verified || capLeft < h.amin {
+		return c, false
+	}
+	loc := 0
+	if in.region == q.region {
+		loc = 2
+	} else if in.city != noRegion && in.city == q.city {
+		loc = 1
+	}
+	w := &x.cfg.Weights
+	s := scoreIn{
+		ratePts: int32(h.ratePts), trackPts: in.trackPts, loadPts: in.loadPts,
+		amount: q.amount, amax: h.amax, ticket: h.ticket,
+		lAmt: q.lAmt, lMin: int32(h.lmin), lMax: int32(h.lmax),
+		term: q.term, tmin: int(h.tmin), tmax: int(h.tmax),
+		spec:     q.spec[lvl][h.flags&(fGreen|fTech)>>1],
+		locality: loc,
+	}
+	return score(&s, w), true
+}
+
 // rank orders the institutions found and keeps only those the selection
 // needs: the best Leads lead-capable ones and the top Leads+Partners+Waitlist
 // overall, which holds every partner and waitlisted institution.
-func (x *Index) rank(sc *scratch) Selection {
+func (x *Index) rank(q *query, sc *scratch) Selection {
 	cfg := &x.cfg
 	worse := func(a, b int32) bool { // a ranks below b
-		return better(sc.best[b].points, x.insts[b].id, sc.best[a].points, x.insts[a].id)
+		return better(sc.best[b].points, x.instIDs[b], sc.best[a].points, x.instIDs[a])
 	}
 	keep := sc.touched
 	if k := cfg.keep(); k >= 0 && len(sc.touched) > k {
@@ -214,7 +301,7 @@ func (x *Index) rank(sc *scratch) Selection {
 	}
 	list := make([]ranked, len(keep))
 	for n, i := range keep {
-		list[n] = ranked{points: sc.best[i].points, instID: x.insts[i].id, mayLead: x.insts[i].lead, pick: x.picker(sc, i)}
+		list[n] = ranked{points: sc.best[i].points, instID: x.instIDs[i], mayLead: x.insts[i].lead, ref: int(i)}
 	}
 	slices.SortFunc(list, func(a, b ranked) int {
 		if better(a.points, a.instID, b.points, b.instID) {
@@ -222,24 +309,61 @@ func (x *Index) rank(sc *scratch) Selection {
 		}
 		return 1
 	})
-	return assemble(list, cfg)
+	return assemble(list, cfg, func(r ranked, pk *Pick, comps []Component) { x.pick(q, sc, int32(r.ref), pk, comps) })
 }
 
-func (x *Index) picker(sc *scratch, i int32) func() Pick {
+func (x *Index) pick(q *query, sc *scratch, i int32, pk *Pick, comps []Component) {
 	b := sc.best[i]
-	return func() Pick {
-		h, c, in := &x.hot[b.slot], &x.cold[b.slot], &x.insts[i]
-		capLeft := in.capLeft
-		if h.capacity > 0 && h.capacity < capLeft {
-			capLeft = h.capacity
-		}
-		return Pick{
-			InstitutionID: in.id, ProductID: c.id, ProductVersion: int(c.version),
-			Score: float64(b.points) / 100, Components: components(&b.c, &x.cfg.Weights), points: b.points,
-			MinTicketYuan: h.amin, MaxTicketYuan: h.ticket, CapacityLeftYuan: capLeft,
-			Syndicable: h.flags&fSyndicable != 0, CanLeadSyndicate: h.flags&fCanLead != 0 && in.lead,
-		}
+	h, c, in := &x.hot[b.slot], &x.cold[b.slot], &x.insts[i]
+	pts, _ := x.eval(q, b.slot)
+	fillComponents(comps, &pts, &x.cfg.Weights)
+	capLeft := in.capLeft
+	if h.capacity > 0 && h.capacity < capLeft {
+		capLeft = h.capacity
 	}
+	*pk = Pick{
+		InstitutionID: x.instIDs[i], ProductID: c.id, ProductVersion: int(c.version),
+		Score: float64(b.points) / 100, Components: comps, points: b.points,
+		MinTicketYuan: h.amin, MaxTicketYuan: h.ticket, CapacityLeftYuan: capLeft,
+		Syndicable: h.flags&fSyndicable != 0, CanLeadSyndicate: h.flags&fCanLead != 0 && in.lead,
+	}
+}
+
+// pushTop keeps the k largest values in a min-heap.
+func pushTop(h []int32, k int, v int32) []int32 {
+	less := func(a, b int32) bool { return a < b }
+	if len(h) < k {
+		h = append(h, v)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !less(h[i], h[p]) {
+				break
+			}
+			h[i], h[p] = h[p], h[i]
+			i = p
+		}
+		return h
+	}
+	if v <= h[0] {
+		return h
+	}
+	h[0] = v
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(h) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			m = r
+		}
+		if !less(h[m], h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	return h
 }
 
 func siftUp(h []int32, i int, worse func(a, b int32) bool) {

@@ -49,12 +49,13 @@ func (s Selection) All() []Pick {
 	return slices.Concat(s.Leads, s.Partners, s.Waitlist)
 }
 
-// ranked is one eligible institution's best product during selection.
+// ranked is one eligible institution's best product during selection; ref
+// lets the caller find the product again when it builds the pick.
 type ranked struct {
 	points  int32
 	instID  string
 	mayLead bool
-	pick    func() Pick // built only for the institutions kept
+	ref     int
 }
 
 // better orders by score, then institution ID, so equal scores rank the
@@ -66,40 +67,59 @@ func better(ap int32, aid string, bp int32, bid string) bool {
 	return aid < bid
 }
 
-// assemble splits a fully ranked list into leads, partners and waitlist.
-func assemble(list []ranked, cfg *Config) Selection {
-	var sel Selection
-	taken := make([]bool, len(list))
+// assemble splits a fully ranked list into leads, partners and waitlist and
+// builds only the picks it keeps, in one backing array.
+func assemble(list []ranked, cfg *Config, build func(r ranked, p *Pick, comps []Component)) Selection {
+	role := make([]int8, len(list)) // 0 dropped, 1 lead, 2 partner, 3 waitlist
+	var nl, np, nw int
 	for i := range list {
-		if len(sel.Leads) == cfg.Leads {
-			break
-		}
-		if list[i].mayLead {
-			sel.Leads = append(sel.Leads, list[i].pick())
-			taken[i] = true
+		if nl < cfg.Leads && list[i].mayLead {
+			role[i] = 1
+			nl++
 		}
 	}
 	for i := range list {
-		if taken[i] {
+		if role[i] != 0 {
 			continue
 		}
 		switch {
-		case len(sel.Partners) < cfg.Partners:
-			sel.Partners = append(sel.Partners, list[i].pick())
-		case cfg.Waitlist < 0 || len(sel.Waitlist) < cfg.Waitlist:
-			sel.Waitlist = append(sel.Waitlist, list[i].pick())
+		case np < cfg.Partners:
+			role[i] = 2
+			np++
+		case cfg.Waitlist < 0 || nw < cfg.Waitlist:
+			role[i] = 3
+			nw++
 		}
+	}
+	n := nl + np + nw
+	picks := make([]Pick, n)
+	comps := make([]Component, n*numComponents)
+	next := [4]int{0, 0, nl, nl + np}
+	for i := range list {
+		if r := role[i]; r != 0 {
+			k := next[r]
+			next[r]++
+			build(list[i], &picks[k], comps[k*numComponents:(k+1)*numComponents:(k+1)*numComponents])
+		}
+	}
+	var sel Selection
+	if nl > 0 {
+		sel.Leads = picks[:nl:nl]
+	}
+	if np > 0 {
+		sel.Partners = picks[nl : nl+np : nl+np]
+	}
+	if nw > 0 {
+		sel.Waitlist = picks[nl+np:]
 	}
 	return sel
 }
 
-func components(c *[numComponents]int32, w *Weights) []Component {
+func fillComponents(out []Component, c *[numComponents]int32, w *Weights) {
 	max := [numComponents]int{w.Rate, w.Amount, w.Term, w.Specialisation, w.Locality, w.TrackRecord, w.Load}
-	out := make([]Component, numComponents)
 	for i := range out {
 		out[i] = Component{Name: ComponentNames[i], Value: float64(c[i]) / 100, Max: float64(max[i])}
 	}
-	return out
 }
 
 // SelectScan is the plain baseline: it applies Eligible and the score to
@@ -128,17 +148,11 @@ func SelectScan(project finzone.Project, products []finzone.Product, inst func(i
 			byInst[in.ID] = &best{t, c, p, in}
 		}
 	}
+	bests := make([]*best, 0, len(byInst))
 	list := make([]ranked, 0, len(byInst))
 	for id, b := range byInst {
-		list = append(list, ranked{points: b.points, instID: id, mayLead: cfg.mayLead(b.in), pick: func() Pick {
-			p, in := b.p, &b.in
-			return Pick{
-				InstitutionID: in.ID, ProductID: p.ID, ProductVersion: p.Version,
-				Score: float64(b.points) / 100, Components: components(&b.c, &cfg.Weights), points: b.points,
-				MinTicketYuan: p.AmountMinYuan, MaxTicketYuan: p.Ticket(), CapacityLeftYuan: capacityLeft(p, in),
-				Syndicable: Syndicable(p), CanLeadSyndicate: p.CanLeadSyndicate && cfg.mayLead(*in),
-			}
-		}})
+		list = append(list, ranked{points: b.points, instID: id, mayLead: cfg.mayLead(b.in), ref: len(bests)})
+		bests = append(bests, b)
 	}
 	slices.SortFunc(list, func(a, b ranked) int {
 		if a.points != b.points {
@@ -146,5 +160,15 @@ func SelectScan(project finzone.Project, products []finzone.Product, inst func(i
 		}
 		return cmp.Compare(a.instID, b.instID)
 	})
-	return assemble(list, &cfg)
+	return assemble(list, &cfg, func(r ranked, pk *Pick, comps []Component) {
+		b := bests[r.ref]
+		p, in := b.p, &b.in
+		fillComponents(comps, &b.c, &cfg.Weights)
+		*pk = Pick{
+			InstitutionID: in.ID, ProductID: p.ID, ProductVersion: p.Version,
+			Score: float64(b.points) / 100, Components: comps, points: b.points,
+			MinTicketYuan: p.AmountMinYuan, MaxTicketYuan: p.Ticket(), CapacityLeftYuan: capacityLeft(p, in),
+			Syndicable: Syndicable(p), CanLeadSyndicate: p.CanLeadSyndicate && cfg.mayLead(*in),
+		}
+	})
 }
