@@ -1,0 +1,597 @@
+package api_test
+
+// The API's HTTP suite. Every test drives api.New through real HTTP requests
+// (Fiber's app.Test) against the MongoDB store on embedded FerretDB, or on a
+// real MongoDB when FINZONE_TEST_MONGO_URI is set, with a fresh database per
+// test. Readiness pings a real Redis (FINZONE_TEST_REDIS_URL, by default DB 15
+// of the machine's Redis); nothing here ever flushes it.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+
+	"finzone"
+	"finzone/api"
+	"finzone/embedded"
+	"finzone/mongodb"
+)
+
+var (
+	mongoURI    string
+	redisClient *redis.Client
+	seq         atomic.Int64
+)
+
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
+	mongoURI = os.Getenv("FINZONE_TEST_MONGO_URI")
+	if mongoURI == "" {
+		dir, err := os.MkdirTemp("", "finzone-api-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "temp dir:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		srv, err := embedded.StartMongo(dir, "127.0.0.1:0")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "embedded mongo:", err)
+			return 1
+		}
+		defer srv.Close()
+		mongoURI = srv.URI
+	}
+	redisURL := os.Getenv("FINZONE_TEST_REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://127.0.0.1:6379/15"
+	}
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "redis url:", err)
+		return 1
+	}
+	redisClient = redis.NewClient(opt)
+	defer redisClient.Close()
+	return m.Run()
+}
+
+// redisReady is the readiness check cmd/finzone wires in: a Redis ping.
+func redisReady(c *redis.Client) map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"redis": func(ctx context.Context) error { return c.Ping(ctx).Err() },
+	}
+}
+
+// env is one test's server: the app and the store behind it.
+type env struct {
+	t   *testing.T
+	db  *mongodb.DB
+	app *fiber.App
+}
+
+// newEnv opens a fresh database on the shared server and builds the app on it.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvOn(t, openStore(t, mongoURI, newDBName(), true))
+}
+
+// newDBName names a database no other test or test process uses.
+func newDBName() string { return fmt.Sprintf("finzone_api_test_%d_%d", os.Getpid(), seq.Add(1)) }
+
+func newEnvOn(t *testing.T, db *mongodb.DB) *env {
+	return &env{t: t, db: db, app: newApp(t, db, redisReady(redisClient))}
+}
+
+func newApp(t *testing.T, store finzone.Store, ready map[string]func(context.Context) error) *fiber.App {
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	return api.New(api.Config{Store: store, Ready: ready, Log: log})
+}
+
+// openStore opens dbName at uri; with drop set the database is dropped when
+// the test ends.
+func openStore(t *testing.T, uri, dbName string, drop bool) *mongodb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := mongodb.Open(ctx, uri, dbName)
+	if err != nil {
+		t.Fatalf("open store %s: %v", dbName, err)
+	}
+	t.Cleanup(func() {
+		if drop {
+			_ = db.Drop(ctx)
+		}
+		_ = db.Close(ctx)
+	})
+	return db
+}
+
+// resp is one HTTP answer, read in full.
+type resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r resp) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+
+// req describes a request beyond method, path and token.
+type req struct {
+	method, path string
+	token        string // sent as a bearer token
+	cookie       string // sent as the session cookie
+	lang         string // Accept-Language
+	body         any    // nil, []byte or string (sent as is), or a value to encode as JSON
+}
+
+func (e *env) send(r req) resp {
+	e.t.Helper()
+	var body io.Reader
+	switch b := r.body.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(b)
+	case string:
+		body = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatalf("encode body: %v", err)
+		}
+		body = bytes.NewReader(j)
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	if r.cookie != "" {
+		hr.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: r.cookie})
+	}
+	if r.lang != "" {
+		hr.Header.Set("Accept-Language", r.lang)
+	}
+	hres, err := e.app.Test(hr, -1)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer hres.Body.Close()
+	b, err := io.ReadAll(hres.Body)
+	if err != nil {
+		e.t.Fatalf("%s %s: read body: %v", r.method, r.path, err)
+	}
+	return resp{Status: hres.StatusCode, Header: hres.Header, Body: b}
+}
+
+func (e *env) do(method, path, token string, body any) resp {
+	e.t.Helper()
+	return e.send(req{method: method, path: path, token: token, body: body})
+}
+
+// ok sends a request, fails the test unless it answers want, and decodes the
+// JSON answer into out (when out is not nil).
+func (e *env) ok(want int, method, path, token string, body, out any) resp {
+	e.t.Helper()
+	r := e.do(method, path, token, body)
+	if r.Status != want {
+		e.t.Fatalf("%s %s: got %s, want status %d", method, path, r, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Body, out); err != nil {
+			e.t.Fatalf("%s %s: decode %s: %v", method, path, r.Body, err)
+		}
+	}
+	return r
+}
+
+// apiError is the one error shape.
+type apiError struct {
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Fields  []fieldError `json:"fields"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// fieldCode is a field error a test expects: the field and its code.
+type fieldCode struct{ field, code string }
+
+// parseError checks the body is exactly {"error":{"code","message",
+// "fields":[{"field","code","message"}]}} (plus the optional request_id) and
+// returns it.
+func parseError(t *testing.T, r resp) apiError {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(r.Body, &top); err != nil {
+		t.Fatalf("error body is not a JSON object: %s", r)
+	}
+	if len(top) != 1 || top["error"] == nil {
+		t.Fatalf("error body: got keys of %s, want only \"error\"", r.Body)
+	}
+	var inner map[string]json.RawMessage
+	if err := json.Unmarshal(top["error"], &inner); err != nil {
+		t.Fatalf("error is not an object: %s", r)
+	}
+	for k := range inner {
+		switch k {
+		case "code", "message", "fields", "request_id":
+		default:
+			t.Errorf("error has unexpected key %q: %s", k, r.Body)
+		}
+	}
+	var e apiError
+	dec := json.NewDecoder(bytes.NewReader(top["error"]))
+	if err := dec.Decode(&e); err != nil {
+		t.Fatalf("error shape: %v: %s", err, r)
+	}
+	if e.Code == "" || e.Message == "" {
+		t.Errorf("error: got code %q message %q, want both set: %s", e.Code, e.Message, r.Body)
+	}
+	if raw, ok := inner["fields"]; ok {
+		var list []map[string]any
+		if err := json.Unmarshal(raw, &list); err != nil {
+			t.Fatalf("fields is not an array of objects: %s", r)
+		}
+		for _, f := range list {
+			_, isString := f["field"].(string)
+			if len(f) != 3 || !isString || f["code"] == "" || f["message"] == "" || f["code"] == nil || f["message"] == nil {
+				t.Errorf("field error: got %v, want field, code and message set", f)
+			}
+		}
+	}
+	return e
+}
+
+// wantError checks status, the error code and that every wanted field error
+// is present.
+func wantError(t *testing.T, r resp, status int, code string, fields ...fieldCode) apiError {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("got %s, want status %d with code %s", r, status, code)
+	}
+	e := parseError(t, r)
+	if e.Code != code {
+		t.Errorf("error code: got %q, want %q (%s)", e.Code, code, r.Body)
+	}
+	for _, want := range fields {
+		if !hasField(e, want) {
+			t.Errorf("fields: got %+v, want one with field %q code %q", e.Fields, want.field, want.code)
+		}
+	}
+	return e
+}
+
+func hasField(e apiError, want fieldCode) bool {
+	for _, f := range e.Fields {
+		if f.Field == want.field && f.Code == want.code {
+			return true
+		}
+	}
+	return false
+}
+
+// Accounts and their fixtures.
+
+const testPassword = "correct-horse-battery"
+
+type account struct {
+	Token  string
+	UserID string
+	OrgID  string
+	Email  string
+}
+
+type orgOut struct {
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	USCC       string     `json:"uscc"`
+	RegionCode string     `json:"region_code"`
+	Verified   bool       `json:"verified"`
+	VerifiedAt *time.Time `json:"verified_at"`
+}
+
+type userOut struct {
+	ID      string   `json:"id"`
+	Email   string   `json:"email"`
+	OrgID   string   `json:"org_id"`
+	Role    string   `json:"role"`
+	Regions []string `json:"regions"`
+}
+
+type sessionOut struct {
+	Token string  `json:"token"`
+	User  userOut `json:"user"`
+	Org   orgOut  `json:"org"`
+}
+
+// newUSCC returns a valid credit code that no other call returns.
+func newUSCC() string {
+	first := fmt.Sprintf("91340000%09d", seq.Add(1))
+	c, ok := finzone.USCCCheck(first)
+	if !ok {
+		panic("bad USCC body " + first)
+	}
+	return first + string(c)
+}
+
+func newEmail(prefix string) string {
+	return fmt.Sprintf("%s-%d@example.cn", prefix, seq.Add(1))
+}
+
+func registerBody(kind, region, uscc, email string) map[string]any {
+	org := map[string]any{"kind": kind, "name": "测试" + kind + region, "uscc": uscc, "region_code": region}
+	if kind == string(finzone.KindEnterprise) {
+		org["industry_code"] = "C13"
+		org["size"] = "small"
+	}
+	return map[string]any{"org": org, "user": map[string]any{"email": email, "password": testPassword, "name": "张三"}}
+}
+
+// register signs up an organization of kind in region through the API.
+func (e *env) register(kind finzone.OrgKind, region string) account {
+	e.t.Helper()
+	email := newEmail(string(kind))
+	var out sessionOut
+	e.ok(http.StatusCreated, "POST", "/api/v1/auth/register", "", registerBody(string(kind), region, newUSCC(), email), &out)
+	if out.Token == "" || out.Org.ID == "" || out.User.ID == "" {
+		e.t.Fatalf("register: got %+v, want token, user and org", out)
+	}
+	return account{Token: out.Token, UserID: out.User.ID, OrgID: out.Org.ID, Email: email}
+}
+
+func (e *env) enterprise(region string) account  { return e.register(finzone.KindEnterprise, region) }
+func (e *env) institution(region string) account { return e.register(finzone.KindBank, region) }
+
+var (
+	hashOnce sync.Once
+	pwHash   string
+)
+
+// coordinator makes a coordinators' office and its user directly in the
+// store (no route creates them), then signs in through the API.
+func (e *env) coordinator(regions ...string) account {
+	e.t.Helper()
+	hashOnce.Do(func() {
+		h, err := api.HashPassword(testPassword)
+		if err != nil {
+			panic(err)
+		}
+		pwHash = h
+	})
+	ctx := context.Background()
+	org := finzone.Organization{Kind: finzone.KindCoordinator, Name: "地方金融管理局" + strings.Join(regions, ","),
+		USCC: newUSCC(), RegionCode: regions[0]}
+	if err := e.db.CreateOrg(ctx, &org); err != nil {
+		e.t.Fatalf("create coordinator org: %v", err)
+	}
+	u := finzone.User{Email: newEmail("coordinator"), Name: "李四", PasswordHash: pwHash, OrgID: org.ID,
+		Role: finzone.RoleAdmin, Regions: regions}
+	if err := e.db.CreateUser(ctx, &u); err != nil {
+		e.t.Fatalf("create coordinator user: %v", err)
+	}
+	var out sessionOut
+	e.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": testPassword}, &out)
+	return account{Token: out.Token, UserID: u.ID, OrgID: org.ID, Email: u.Email}
+}
+
+// Projects.
+
+type projectOut struct {
+	ID          string     `json:"id"`
+	OwnerOrgID  string     `json:"owner_org_id"`
+	Title       string     `json:"title"`
+	ProjectType string     `json:"project_type"`
+	AmountYuan  int64      `json:"amount_yuan"`
+	TermMonths  int        `json:"term_months"`
+	RegionCode  string     `json:"region_code"`
+	Status      string     `json:"status"`
+	SubmittedAt *time.Time `json:"submitted_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at"`
+}
+
+type projectList struct {
+	Items []projectOut `json:"items"`
+	Next  string       `json:"next"`
+}
+
+func projectBody(title string) map[string]any {
+	return map[string]any{
+		"title":            title,
+		"project_type":     "manufacturing_medium_long",
+		"amount_yuan":      5_000_000,
+		"term_months":      36,
+		"purpose":          "购置自动化生产线",
+		"collateral":       []string{"mortgage"},
+		"rate_ceiling_bps": 450,
+	}
+}
+
+func (e *env) createProject(token string, body map[string]any) projectOut {
+	e.t.Helper()
+	var p projectOut
+	e.ok(http.StatusCreated, "POST", "/api/v1/projects", token, body, &p)
+	if p.ID == "" {
+		e.t.Fatalf("create project: no id")
+	}
+	return p
+}
+
+func (e *env) listProjects(token, query string) projectList {
+	e.t.Helper()
+	var l projectList
+	r := e.ok(http.StatusOK, "GET", "/api/v1/projects"+query, token, nil, &l)
+	if !bytes.Contains(r.Body, []byte(`"items":[`)) || !bytes.Contains(r.Body, []byte(`"next":`)) {
+		e.t.Fatalf("list: got %s, want {\"items\":[...],\"next\":...}", r.Body)
+	}
+	return l
+}
+
+func projectIDs(l projectList) []string {
+	out := make([]string, len(l.Items))
+	for i, p := range l.Items {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// Products.
+
+type productOut struct {
+	ID         string `json:"id"`
+	Version    int    `json:"version"`
+	OwnerOrgID string `json:"owner_org_id"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	ReviewedBy string `json:"reviewed_by"`
+	ReviewNote string `json:"review_note"`
+	Versions   []struct {
+		Version int    `json:"version"`
+		Status  string `json:"status"`
+	} `json:"versions"`
+}
+
+type productList struct {
+	Items []productOut `json:"items"`
+	Next  string       `json:"next"`
+}
+
+func productBody(name string, regions ...string) map[string]any {
+	if len(regions) == 0 {
+		regions = []string{"341200"}
+	}
+	return map[string]any{
+		"name":             name,
+		"category":         "loan",
+		"description":      "面向县域特色产业集群的中长期贷款",
+		"amount_min_yuan":  1_000_000,
+		"amount_max_yuan":  50_000_000,
+		"term_min_months":  12,
+		"term_max_months":  60,
+		"rate_floor_bps":   300,
+		"rate_ceiling_bps": 600,
+		"project_types":    []string{"manufacturing_medium_long", "working_capital"},
+		"regions":          regions,
+		"collateral":       []string{"mortgage", "credit"},
+		"sizes":            []string{"small", "medium"},
+		"capacity_yuan":    1_000_000_000,
+		"valid_from":       "2026-01-01T00:00:00Z",
+		"valid_to":         "2028-01-01T00:00:00Z",
+	}
+}
+
+func (e *env) createProduct(token string, body map[string]any) productOut {
+	e.t.Helper()
+	var p productOut
+	e.ok(http.StatusCreated, "POST", "/api/v1/products", token, body, &p)
+	if p.ID == "" || p.Version != 1 || p.Status != "draft" {
+		e.t.Fatalf("create product: got %+v, want an id, version 1, draft", p)
+	}
+	return p
+}
+
+// publishProduct takes a draft through review to published.
+func (e *env) publishProduct(owner, reviewer, id string) productOut {
+	e.t.Helper()
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+id+"/publish", owner, nil, nil)
+	var p productOut
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+id+"/review", reviewer, map[string]any{"decision": "approve"}, &p)
+	if p.Status != "published" {
+		e.t.Fatalf("approve: got status %q, want published", p.Status)
+	}
+	return p
+}
+
+func (e *env) listProducts(token, query string) productList {
+	e.t.Helper()
+	var l productList
+	e.ok(http.StatusOK, "GET", "/api/v1/products"+query, token, nil, &l)
+	return l
+}
+
+// find returns the listed versions of product id.
+func (l productList) find(id string) []productOut {
+	var out []productOut
+	for _, p := range l.Items {
+		if p.ID == id {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
+}
+
+func mustJSON(t *testing.T, r resp, out any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		t.Fatalf("decode %s: %v", r, err)
+	}
+}
+
+// listen serves app on a free loopback port until the test ends and returns
+// its base URL, for the few checks app.Test cannot make.
+func listen(t *testing.T, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
