@@ -15,7 +15,7 @@ type Config struct {
 	// Partners is how many partner institutions follow the lead; default 10.
 	Partners int
 	// Waitlist is how many more ranked institutions are kept for relay;
-	// default 30, negative keeps every eligible one. A bounded waitlist keeps
+	// default 20, negative keeps every eligible one. A bounded waitlist keeps
 	// Select's cost independent of how many institutions qualify; when it
 	// runs dry the worker selects again.
 	Waitlist int
@@ -34,7 +34,7 @@ func DefaultWeights() Weights {
 	return Weights{Rate: 20, Amount: 15, Term: 10, Specialisation: 20, Locality: 15, TrackRecord: 15, Load: 5}
 }
 
-// DefaultConfig is 1 lead, 10 partners, 30 on the waitlist, default weights,
+// DefaultConfig is 1 lead, 10 partners, 20 on the waitlist, default weights,
 // syndicates above ¥1亿, banks lead.
 func DefaultConfig() Config { return Config{}.withDefaults() }
 
@@ -46,7 +46,7 @@ func (c Config) withDefaults() Config {
 		c.Partners = 10
 	}
 	if c.Waitlist == 0 {
-		c.Waitlist = 30
+		c.Waitlist = 20
 	}
 	if c.Weights == (Weights{}) {
 		c.Weights = DefaultWeights()

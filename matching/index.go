@@ -28,6 +28,7 @@ type Index struct {
 
 	insts    []instRec
 	instIDs  []string // apart from insts, which every candidate reads
+	instCap  []int64  // capacity left, read only by exact checks
 	instByID map[string]int32
 
 	rules     []rule
@@ -43,7 +44,6 @@ type Index struct {
 type instRec struct {
 	region, city      uint16
 	verified, lead    bool
-	capLeft           int64
 	trackPts, loadPts int32
 }
 
@@ -240,6 +240,7 @@ func (x *Index) institution(in *Institution) int32 {
 	if !ok {
 		i = int32(len(x.insts))
 		x.insts = append(x.insts, instRec{})
+		x.instCap = append(x.instCap, 0)
 		x.instIDs = append(x.instIDs, strings.Clone(in.ID))
 		x.instByID[x.instIDs[i]] = i
 	}
@@ -249,7 +250,7 @@ func (x *Index) institution(in *Institution) int32 {
 		r.region, r.city = ri, regionCity[ri]
 	}
 	r.verified, r.lead = in.Verified, x.cfg.mayLead(*in)
-	r.capLeft = in.CapacityLeftYuan
+	x.instCap[i] = in.CapacityLeftYuan
 	r.trackPts = trackPts(in.Pushed, in.ResponseRateBps, in.ApprovalRateBps, &x.cfg.Weights)
 	r.loadPts = loadPts(in.LiveLoad, &x.cfg.Weights)
 	return i

@@ -11,20 +11,20 @@ import (
 
 // query is a project resolved against the index's tables once.
 type query struct {
-	buckets       [3]int // -1: unused
-	region, city  uint16
-	div           int // -1: not a known division
-	amount        int64
-	lAmt          int32
-	term          int
-	ceiling       int
-	coll, size    uint8
-	aCode, tCode  uint8 // coarse codes for the posting tests
-	rCode         uint8
-	now           int64
-	green, tech   bool
-	industry      string
-	anySizeWanted bool // unknown size: only products serving every size pass
+	buckets      [3]int // -1: unused
+	region, city uint16
+	div          int // -1: not a known division
+	amount       int64
+	lAmt         int32
+	term         int
+	ceiling      int
+	coll, size   uint8
+	aCode, tCode uint8 // coarse codes for the posting tests
+	rCode        uint8 // 255 without a ceiling
+	sizeNeed     uint8 // size bits a product must serve: the size's, or all for an unknown size
+	now          int64
+	green, tech  bool
+	industry     string
 	// spec is the specialisation points by industry level and the product's
 	// green and tech flags, for this project.
 	spec   [3][4]int32
@@ -57,7 +57,13 @@ func (x *Index) resolve(pj *finzone.Project, now time.Time) (q query, ok bool) {
 	q.aCode, q.tCode, q.rCode = amountCode(pj.AmountYuan), clamp8(pj.TermMonths), rateCode(pj.RateCeilingBps)
 	q.coll = collateralMask(pj.Collateral)
 	q.size = sizeBit(pj.EnterpriseSize)
-	q.anySizeWanted = q.size == 0
+	q.sizeNeed = q.size
+	if q.size == 0 { // unknown: only a product serving every size passes
+		q.sizeNeed = allSizes
+	}
+	if q.ceiling <= 0 {
+		q.rCode = 255
+	}
 	q.now = nanos(now)
 	q.green, q.tech = pj.Green, pj.Tech
 	w := &x.cfg.Weights
@@ -135,16 +141,11 @@ func (x *Index) collect(q *query, sc *scratch) {
 		rest := bk.rest[:len(bk.coarse)]
 		for i := range bk.coarse {
 			// Coarse tests first: most candidates end here.
+			// Each test yields 0 or 1 without a branch; one branch on the sum.
 			c := &bk.coarse[i]
-			if q.aCode < c.amin || q.aCode > c.amax || q.tCode < c.tmin || q.tCode > c.tmax ||
-				q.coll&c.coll == 0 || q.ceiling > 0 && q.rCode < c.rate {
-				continue
-			}
-			if q.anySizeWanted {
-				if c.sizes&allSizes != allSizes {
-					continue
-				}
-			} else if c.sizes&q.size == 0 {
+			bad := lt(q.aCode, c.amin) | lt(c.amax, q.aCode) | lt(q.tCode, c.tmin) | lt(c.tmax, q.tCode) |
+				lt(q.rCode, c.rate) | lt(q.coll&c.coll, 1) | lt(c.sizes&q.sizeNeed, q.sizeNeed)
+			if bad != 0 {
 				continue
 			}
 			p := &rest[i]
@@ -232,7 +233,7 @@ func (x *Index) eval(q *query, slot int32) (c [numComponents]int32, ok bool) {
 		return c, false
 	}
 	in := &x.insts[h.inst]
-	capLeft := in.capLeft
+	capLeft := x.instCap[h.inst]
 	if h.capacity > 0 && h.capacity < capLeft {
 		capLeft = h.capacity
 	}
@@ -315,9 +316,9 @@ func (x *Index) rank(q *query, sc *scratch) Selection {
 func (x *Index) pick(q *query, sc *scratch, i int32, pk *Pick, comps []Component) {
 	b := sc.best[i]
 	h, c, in := &x.hot[b.slot], &x.cold[b.slot], &x.insts[i]
+	capLeft := x.instCap[i]
 	pts, _ := x.eval(q, b.slot)
 	fillComponents(comps, &pts, &x.cfg.Weights)
-	capLeft := in.capLeft
 	if h.capacity > 0 && h.capacity < capLeft {
 		capLeft = h.capacity
 	}
@@ -328,6 +329,9 @@ func (x *Index) pick(q *query, sc *scratch, i int32, pk *Pick, comps []Component
 		Syndicable: h.flags&fSyndicable != 0, CanLeadSyndicate: h.flags&fCanLead != 0 && in.lead,
 	}
 }
+
+// lt is a < b as 0 or 1, computed without a branch.
+func lt(a, b uint8) uint8 { return uint8((uint32(a) - uint32(b)) >> 31) }
 
 // pushTop keeps the k largest values in a min-heap.
 func pushTop(h []int32, k int, v int32) []int32 {
