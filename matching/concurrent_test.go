@@ -103,3 +103,15 @@ func TestDemoSelections(t *testing.T) {
 		sameSelection(t, all[i], idx.Select(pj, demo.Epoch))
 	}
 }
+
+// At ten times the default scale pruning cuts deep; the index must still
+// agree with the scan.
+func TestDemoSelectionsScaled(t *testing.T) {
+	d := demo.Generate(9, demo.DefaultScale().Times(10))
+	insts := institutions(d.Institutions)
+	idx := NewIndex(Config{})
+	idx.Load(d.Products, insts.get)
+	for _, pj := range d.Projects[:300] {
+		sameSelection(t, idx.Select(pj, demo.Epoch), SelectScan(pj, d.Products, insts.get, demo.Epoch, Config{}))
+	}
+}
