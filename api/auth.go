@@ -117,7 +117,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
 		p.Add("user.email", finzone.FCTaken)
-		return p.Err()
+		return &finzone.Error{Code: finzone.ECConflict, Fields: p}
 	} else if !finzone.IsCode(err, finzone.ECNotFound) {
 		return err
 	}

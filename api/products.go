@@ -128,14 +128,22 @@ func (s *Server) loadProduct(c *fiber.Ctx) (finzone.Product, error) {
 	return finzone.Product{}, hidden
 }
 
-// canSeeHistory lets anyone who may see a product's live version read its
+// canSeeHistory lets anyone who may see some version of a product read its
 // superseded versions too, so a past match stays explainable.
 func (s *Server) canSeeHistory(c *fiber.Ctx, p finzone.Product) bool {
 	if p.Status != finzone.ReviewSuperseded {
 		return false
 	}
-	head, err := s.store.Product(c.UserContext(), p.ID)
-	return err == nil && (actor(c).CanSeeProduct(head) || head.Status == finzone.ReviewPublished)
+	versions, err := s.store.ProductVersions(c.UserContext(), p.ID)
+	if err != nil {
+		return false
+	}
+	for _, v := range versions {
+		if actor(c).CanSeeProduct(v) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) getProduct(c *fiber.Ctx) error {

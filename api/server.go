@@ -147,29 +147,40 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	return err
 }
 
-// readyz answers 200 when MongoDB and every other dependency answer.
+// readyz answers 200 when MongoDB and every other dependency answer. The
+// checks run at once, each with its own deadline, so one slow dependency
+// does not make the others look down.
 func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-	defer cancel()
-	checks := fiber.Map{}
-	ok := true
-	record := func(name string, err error) {
-		if err != nil {
-			ok = false
-			checks[name] = "down"
-			s.log.Warn("readiness check failed", "check", name, "err", err)
-			return
-		}
-		checks[name] = "ok"
-	}
-	record("mongodb", s.store.Ping(ctx))
+	checks := map[string]func(context.Context) error{"mongodb": s.store.Ping}
 	for name, check := range s.ready {
-		record(name, check(ctx))
+		checks[name] = check
+	}
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, len(checks))
+	for name, check := range checks {
+		go func() {
+			ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+			defer cancel()
+			results <- result{name, check(ctx)}
+		}()
+	}
+	out, ok := fiber.Map{}, true
+	for range checks {
+		r := <-results
+		out[r.name] = "ok"
+		if r.err != nil {
+			ok = false
+			out[r.name] = "down"
+			s.log.Warn("readiness check failed", "check", r.name, "err", r.err)
+		}
 	}
 	if !ok {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": out})
 	}
-	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+	return c.JSON(fiber.Map{"status": "ok", "checks": out})
 }
 
 // notify tells the pipeline about a change already stored. Failure is only

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -200,6 +201,9 @@ func (d *DB) SaveLedger(ctx context.Context, l *finzone.Ledger, prev int) error 
 			return translate(err)
 		}
 	} else {
+		if err := d.claim(ctx, "ledger", l.ProjectID, fmt.Sprint(prev)); err != nil {
+			return err
+		}
 		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
 		if err != nil {
 			return translate(err)
@@ -352,17 +356,22 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		push = append(push, bson.E{Key: "tranches", Value: trancheDoc{AmountYuan: ch.Tranche.AmountYuan, Date: ch.Tranche.Date.UTC()}})
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: push}}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc matchDoc
-	err = d.db.Collection(collMatches).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: o}, {Key: "stage", Value: string(from)}},
-		update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	// Each move appends one event, so the event count names the state.
+	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}, {Key: "stage", Value: string(from)}}, update,
+		func(raw bson.Raw) string {
+			n := 0
+			if arr, ok := raw.Lookup("events").ArrayOK(); ok {
+				vals, _ := arr.Values()
+				n = len(vals)
+			}
+			return fmt.Sprintf("%s#%d", from, n)
+		})
 	if err != nil {
-		err = translate(err)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			return finzone.Match{}, finzone.Errorf(finzone.ECInvalidState, "match %s is no longer %s", id, from)
-		}
 		return finzone.Match{}, err
+	}
+	var doc matchDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Match{}, translate(err)
 	}
 	return doc.toDomain(), nil
 }
@@ -558,6 +567,9 @@ func (d *DB) SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) 
 			return translate(err)
 		}
 	} else {
+		if err := d.claim(ctx, "syndicate", s.ProjectID, fmt.Sprint(prev)); err != nil {
+			return err
+		}
 		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
 		if err != nil {
 			return translate(err)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
 )
@@ -115,22 +114,21 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 	if err != nil {
 		return finzone.Organization{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	c := d.db.Collection(collOrgs)
-	var doc orgDoc
-	err = c.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: o}, {Key: "verified", Value: false}},
+	raw, err := d.guardedUpdate(ctx, collOrgs, "org", bson.D{{Key: "_id", Value: o}, {Key: "verified", Value: false}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "verified", Value: true}, {Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
-	if err == nil {
-		return doc.toDomain(), nil
-	}
-	if finzone.IsCode(translate(err), finzone.ECNotFound) {
-		// Already verified, or absent: answer with what is there.
+		func(bson.Raw) string { return "unverified" })
+	if finzone.IsCode(err, finzone.ECInvalidState) {
+		// Already verified (or being verified): answer with what is there.
 		return d.Org(ctx, id)
 	}
-	return finzone.Organization{}, translate(err)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	var doc orgDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Organization{}, translate(err)
+	}
+	return doc.toDomain(), nil
 }
 
 var orgSorts = sortKeys{"created_at": "created_at", "name": "name"}

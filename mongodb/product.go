@@ -256,17 +256,13 @@ func (d *DB) SetProductReview(ctx context.Context, p finzone.Product, from finzo
 }
 
 func (d *DB) updateProduct(ctx context.Context, filter, set bson.D) (finzone.Product, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc productDoc
-	err := d.db.Collection(collProducts).FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: set}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	raw, err := d.guardedUpdate(ctx, collProducts, "product", filter, bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
 	if err != nil {
-		err = translate(err)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			return finzone.Product{}, finzone.Errorf(finzone.ECInvalidState, "product version changed state")
-		}
 		return finzone.Product{}, err
+	}
+	var doc productDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Product{}, translate(err)
 	}
 	return doc.toDomain(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
 )
@@ -157,18 +156,13 @@ func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.Pro
 }
 
 func (d *DB) updateProject(ctx context.Context, filter, set bson.D) (finzone.Project, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc projectDoc
-	err := d.db.Collection(collProjects).FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: set}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	raw, err := d.guardedUpdate(ctx, collProjects, "project", filter, bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
 	if err != nil {
-		err = translate(err)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			// The project exists but is no longer in the expected state.
-			return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project changed state")
-		}
 		return finzone.Project{}, err
+	}
+	var doc projectDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Project{}, translate(err)
 	}
 	return doc.toDomain(), nil
 }
@@ -179,9 +173,22 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opContext(ctx)
+	filter := bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}}
+	octx, cancel := opContext(ctx)
+	raw, err := d.db.Collection(collProjects).FindOne(octx, filter).Raw()
+	cancel()
+	if err != nil {
+		if err = translate(err); finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
+		}
+		return err
+	}
+	if err := d.claim(ctx, "project", id, updatedAtMarker(raw)); err != nil {
+		return finzone.Errorf(finzone.ECInvalidState, "project %s: %v", id, err)
+	}
+	octx, cancel = opContext(ctx)
 	defer cancel()
-	res, err := d.db.Collection(collProjects).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}})
+	res, err := d.db.Collection(collProjects).DeleteOne(octx, filter)
 	if err != nil {
 		return translate(err)
 	}

@@ -400,3 +400,83 @@ func TestOpenTwiceKeepsIndexesAndData(t *testing.T) {
 		t.Errorf("data after second open: %v", err)
 	}
 }
+
+// FerretDB evaluates an update's filter and then writes, so "only if still a
+// draft" could let two racing submits both win; the claim makes exactly one.
+func TestConcurrentTransitionsHaveOneWinner(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	p := project("owner-a", 5_000_000)
+	if err := db.CreateProject(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	m := finzone.Match{ID: finzone.MatchID(p.ID, "bank-1"), ProjectID: p.ID, InstitutionID: "bank-1", Role: finzone.RoleLead,
+		Stage: finzone.StagePushed, Events: []finzone.Event{{At: time.Now(), Actor: "system", Action: "push", To: finzone.StagePushed}}}
+	if err := db.InsertMatches(ctx, []finzone.Match{m, m}); err != nil {
+		t.Fatalf("insert twice: %v", err)
+	}
+	const racers = 8
+	type result struct{ project, match error }
+	results := make(chan result, racers)
+	for i := 0; i < racers; i++ {
+		go func() {
+			_, perr := db.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectDraft}, finzone.ProjectSubmitted, time.Now())
+			_, merr := db.MoveMatch(ctx, m.ID, finzone.StagePushed, finzone.MatchChange{To: finzone.StageAccepted, KeepDue: true,
+				Event: finzone.Event{At: time.Now(), Actor: "u", Action: "accept", From: finzone.StagePushed, To: finzone.StageAccepted}})
+			results <- result{perr, merr}
+		}()
+	}
+	projectWins, matchWins := 0, 0
+	for i := 0; i < racers; i++ {
+		r := <-results
+		for _, e := range []struct {
+			err  error
+			wins *int
+		}{{r.project, &projectWins}, {r.match, &matchWins}} {
+			switch {
+			case e.err == nil:
+				*e.wins++
+			case !finzone.IsCode(e.err, finzone.ECInvalidState):
+				t.Errorf("loser got %v, want invalid_state", e.err)
+			}
+		}
+	}
+	if projectWins != 1 || matchWins != 1 {
+		t.Errorf("winners: %d submits, %d accepts; want exactly 1 each", projectWins, matchWins)
+	}
+	got, err := db.Match(ctx, m.ID)
+	if err != nil || len(got.Events) != 2 {
+		t.Errorf("match after the race: %d events, %v; want push and one accept", len(got.Events), err)
+	}
+}
+
+func TestLedgerVersionsConflict(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	p := project("owner-a", 5_000_000)
+	if err := db.CreateProject(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.Ledger(ctx, p.ID)
+	if err != nil || l.Version != 0 {
+		t.Fatalf("empty ledger: %+v, %v", l, err)
+	}
+	a := l
+	a.Entries = []finzone.LedgerEntry{{InstitutionID: "i1", Role: finzone.RoleLead, Rank: 1}}
+	if err := db.SaveLedger(ctx, &a, 0); err != nil || a.Version != 1 {
+		t.Fatalf("first save: version %d, %v", a.Version, err)
+	}
+	b := l
+	wantCode(t, db.SaveLedger(ctx, &b, 0), finzone.ECConflict)
+	c := a
+	c.Entries = append(c.Entries, finzone.LedgerEntry{InstitutionID: "i2", Role: finzone.RolePartner, Rank: 2})
+	if err := db.SaveLedger(ctx, &c, 1); err != nil {
+		t.Fatalf("second save: %v", err)
+	}
+	stale := a
+	wantCode(t, db.SaveLedger(ctx, &stale, 1), finzone.ECConflict)
+	got, err := db.Ledger(ctx, p.ID)
+	if err != nil || got.Version != 2 || len(got.Entries) != 2 {
+		t.Errorf("ledger: %+v, %v; want version 2 with 2 entries", got, err)
+	}
+}

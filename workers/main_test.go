@@ -168,7 +168,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() (bo
 			return
 		}
 		last = msg
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 	t.Fatalf("%s not reached within %s: %s", what, within, last)
 }

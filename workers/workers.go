@@ -30,6 +30,7 @@ type Store interface {
 	finzone.MatchStore
 	finzone.NotificationStore
 	PurgeSessions(ctx context.Context, now time.Time) (int64, error)
+	PurgeClaims(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Config wires the workers.
@@ -103,6 +104,7 @@ func New(cfg Config) *Workers {
 		RetryDelayFunc: retryDelay,
 	})
 	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
+	w.mux.Use(w.logFailures)
 	w.mux.HandleFunc(TypeFill, w.handleFill)
 	w.mux.HandleFunc(TypeWithdraw, w.handleWithdraw)
 	w.mux.HandleFunc(TypeMatchChanged, w.handleMatchChanged)
@@ -173,10 +175,29 @@ func (w *Workers) purgeSessions(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		w.cfg.Log.Info("purged expired sessions", "count", n)
+	c, err := w.cfg.Store.PurgeClaims(ctx, w.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if n > 0 || c > 0 {
+		w.cfg.Log.Info("housekeeping", "expired_sessions", n, "old_claims", c)
 	}
 	return nil
+}
+
+// logFailures logs every failed task attempt: asynq only records them.
+func (w *Workers) logFailures(h asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := h.ProcessTask(ctx, t)
+		if err != nil {
+			level := slog.LevelWarn
+			if finzone.IsCode(err, finzone.ECConflict) {
+				level = slog.LevelDebug // a lost optimistic race, retried at once
+			}
+			w.cfg.Log.Log(ctx, level, "task failed", "type", t.Type(), "payload", string(t.Payload()), "err", err)
+		}
+		return err
+	})
 }
 
 // slogAdapter lets asynq log through slog.

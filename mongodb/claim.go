@@ -1,0 +1,106 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"finzone"
+)
+
+const collClaims = "claims"
+
+// claimTTL is how long a claim whose writer died blocks the transition it
+// claimed; after it, the next writer takes the claim over.
+const claimTTL = time.Minute
+
+type claimDoc struct {
+	ID bson.ObjectID `bson:"_id"`
+	At time.Time     `bson:"at"`
+}
+
+// claim makes a state transition exclusive. FerretDB 1.24 evaluates an
+// update's filter and then writes by _id, so two "only if still in state X"
+// updates can both succeed; an insert under a fixed _id cannot. Every guarded
+// write first claims (what, id, the state it read); the loser of a race gets
+// a conflict. MongoDB would not need it, and does not mind it.
+func (d *DB) claim(ctx context.Context, what, id, state string) error {
+	cid, err := oid(finzone.StableID("claim", what, id, state))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	c := d.db.Collection(collClaims)
+	now := d.now().UTC()
+	_, err = c.InsertOne(ctx, claimDoc{ID: cid, At: now})
+	if err == nil || !mongo.IsDuplicateKeyError(err) {
+		return translate(err)
+	}
+	// Taken. A claim left by a writer that died before writing is stale
+	// after claimTTL: take it over, once.
+	res, derr := c.DeleteOne(ctx, bson.D{{Key: "_id", Value: cid}, {Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-claimTTL)}}}})
+	if derr == nil && res.DeletedCount == 1 {
+		if _, err := c.InsertOne(ctx, claimDoc{ID: cid, At: now}); err == nil {
+			return nil
+		}
+	}
+	return finzone.Errorf(finzone.ECConflict, "%s %s: state %s already being changed", what, id, state)
+}
+
+// PurgeClaims deletes claims older than an hour: by then their writes are
+// long done, and the state they named is gone.
+func (d *DB) PurgeClaims(ctx context.Context, now time.Time) (int64, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collClaims).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-time.Hour).UTC()}}}})
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.DeletedCount, nil
+}
+
+// guardedUpdate reads the document the filter selects, claims the state it
+// read (marker), then applies the update under the same filter. A document
+// that no longer matches is invalid_state; a lost claim is too, since
+// another writer is moving it from the same state.
+func (d *DB) guardedUpdate(ctx context.Context, coll, what string, filter, update bson.D, marker func(bson.Raw) string) (bson.Raw, error) {
+	c := d.db.Collection(coll)
+	octx, cancel := opContext(ctx)
+	raw, err := c.FindOne(octx, filter).Raw()
+	cancel()
+	if err != nil {
+		err = translate(err)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
+		}
+		return nil, err
+	}
+	id, _ := raw.Lookup("_id").ObjectIDOK()
+	if err := d.claim(ctx, what, id.Hex(), marker(raw)); err != nil {
+		return nil, finzone.Errorf(finzone.ECInvalidState, "%s: %v", what, err)
+	}
+	octx, cancel = opContext(ctx)
+	defer cancel()
+	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}, {Key: "$and", Value: bson.A{filter}}}, update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
+	if err != nil {
+		err = translate(err)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return nil, finzone.Errorf(finzone.ECInvalidState, "%s changed state", what)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// updatedAtMarker names a document's state by its last guarded write.
+func updatedAtMarker(raw bson.Raw) string {
+	t, _ := raw.Lookup("updated_at").TimeOK()
+	s, _ := raw.Lookup("status").StringValueOK()
+	return fmt.Sprintf("%s@%d", s, t.UnixNano())
+}
