@@ -202,6 +202,7 @@ func (ps *pageServer) fail(c *fiber.Ctx, v *web.View, err error) error {
 		ps.log.Error("page failed", append(logAttrs(c), "code", code, "err", err)...)
 	}
 	v.Form = web.NewForm()
+	v.TitleText, v.Refresh = "", 0
 	v.Status = status
 	v.Flash = ""
 	v.Title = "error.title_" + code

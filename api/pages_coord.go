@@ -215,7 +215,7 @@ func (ps *pageServer) reviewProductPost(c *fiber.Ctx, v *web.View) error {
 			return err
 		}
 		p, _ := ps.store.Product(c.UserContext(), head.ID)
-		d := productPageData{P: p, CanReview: true, Back: "/review/products", BackLabel: "review.products_title"}
+		d := productPageData{P: p, CanReview: true, Editable: p.Editable(), Back: "/review/products", BackLabel: "review.products_title"}
 		for i := len(versions) - 1; i >= 0; i-- {
 			d.Versions = append(d.Versions, versions[i])
 		}

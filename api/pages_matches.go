@@ -60,8 +60,19 @@ func (ps *pageServer) matchRow(m finzone.Match, names *orgNames) web.MatchRow {
 }
 
 type eventRow struct {
-	E   finzone.Event
-	Who string
+	E    finzone.Event
+	Who  string
+	Note string
+}
+
+// newEventRow shows an event's note; the pipeline's push note is a role
+// code, which is translated.
+func newEventRow(v *web.View, e finzone.Event, who string) eventRow {
+	r := eventRow{E: e, Who: who, Note: e.Note}
+	if e.Action == "push" && e.Note != "" {
+		r.Note = v.Enum("role", e.Note)
+	}
+	return r
 }
 
 type projectPageData struct {
@@ -69,9 +80,13 @@ type projectPageData struct {
 	Back      string
 	BackLabel string
 	CanChange bool
-	Matches   []web.MatchRow
-	Events    []eventRow
-	Syndicate *syndicateView
+	// Editable and Withdrawable are the project's (pointer-receiver) rules,
+	// which templates cannot call on a copy.
+	Editable     bool
+	Withdrawable bool
+	Matches      []web.MatchRow
+	Events       []eventRow
+	Syndicate    *syndicateView
 }
 
 // projectPage shows a project to its owner and to coordinators covering it:
@@ -87,7 +102,8 @@ func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
 	if err := ps.withClusters(c, v); err != nil {
 		return err
 	}
-	d := projectPageData{P: p, CanChange: a.CanChangeProject(p), Back: "/projects", BackLabel: "projects.title"}
+	d := projectPageData{P: p, CanChange: a.CanChangeProject(p), Editable: p.Editable(), Withdrawable: p.Withdrawable(),
+		Back: "/projects", BackLabel: "projects.title"}
 	if !a.IsEnterprise() {
 		d.Back, d.BackLabel = "/search", "search.title"
 	}
@@ -98,13 +114,16 @@ func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
 		}
 		names := ps.orgNames(c)
 		for _, m := range ms {
+			if !a.CanSeeProject(p) && m.InstitutionID != a.Org.ID {
+				continue // an institution sees its own match, never its competitors'
+			}
 			d.Matches = append(d.Matches, ps.matchRow(m, names))
 			for _, e := range m.Events {
 				who := names.name(m.InstitutionID)
 				if e.Actor == "system" || e.Actor == "" {
 					who = v.T("event.by_platform")
 				}
-				d.Events = append(d.Events, eventRow{E: e, Who: who})
+				d.Events = append(d.Events, newEventRow(v, e, who))
 			}
 		}
 		sort.SliceStable(d.Matches, func(i, j int) bool {
@@ -117,6 +136,9 @@ func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
 		if d.Syndicate, err = ps.syndicateView(c, p, names); err != nil {
 			return err
 		}
+	}
+	if len(d.Matches) == 0 && (p.Status == finzone.ProjectSubmitted || p.Status == finzone.ProjectMatching) {
+		v.Refresh = 3 // the pipeline is choosing institutions: show them as soon as they are pushed
 	}
 	v.TitleText = p.Title
 	v.Data = d
@@ -154,7 +176,3 @@ func (ps *pageServer) syndicateView(c *fiber.Ctx, p finzone.Project, names *orgN
 	}
 	return sv, nil
 }
-
-// mountMatchPages adds the pipeline's pages: the institution's inbox and
-// match page, the coordinator's board.
-func (ps *pageServer) mountMatchPages(app *fiber.App) {}

@@ -83,6 +83,7 @@ type productPageData struct {
 	BackLabel string
 	CanChange bool
 	CanReview bool
+	Editable  bool
 	Versions  []finzone.Product
 }
 
@@ -96,6 +97,7 @@ func (ps *pageServer) productPage(c *fiber.Ctx, v *web.View) error {
 	a := actor(c)
 	d := productPageData{P: p, CanChange: a.CanChangeProduct(p), Back: "/products", BackLabel: "products.title"}
 	d.CanReview = a.CanReviewProduct(p) && p.Status == finzone.ReviewPending
+	d.Editable = p.Editable()
 	if !a.IsInstitution() {
 		d.Back, d.BackLabel = "/review/products", "review.products_title"
 	}

@@ -30,8 +30,11 @@ type View struct {
 	Status    int
 	RequestID string
 	Now       time.Time
-	Form      *Form
-	Clusters  []finzone.Cluster
+	// Refresh, when set, reloads the page after this many seconds (a
+	// project waiting for its institutions).
+	Refresh  int
+	Form     *Form
+	Clusters []finzone.Cluster
 	// Data is the page's own model.
 	Data any
 	tr   *Translator
@@ -170,7 +173,7 @@ func (v *View) Nav() []NavItem {
 	case "enterprise":
 		links = [][2]string{{"/projects", "nav.projects"}, {"/projects/new", "nav.new_project"}}
 	case "institution":
-		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}}
+		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}, {"/webhooks", "nav.webhooks"}}
 	case "coordinator":
 		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
 	case "admin":
@@ -425,3 +428,6 @@ func (r MatchRow) Components() []Option {
 	}
 	return out
 }
+
+// Bps shows basis points as a percent.
+func (v *View) Bps(n int64) string { return PercentPlain(n) + "%" }

@@ -1,0 +1,524 @@
+// Package e2e drives the whole platform through a real browser: headless
+// Chromium (Debian's chromium) under chromedp, against the real Fiber app,
+// the MongoDB store on embedded FerretDB and the 1+10 workers on an
+// embedded Redis. It fails on any JavaScript console error or failed asset
+// request, and saves screenshots of the main pages.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/hibiken/asynq"
+
+	"finzone"
+	"finzone/api"
+	"finzone/demo"
+	"finzone/embedded"
+	"finzone/mongodb"
+	"finzone/web"
+	"finzone/workers"
+)
+
+const password = "e2e-password-1"
+
+// platform is the app under test with its seeded accounts.
+type platform struct {
+	url      string
+	db       *mongodb.DB
+	bankName string
+}
+
+// startPlatform wires the app as cmd/finzone does in all-in-one mode: one
+// store, the workers, and the API with the workers' client as its pipeline.
+func startPlatform(t *testing.T) *platform {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	m, err := embedded.StartMongo(filepath.Join(dir, "db"), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	db, err := mongodb.Open(ctx, m.URI, "finzone_e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	r, err := embedded.StartRedis("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	redisOpt, err := asynq.ParseRedisURI(r.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &platform{db: db, bankName: "皖北农村商业银行临泉支行"}
+	seedAccounts(t, db, p.bankName)
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	deadlines := finzone.DefaultDeadlines()
+	w := workers.New(workers.Config{Redis: redisOpt, Store: db, Log: log, Concurrency: 4, Queue: "e2e",
+		Deadlines: deadlines, CatalogueEvery: 200 * time.Millisecond})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Shutdown)
+	client := workers.NewClient(redisOpt, "e2e", db)
+	t.Cleanup(func() { _ = client.Close() })
+	app := api.New(api.Config{Store: db, Pipeline: client, Deadlines: deadlines, Log: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	p.url = "http://" + ln.Addr().String()
+	return p
+}
+
+// seedAccounts makes a province coordinator and one verified bank with a
+// published product that fits the project the enterprise will post.
+func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range demo.GenerateClusters(4) {
+		must(db.UpsertCluster(ctx, c))
+	}
+	hash, err := api.HashPassword(password)
+	must(err)
+	now := time.Now()
+	office := finzone.Organization{Kind: finzone.KindCoordinator, Name: "安徽省地方金融管理局", USCC: uscc("11340000MB0000000"),
+		RegionCode: finzone.ProvinceCode, Verified: true}
+	must(db.CreateOrg(ctx, &office))
+	must(db.CreateUser(ctx, &finzone.User{Email: "coordinator@e2e.test", Name: "省协调员", PasswordHash: hash, OrgID: office.ID,
+		Role: finzone.RoleAdmin, Regions: []string{finzone.ProvinceCode}}))
+	bank := finzone.Organization{Kind: finzone.KindBank, Name: bankName, USCC: uscc("91341221MA2T4Y6P0"),
+		RegionCode: "341221", Verified: true, VerifiedAt: now}
+	must(db.CreateOrg(ctx, &bank))
+	must(db.CreateUser(ctx, &finzone.User{Email: "bank@e2e.test", Name: "客户经理", PasswordHash: hash, OrgID: bank.ID, Role: finzone.RoleAdmin}))
+	must(db.CreateProduct(ctx, &finzone.Product{OwnerOrgID: bank.ID, Version: 1, Name: "集群设备贷", Category: finzone.CategoryLoan,
+		Description: "面向县域特色产业集群的中长期设备贷款", AmountMinYuan: 1_000_000, AmountMaxYuan: 500_000_000,
+		TermMinMonths: 6, TermMaxMonths: 120, RateFloorBps: 300, RateCeilingBps: 800, ProjectTypes: finzone.ProjectTypes,
+		Regions: []string{finzone.ProvinceCode}, Collateral: finzone.Collaterals, Sizes: finzone.Sizes, CanLeadSyndicate: true,
+		CapacityYuan: 2_000_000_000, ValidFrom: now.AddDate(0, 0, -1), ValidTo: now.AddDate(1, 0, 0), Status: finzone.ReviewPublished,
+		ReviewedAt: now}))
+}
+
+func uscc(first17 string) string {
+	c, ok := finzone.USCCCheck(first17)
+	if !ok {
+		panic("bad credit code body " + first17)
+	}
+	return first17 + string(c)
+}
+
+// browser is one headless Chromium tab with its problem log.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	base  string
+	shots string
+	mu    sync.Mutex
+	bad   []string
+}
+
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	exe := chromiumPath()
+	if exe == "" {
+		t.Skip("chromium not installed: apt-get install chromium")
+	}
+	shots := os.Getenv("FINZONE_SCREENSHOTS")
+	if shots == "" {
+		var err error
+		if shots, err = os.MkdirTemp("", "finzone-screenshots-"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots of the main pages are saved in %s", shots)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelA() })
+	b := &browser{t: t, ctx: ctx, base: base, shots: shots}
+	// A fresh browser asks for Chinese first, as most users' browsers do.
+	if _, err := chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": "zh-CN,zh;q=0.9"}})
+		return err
+	})); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if err := chromedp.Listen(ctx, b.watch); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			// The browser also logs every 4xx answer as a "network" console
+			// error; watch judges those precisely (forms answer 400 with
+			// their field messages on purpose; assets must never fail).
+			if m.Source == "network" {
+				continue
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				b.problem("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+			}
+		}
+	}()
+	return b
+}
+
+// watch records failed requests and error answers to asset requests.
+func (b *browser) watch(ev any) {
+	switch e := ev.(type) {
+	case *network.EventLoadingFailed:
+		if !e.Canceled {
+			b.problem("request failed: %s %s", e.Type, e.ErrorText)
+		}
+	case *network.EventResponseReceived:
+		// Pages answer 4xx on purpose (a form with field messages); assets never should.
+		if e.Type != network.ResourceTypeDocument && e.Response != nil && e.Response.Status >= 400 {
+			b.problem("asset %s answered %d", e.Response.URL, e.Response.Status)
+		}
+		if e.Response != nil && !strings.HasPrefix(e.Response.URL, b.base) && !strings.HasPrefix(e.Response.URL, "data:") {
+			b.problem("request left the site: %s", e.Response.URL)
+		}
+	}
+}
+
+func (b *browser) problem(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.bad = append(b.bad, fmt.Sprintf(format, args...))
+}
+
+// clean fails the test on any problem seen so far.
+func (b *browser) clean(step string) {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.bad {
+		b.t.Errorf("%s: %s", step, p)
+	}
+	if len(b.bad) > 0 {
+		b.t.FailNow()
+	}
+}
+
+// do runs steps with a bound on how long they may take.
+func (b *browser) do(step string, within time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, within)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.shot("failed-" + strings.ReplaceAll(step, " ", "-"))
+		b.t.Fatalf("%s (at %s): %v", step, loc, err)
+	}
+	b.clean(step)
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", sel)))
+	if err != nil {
+		b.t.Fatalf("count %s: %v", sel, err)
+	}
+	return n
+}
+
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+	}
+}
+
+func (b *browser) open(path, waitFor string) {
+	b.t.Helper()
+	b.do("open "+path, 20*time.Second, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(waitFor)))
+}
+
+func (b *browser) signIn(email string, landing string) {
+	b.t.Helper()
+	b.open("/login", "body.page-login")
+	b.do("sign in as "+email, 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-email"), email),
+		chromedp.SetValue(chromedp.CSS("#f-password"), password),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(landing)))
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.do("sign out", 15*time.Second,
+		chromedp.Click(chromedp.CSS("form[action='/logout'] button")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-home")))
+}
+
+// act submits one action form on the match page and waits for the stage.
+func (b *browser) act(action string, fields map[string]string, stage string) {
+	b.t.Helper()
+	var steps []chromedp.Action[chromedp.Void]
+	for sel, val := range fields {
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(sel), val))
+	}
+	// The last action's message is still shown: remove it, so the wait
+	// below sees the next page's.
+	steps = append(steps, eval("document.querySelectorAll('.flash').forEach(e => e.remove()), true"),
+		chromedp.Click(chromedp.CSS("#do-"+action)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.do(action, 20*time.Second, steps...)
+	tr := translator(b.t)
+	if got, want := b.text("#match-stage"), tr.T("zh", "stage."+stage); got != want {
+		b.t.Fatalf("after %s the stage reads %q, want %q", action, got, want)
+	}
+}
+
+// eval runs a JavaScript expression that returns true.
+func eval(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](expr)(ctx, t)
+		return err
+	})
+}
+
+func translator(t *testing.T) *web.Translator {
+	tr, err := web.LoadTranslator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// TestBrowserFullFlow is the story: an enterprise registers, posts
+// and submits a project; the lead institution finds it in its inbox,
+// accepts, records approval and a disbursement; the enterprise sees the
+// stages; the coordinator's dashboard shows the totals and its charts; the
+// language switch turns the page English; a wrong value shows its message.
+func TestBrowserFullFlow(t *testing.T) {
+	if chromiumPath() == "" {
+		t.Skip("chromium not installed: apt-get install chromium")
+	}
+	started := time.Now()
+	p := startPlatform(t)
+	b := newBrowser(t, p.url)
+	tr := translator(t)
+
+	// Landing page, in Chinese by default.
+	b.open("/", "body.page-home")
+	if got, want := b.text("h1"), tr.T("zh", "home.h1"); got != want {
+		t.Fatalf("landing h1 = %q, want the Chinese %q", got, want)
+	}
+	b.shot("01-landing-zh")
+
+	// Register an enterprise; a wrong credit code first shows its message.
+	b.do("open register", 15*time.Second, chromedp.Click(chromedp.CSS("#start-register")), chromedp.WaitVisible(chromedp.CSS("body.page-register")))
+	good := uscc("91341221MA2U8K3L7")
+	b.do("register with a wrong credit code", 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-kind"), "enterprise"),
+		chromedp.SetValue(chromedp.CSS("#f-org_name"), "临泉县绿源食品有限公司"),
+		chromedp.SetValue(chromedp.CSS("#f-uscc"), "91341221MA2U8K3L70"),
+		chromedp.SetValue(chromedp.CSS("#f-region_code"), "341221"),
+		chromedp.SetValue(chromedp.CSS("#f-industry_code"), "C13"),
+		chromedp.SetValue(chromedp.CSS("#f-size"), "small"),
+		chromedp.SetValue(chromedp.CSS("#f-name"), "王经理"),
+		chromedp.SetValue(chromedp.CSS("#f-email"), "wang@lvyuan.test"),
+		chromedp.SetValue(chromedp.CSS("#f-password"), password),
+		chromedp.Click(chromedp.CSS("#register-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#f-uscc-err")))
+	if good[17] == '0' {
+		t.Fatal("test data: the wrong code must differ from the right one")
+	}
+	if got, want := b.text("#f-uscc-err"), tr.T("zh", "err.invalid_uscc"); got != want {
+		t.Errorf("credit code message = %q, want %q", got, want)
+	}
+	if n := b.count("#error-summary a[href='#f-uscc']"); n != 1 {
+		t.Errorf("error summary links to the credit code field %d times, want 1", n)
+	}
+	name, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS("#f-org_name")))
+	if err != nil || name != "临泉县绿源食品有限公司" {
+		t.Errorf("organisation name after the failed submit = %q (%v), want it kept", name, err)
+	}
+	b.shot("02-register-field-message")
+	b.do("register", 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-uscc"), good),
+		chromedp.SetValue(chromedp.CSS("#f-password"), password),
+		chromedp.Click(chromedp.CSS("#register-submit")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-projects .flash")))
+
+	// Post a project and submit it.
+	title := "年产5万吨果蔬深加工生产线"
+	b.do("new project", 15*time.Second, chromedp.Click(chromedp.CSS("#new-project")), chromedp.WaitVisible(chromedp.CSS("#project-form")))
+	b.do("fill project", 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-title"), title),
+		chromedp.SetValue(chromedp.CSS("#f-project_type"), string(finzone.TypeManufacturingLong)),
+		chromedp.SetValue(chromedp.CSS("#f-amount_wan"), "3000"),
+		chromedp.SetValue(chromedp.CSS("#f-term_months"), "60"),
+		chromedp.SetValue(chromedp.CSS("#f-purpose"), "购置果蔬清洗、冻干和包装设备，扩建冷库；以销售回款还款。"),
+		chromedp.Click(chromedp.CSS("#f-collateral-mortgage")),
+		chromedp.SetValue(chromedp.CSS("#f-rate_ceiling_pct"), "4.5"),
+		chromedp.SetValue(chromedp.CSS("#f-total_investment_wan"), "5200"),
+		chromedp.SetValue(chromedp.CSS("#f-cluster_id"), demo.GenerateClusters(1)[0].ID),
+		chromedp.Click(chromedp.CSS("#f-green")),
+	)
+	b.shot("03-project-form")
+	b.do("save draft", 20*time.Second, chromedp.Click(chromedp.CSS("#save-project")), chromedp.WaitVisible(chromedp.CSS("#submit-project")))
+	if got, want := b.text("#project-status"), tr.T("zh", "status.draft"); got != want {
+		t.Errorf("new project status = %q, want %q", got, want)
+	}
+	b.do("submit project", 20*time.Second, chromedp.Click(chromedp.CSS("#submit-project")), chromedp.WaitVisible(chromedp.CSS("#withdraw-project")))
+	// The page reloads itself while the pipeline chooses; the lead appears.
+	b.do("institutions pushed", 45*time.Second, chromedp.WaitVisible(chromedp.CSS("#matches-table")))
+	if got := b.text("#matches-table tbody"); !strings.Contains(got, p.bankName) || !strings.Contains(got, tr.T("zh", "role.lead")) {
+		t.Fatalf("institutions table = %q, want %s as lead", got, p.bankName)
+	}
+	b.shot("04-project-submitted")
+
+	// The language switch turns the page English, and back.
+	b.do("switch to English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #matches-table")))
+	if got := b.text("#project-status"); got != tr.T("en", "status.submitted") && got != tr.T("en", "status.matching") &&
+		got != tr.T("en", "status.in_progress") {
+		t.Errorf("English status = %q, want the English for submitted, matching or in progress", got)
+	}
+	if got, want := b.text("nav a[href='/projects']"), tr.T("en", "nav.projects"); got != want {
+		t.Errorf("English nav = %q, want %q", got, want)
+	}
+	b.shot("05-project-english")
+	b.do("switch back to Chinese", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang='zh-CN'] #matches-table")))
+	b.signOut()
+
+	// The lead institution works the match through to a disbursement.
+	b.signIn("bank@e2e.test", "body.page-inbox")
+	if got := b.text("#inbox-table tbody tr.unread"); !strings.Contains(got, title) {
+		t.Fatalf("inbox unread row = %q, want the project %q", got, title)
+	}
+	b.shot("06-inbox")
+	b.do("open match", 15*time.Second, chromedp.Click(chromedp.CSS("#inbox-table tbody tr.unread a")), chromedp.WaitVisible(chromedp.CSS("#form-accept")))
+	b.shot("07-match-pushed")
+	b.act("accept", nil, "accepted")
+	b.act("record_contact", map[string]string{"#f-note_record_contact": "已赴企业现场调查，企业提供了设备清单。"}, "contacted")
+	b.act("submit_credit", nil, "credit_review")
+	b.act("approve", map[string]string{"#f-approved_amount_wan": "3000", "#f-approved_rate_pct": "3.85", "#f-approved_term_months": "60"}, "approved")
+	b.act("contract", map[string]string{"#f-note_contract": "HT-2026-0127"}, "contracted")
+	b.act("disburse", map[string]string{"#f-tranche_wan": "1200"}, "disbursed")
+	if got := b.text("#disbursed"); !strings.Contains(got, "1,200万元") {
+		t.Errorf("disbursed = %q, want 1,200万元", got)
+	}
+	b.shot("08-match-disbursed")
+	b.signOut()
+
+	// The enterprise sees the stage and the timeline.
+	b.signIn("wang@lvyuan.test", "body.page-projects")
+	b.do("open project", 15*time.Second, chromedp.Click(chromedp.CSS("#projects-table tbody a")), chromedp.WaitVisible(chromedp.CSS("#matches-table")))
+	if got, want := b.text("#matches-table tbody"), tr.T("zh", "stage.disbursed"); !strings.Contains(got, want) {
+		t.Errorf("enterprise sees %q, want the stage %q", got, want)
+	}
+	if n := b.count("#timeline li"); n < 7 {
+		t.Errorf("timeline has %d steps, want at least 7 (push and six actions)", n)
+	}
+	b.shot("09-project-enterprise-view")
+	b.signOut()
+
+	// The coordinator's dashboard shows the new totals and draws its charts.
+	b.signIn("coordinator@e2e.test", "body.page-dashboard")
+	for sel, want := range map[string]string{"#total-projects": "1", "#total-requested": "3,000万元",
+		"#total-approved": "3,000万元", "#total-disbursed": "1,200万元"} {
+		if got := b.text(sel); got != want {
+			t.Errorf("dashboard %s = %q, want %q", sel, got, want)
+		}
+	}
+	for _, chart := range []string{"#chart-funnel", "#chart-weekly", "#chart-county", "#chart-cluster", "#chart-response"} {
+		if n := b.count(chart + " svg.chart rect"); n == 0 {
+			t.Errorf("chart %s drew no bars", chart)
+		}
+	}
+	b.shot("10-dashboard")
+	b.open("/pipeline", "#board")
+	if got := b.text("#col-disbursed"); !strings.Contains(got, "1") {
+		t.Errorf("pipeline board disbursed column = %q, want 1 match", got)
+	}
+	b.shot("11-pipeline")
+
+	// Narrow screens: the dashboard at 375 px wide.
+	b.do("phone width", 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: 375, Height: 812, DeviceScaleFactor: 1, Mobile: true})
+		return err
+	}))
+	b.open("/dashboard", "#totals")
+	overflow, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth + 1"))
+	if err != nil || overflow {
+		t.Errorf("dashboard at 375 px scrolls sideways (%v)", err)
+	}
+	b.shot("12-dashboard-375px")
+	b.clean("end")
+	t.Logf("browser flow took %s", time.Since(started).Round(time.Millisecond))
+}
