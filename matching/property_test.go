@@ -136,3 +136,16 @@ func genCandidates(t *rapid.T, amount int64) []Candidate {
 	}
 	return out
 }
+
+// Load may see one product twice (two versions); the later one wins, as with
+// Upsert.
+func TestLoadDuplicates(t *testing.T) {
+	a, b := baseProduct(), baseProduct()
+	b.Version, b.RateFloorBps = 2, 300
+	idx := NewIndex(Config{})
+	idx.Load([]finzone.Product{a, b}, func(string) (Institution, bool) { return baseInst(), true })
+	sel := idx.Select(baseProject(), now)
+	if all := sel.All(); idx.Len() != 1 || len(all) != 1 || all[0].ProductVersion != 2 {
+		t.Fatalf("got %d products, picks %v", idx.Len(), ids(all))
+	}
+}
