@@ -122,6 +122,7 @@ func (ps *pageServer) registerPost(c *fiber.Ctx, v *web.View) error {
 	}
 	v.Clusters = clusters
 	v.Form.Values = formValues(c)
+	v.Form.Layout = []string{"kind", "org_name", "uscc", "region_code", "industry_code", "size", "cluster_id", "name", "email", "password"}
 	password := v.Form.Get("password")
 	v.Form.Values.Del("password")
 	kind := finzone.OrgKind(v.Form.Get("kind"))

@@ -13,8 +13,9 @@ import (
 )
 
 var productRename = map[string]string{
+	"name":            "product_name",
 	"amount_min_yuan": "amount_min_wan", "amount_max_yuan": "amount_max_wan", "max_ticket_yuan": "max_ticket_wan",
-	"capacity_yuan": "capacity_wan", "rate_floor_bps": "rate_floor_pct", "rate_ceiling_bps": "rate_ceiling_pct",
+	"capacity_yuan": "capacity_wan", "rate_floor_bps": "rate_floor_pct", "rate_ceiling_bps": "rate_cap_pct",
 }
 
 // productsPage lists an institution's products, newest version of each.
@@ -61,6 +62,7 @@ func (ps *pageServer) newProductPost(c *fiber.Ctx, v *web.View) error {
 	}
 	p := finzone.Product{OwnerOrgID: a.Org.ID, Status: finzone.ReviewDraft}
 	v.Form.Values = formValues(c)
+	v.Form.Layout = productLayout
 	readProductForm(v, &p)
 	p.Normalize()
 	if err := p.Validate(); err != nil && !showProblems(v, err, productRename) {
@@ -139,6 +141,7 @@ func (ps *pageServer) editProductPost(c *fiber.Ctx, v *web.View) error {
 	}
 	p := head
 	v.Form.Values = formValues(c)
+	v.Form.Layout = productLayout
 	readProductForm(v, &p)
 	p.Normalize()
 	newVersion := false
@@ -195,10 +198,17 @@ func (ps *pageServer) publishProductPost(c *fiber.Ctx, v *web.View) error {
 	return ps.redirectFlash(c, "/products/"+head.ID, "flash.product_sent")
 }
 
+// productLayout is the product form's fields in page order, for the error
+// summary.
+var productLayout = []string{"product_name", "category", "description", "amount_min_wan", "amount_max_wan",
+	"term_min_months", "term_max_months", "rate_floor_pct", "rate_cap_pct", "project_types", "regions",
+	"industry_include", "industry_exclude", "collateral", "sizes", "can_lead_syndicate", "max_ticket_wan",
+	"capacity_wan", "valid_from", "valid_to"}
+
 // productFormValues is a product as its form shows it; every field round-trips.
 func productFormValues(p finzone.Product) url.Values {
 	f := url.Values{}
-	f.Set("name", p.Name)
+	f.Set("product_name", p.Name)
 	f.Set("category", string(p.Category))
 	f.Set("description", p.Description)
 	setWan := func(k string, n int64) {
@@ -220,7 +230,7 @@ func productFormValues(p finzone.Product) url.Values {
 		f.Set("rate_floor_pct", web.PercentPlain(int64(p.RateFloorBps)))
 	}
 	if p.RateCeilingBps != 0 {
-		f.Set("rate_ceiling_pct", web.PercentPlain(int64(p.RateCeilingBps)))
+		f.Set("rate_cap_pct", web.PercentPlain(int64(p.RateCeilingBps)))
 	}
 	for _, t := range p.ProjectTypes {
 		f.Add("project_types", string(t))
@@ -246,7 +256,7 @@ func productFormValues(p finzone.Product) url.Values {
 
 func readProductForm(v *web.View, p *finzone.Product) {
 	f := v.Form
-	p.Name = f.Get("name")
+	p.Name = f.Get("product_name")
 	p.Category = finzone.ProductCategory(f.Get("category"))
 	p.Description = f.Get("description")
 	p.AmountMinYuan = wanField(v, "amount_min_wan", true)
@@ -254,7 +264,7 @@ func readProductForm(v *web.View, p *finzone.Product) {
 	p.TermMinMonths = int(intField(v, "term_min_months", true))
 	p.TermMaxMonths = int(intField(v, "term_max_months", true))
 	p.RateFloorBps = pctField(v, "rate_floor_pct")
-	p.RateCeilingBps = pctField(v, "rate_ceiling_pct")
+	p.RateCeilingBps = pctField(v, "rate_cap_pct")
 	p.ProjectTypes = nil
 	for _, t := range f.Values["project_types"] {
 		p.ProjectTypes = append(p.ProjectTypes, finzone.ProjectType(t))

@@ -101,6 +101,7 @@ func (ps *pageServer) newProjectPost(c *fiber.Ctx, v *web.View) error {
 	}
 	p := finzone.Project{OwnerOrgID: a.Org.ID, EnterpriseSize: a.Org.Size, Status: finzone.ProjectDraft}
 	v.Form.Values = formValues(c)
+	v.Form.Layout = projectLayout
 	readProjectForm(v, &p)
 	if err := ps.validateProject(c, &p); err != nil && !showProblems(v, err, projectRename) {
 		return err
@@ -145,6 +146,7 @@ func (ps *pageServer) editProjectPost(c *fiber.Ctx, v *web.View) error {
 		return finzone.Errorf(finzone.ECInvalidState, "only drafts can be edited")
 	}
 	v.Form.Values = formValues(c)
+	v.Form.Layout = projectLayout
 	readProjectForm(v, &p)
 	if err := ps.validateProject(c, &p); err != nil && !showProblems(v, err, projectRename) {
 		return err
@@ -223,6 +225,11 @@ func (ps *pageServer) withClusters(c *fiber.Ctx, v *web.View) error {
 	v.Clusters = cl
 	return err
 }
+
+// projectLayout is the project form's fields in page order, for the error
+// summary.
+var projectLayout = []string{"title", "project_type", "amount_wan", "term_months", "purpose", "collateral",
+	"rate_ceiling_pct", "total_investment_wan", "region_code", "cluster_id", "industry_code", "green", "tech"}
 
 // projectFormValues is a project as its form shows it; every field round-trips.
 func projectFormValues(p finzone.Project) url.Values {

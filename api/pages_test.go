@@ -210,9 +210,9 @@ func TestProductReviewThroughThePages(t *testing.T) {
 	e := newEnv(t)
 	bank := e.institution("341221")
 	coord := e.coordinator("341200")
-	form := url.Values{"name": {"集群设备更新贷"}, "category": {"loan"}, "description": {"设备更新"},
+	form := url.Values{"product_name": {"集群设备更新贷"}, "category": {"loan"}, "description": {"设备更新"},
 		"amount_min_wan": {"100"}, "amount_max_wan": {"5000"}, "term_min_months": {"12"}, "term_max_months": {"60"},
-		"rate_floor_pct": {"3"}, "rate_ceiling_pct": {"6"}, "project_types": {"manufacturing_medium_long", "working_capital"},
+		"rate_floor_pct": {"3"}, "rate_cap_pct": {"6"}, "project_types": {"manufacturing_medium_long", "working_capital"},
 		"regions": {"341200"}, "collateral": {"mortgage"}, "sizes": {"small", "medium"}, "capacity_wan": {"100000"},
 		"valid_from": {"2026-01-01"}, "valid_to": {"2028-01-01"}}
 	r := e.page(pageReq{method: "POST", path: "/products/new", session: bank.Token, form: form})

@@ -126,6 +126,16 @@ func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) {
 		Regions: []string{finzone.ProvinceCode}, Collateral: finzone.Collaterals, Sizes: finzone.Sizes, CanLeadSyndicate: true,
 		CapacityYuan: 2_000_000_000, ValidFrom: now.AddDate(0, 0, -1), ValidTo: now.AddDate(1, 0, 0), Status: finzone.ReviewPublished,
 		ReviewedAt: now}))
+	// Work for the review queues, and a platform admin.
+	must(db.CreateProduct(ctx, &finzone.Product{OwnerOrgID: bank.ID, Version: 1, Name: "茶产业收购贷", Category: finzone.CategoryLoan,
+		Description: "茶叶收购季流动资金", AmountMinYuan: 500_000, AmountMaxYuan: 20_000_000, TermMinMonths: 3, TermMaxMonths: 12,
+		RateFloorBps: 350, RateCeilingBps: 600, ProjectTypes: []finzone.ProjectType{finzone.TypeWorkingCapital},
+		Regions: []string{"341524"}, Collateral: []finzone.Collateral{finzone.CollateralCredit}, Sizes: finzone.Sizes,
+		CapacityYuan: 300_000_000, ValidFrom: now, ValidTo: now.AddDate(1, 0, 0), Status: finzone.ReviewPending}))
+	lease := finzone.Organization{Kind: finzone.KindLeasing, Name: "大别山融资租赁有限公司", USCC: uscc("91341500MA2P7Q1R3"), RegionCode: "341500"}
+	must(db.CreateOrg(ctx, &lease))
+	must(db.CreateUser(ctx, &finzone.User{Email: "admin@e2e.test", Name: "平台管理员", PasswordHash: hash, Role: finzone.RoleAdmin,
+		PlatformAdmin: true}))
 }
 
 func uscc(first17 string) string {
@@ -521,4 +531,78 @@ func TestBrowserFullFlow(t *testing.T) {
 	b.shot("12-dashboard-375px")
 	b.clean("end")
 	t.Logf("browser flow took %s", time.Since(started).Round(time.Millisecond))
+}
+
+// TestBrowserRolePages visits the pages of every role the full flow does not
+// reach (product forms, review queues, search, webhooks, administration),
+// checks a field message and a review decision, and saves screenshots.
+func TestBrowserRolePages(t *testing.T) {
+	if chromiumPath() == "" {
+		t.Skip("chromium not installed: apt-get install chromium")
+	}
+	p := startPlatform(t)
+	b := newBrowser(t, p.url)
+	tr := translator(t)
+
+	b.signIn("bank@e2e.test", "body.page-inbox")
+	b.shot("20-inbox-empty")
+	b.open("/products", "#products-table")
+	b.shot("21-products")
+	b.do("new product with missing fields", 20*time.Second,
+		chromedp.Click(chromedp.CSS("#new-product")), chromedp.WaitVisible(chromedp.CSS("#product-form")),
+		chromedp.SetValue(chromedp.CSS("#f-amount_min_wan"), "500"),
+		chromedp.SetValue(chromedp.CSS("#f-amount_max_wan"), "100"),
+		chromedp.Click(chromedp.CSS("#save-product")),
+		chromedp.WaitVisible(chromedp.CSS("#error-summary")))
+	if got, want := b.text("#f-product_name-err"), tr.T("zh", "err.required"); got != want {
+		t.Errorf("product name message = %q, want %q", got, want)
+	}
+	if n := b.count("#w-amount_min_wan .error-message, #w-amount_max_wan .error-message"); n == 0 {
+		t.Errorf("a minimum above the maximum shows no message")
+	}
+	b.shot("22-product-form-errors")
+	b.open("/webhooks", "#webhook-form")
+	b.do("webhook over plain http", 15*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-webhook_url"), "http://bank.example/hook"),
+		chromedp.SetValue(chromedp.CSS("#f-webhook_secret"), "0123456789abcdef0123"),
+		chromedp.Click(chromedp.CSS("#save-webhook")),
+		chromedp.WaitVisible(chromedp.CSS("#f-webhook_url-err")))
+	b.do("webhook over https", 15*time.Second,
+		chromedp.SetValue(chromedp.CSS("#f-webhook_url"), "https://bank.example/hook"),
+		chromedp.SetValue(chromedp.CSS("#f-webhook_secret"), "0123456789abcdef0123"),
+		chromedp.Click(chromedp.CSS("#save-webhook")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-webhooks .flash")))
+	b.shot("23-webhooks")
+	b.signOut()
+
+	b.signIn("coordinator@e2e.test", "body.page-dashboard")
+	b.open("/review/products", "#review-products-table")
+	b.shot("24-review-products")
+	b.do("open product in review", 15*time.Second, chromedp.Click(chromedp.CSS("#review-products-table tbody a")),
+		chromedp.WaitVisible(chromedp.CSS("#review-form")))
+	b.do("approve product", 15*time.Second, chromedp.Click(chromedp.CSS("#approve-product")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-review_products .flash")))
+	if n := b.count("#review-products-table tbody tr"); n != 0 {
+		t.Errorf("review queue after approving has %d rows, want 0", n)
+	}
+	b.open("/review/institutions", "#review-institutions-table")
+	b.shot("25-review-institutions")
+	b.do("verify institution", 15*time.Second, chromedp.Click(chromedp.CSS("#review-institutions-table button")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-review_institutions .flash")))
+	b.open("/search", "#search-filter")
+	b.shot("26-search")
+	b.signOut()
+
+	b.signIn("admin@e2e.test", "body.page-admin")
+	if got := b.text("#health"); !strings.Contains(got, "mongodb") || !strings.Contains(got, tr.T("zh", "health.ok")) {
+		t.Errorf("admin health = %q, want mongodb ok", got)
+	}
+	b.shot("27-admin")
+	b.do("admin in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
+		chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #institutions-table")))
+	if got, want := b.text("h1"), tr.T("en", "admin.title"); got != want {
+		t.Errorf("English admin h1 = %q, want %q", got, want)
+	}
+	b.shot("28-admin-english")
+	b.clean("end")
 }

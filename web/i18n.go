@@ -71,7 +71,10 @@ func (t *Translator) T(lang, key string, args ...any) string {
 // _yuan) are shown in 万元 and rates (_bps) in percent, the units the forms
 // use.
 func (t *Translator) FieldMessage(lang string, fe finzone.FieldError) string {
-	key := "err." + fe.Code
+	key := "err." + fe.Code + "." + fe.Field // a message for one field, if any
+	if !t.Has(lang, key) {
+		key = "err." + fe.Code
+	}
 	if !t.Has(lang, key) {
 		key = "err." + finzone.FCInvalid
 	}

@@ -359,8 +359,10 @@ func strs[T ~string](list []T) []string {
 type Form struct {
 	Values url.Values
 	Errors map[string]string
-	// Order lists fields with errors in the order the summary shows them.
-	Order []string
+	// Order lists fields with errors in the order they failed; Layout, when
+	// set, is the form's field order, which the summary follows instead.
+	Order  []string
+	Layout []string
 }
 
 // NewForm is an empty form.
@@ -386,8 +388,18 @@ func (v *View) FieldMessage(fe finzone.FieldError) string { return v.tr.FieldMes
 
 // Summary lists the form's problems for the error summary at the top.
 func (v *View) Summary() []Option {
+	order := append([]string(nil), v.Form.Order...)
+	pos := func(name string) int {
+		for i, n := range v.Form.Layout {
+			if n == name {
+				return i
+			}
+		}
+		return len(v.Form.Layout)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return pos(order[i]) < pos(order[j]) })
 	var out []Option
-	for _, name := range v.Form.Order {
+	for _, name := range order {
 		out = append(out, Option{Value: "f-" + name, Label: v.T("f."+name) + ": " + v.Form.Errors[name]})
 	}
 	return out
