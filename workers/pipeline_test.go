@@ -32,7 +32,7 @@ func TestPipelinePushesEveryProjectToItsOnePlusTen(t *testing.T) {
 		e.submit(t, p)
 	}
 	idx := e.engine(t)
-	now := demo.Epoch
+	now := time.Now()
 	began := time.Now()
 	eventually(t, 90*time.Second, "all 200 projects pushed", func() (bool, string) {
 		left, err := e.db.ProjectsInStatus(context.Background(), []finzone.ProjectStatus{finzone.ProjectSubmitted})
@@ -99,7 +99,7 @@ func TestRelayOnDeclineAndLeadPromotion(t *testing.T) {
 	// A project with a lead, ten partners of which some may lead, and a waitlist.
 	var p finzone.Project
 	for _, c := range e.data.Projects {
-		sel := idx.Select(c, demo.Epoch)
+		sel := idx.Select(c, time.Now())
 		if len(sel.Leads) == 1 && len(sel.Partners) == 10 && len(sel.Waitlist) > 2 {
 			p = c
 			break
@@ -155,7 +155,7 @@ func TestRelayOnExpiry(t *testing.T) {
 	idx := e.engine(t)
 	var p finzone.Project
 	for _, c := range e.data.Projects {
-		sel := idx.Select(c, demo.Epoch)
+		sel := idx.Select(c, time.Now())
 		if len(sel.Leads) == 1 && len(sel.Partners) == 10 && len(sel.Waitlist) >= 3 {
 			p = c
 			break

@@ -50,10 +50,7 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 	d := demo.Generate(DemoSeed, demo.DefaultScale().Times(scale))
 	// The generator's clock is fixed; move the data to today so products are
 	// valid and projects look recent.
-	shift := time.Now().Truncate(24 * time.Hour).Sub(demo.Epoch)
-	if shift < 0 {
-		shift = 0
-	}
+	d.Shift(demo.SinceEpoch(time.Now()))
 	total := len(d.Clusters) + len(d.Enterprises) + len(d.Institutions) + len(d.Products) + len(d.Projects)
 	bar := newProgress(os.Stderr, total, progress && total > 2000)
 	created := 0
@@ -76,10 +73,6 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 	for _, list := range [][]finzone.Organization{d.Enterprises, d.Institutions} {
 		for i := range list {
 			o := list[i]
-			o.CreatedAt = o.CreatedAt.Add(shift)
-			if !o.VerifiedAt.IsZero() {
-				o.VerifiedAt = o.VerifiedAt.Add(shift)
-			}
 			if err := ok(store.CreateOrg(ctx, &o)); err != nil {
 				return err
 			}
@@ -87,21 +80,12 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 	}
 	for i := range d.Products {
 		p := d.Products[i]
-		p.ValidFrom, p.ValidTo = p.ValidFrom.Add(shift), p.ValidTo.Add(shift)
-		p.CreatedAt, p.UpdatedAt = p.CreatedAt.Add(shift), p.UpdatedAt.Add(shift)
-		if !p.ReviewedAt.IsZero() {
-			p.ReviewedAt = p.ReviewedAt.Add(shift)
-		}
 		if err := ok(store.CreateProduct(ctx, &p)); err != nil {
 			return err
 		}
 	}
 	for i := range d.Projects {
 		p := d.Projects[i]
-		p.CreatedAt, p.UpdatedAt = p.CreatedAt.Add(shift), p.UpdatedAt.Add(shift)
-		if !p.SubmittedAt.IsZero() {
-			p.SubmittedAt = p.SubmittedAt.Add(shift)
-		}
 		if err := ok(store.CreateProject(ctx, &p)); err != nil {
 			return err
 		}
