@@ -160,7 +160,14 @@ func (x *Index) collect(q *query, sc *scratch) {
 			}
 			in := &x.insts[p.inst]
 			if keep >= 0 && len(sc.top) == keep {
-				if ub := x.bound(q, c, p, in, lvl); ub < sc.top[0] && (!in.lead || len(sc.leads) == leads && ub < sc.leads[0]) {
+				need := sc.top[0]
+				if in.lead {
+					need = 0
+					if len(sc.leads) == leads {
+						need = min(sc.top[0], sc.leads[0])
+					}
+				}
+				if ub := x.bound(q, c, p, in, lvl, need); ub < need {
 					continue
 				}
 			}
@@ -190,15 +197,9 @@ func (x *Index) collect(q *query, sc *scratch) {
 // hot entry. It equals the true score of an eligible product, since the
 // posting holds every input the score reads; for a syndicate member asked
 // for more than its maximum, the in-range formula gives at least as much.
-func (x *Index) bound(q *query, c *coarse, p *post, in *instRec, lvl int) int32 {
+func (x *Index) bound(q *query, c *coarse, p *post, in *instRec, lvl int, need int32) int32 {
 	w := &x.cfg.Weights
 	b := int32(p.ratePts) + in.trackPts + in.loadPts + q.spec[lvl][p.flags>>1]
-	b += pts(w.Amount, centred(int64(q.lAmt)-int64(p.lmin), int64(p.lmax)-int64(p.lmin)))
-	if c.tmax < 255 {
-		b += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
-	} else {
-		b += int32(w.Term) * 100
-	}
 	switch {
 	case in.region == q.region:
 		b += q.locPts[2]
@@ -206,6 +207,16 @@ func (x *Index) bound(q *query, c *coarse, p *post, in *instRec, lvl int) int32 
 		b += q.locPts[1]
 	default:
 		b += q.locPts[0]
+	}
+	// The fits cost divisions: skip them when even full fits fall short.
+	if b+int32(w.Amount+w.Term)*100 < need {
+		return b + int32(w.Amount+w.Term)*100
+	}
+	b += pts(w.Amount, centred(int64(q.lAmt)-int64(p.lmin), int64(p.lmax)-int64(p.lmin)))
+	if c.tmax < 255 {
+		b += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
+	} else {
+		b += int32(w.Term) * 100
 	}
 	return b
 }
