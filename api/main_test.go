@@ -204,9 +204,10 @@ func (e *env) ok(want int, method, path, token string, body, out any) resp {
 
 // apiError is the one error shape.
 type apiError struct {
-	Code    string       `json:"code"`
-	Message string       `json:"message"`
-	Fields  []fieldError `json:"fields"`
+	Code           string       `json:"code"`
+	Message        string       `json:"message"`
+	Fields         []fieldError `json:"fields"`
+	AllowedActions []string     `json:"allowed_actions"`
 }
 
 type fieldError struct {
@@ -236,7 +237,7 @@ func parseError(t *testing.T, r resp) apiError {
 	}
 	for k := range inner {
 		switch k {
-		case "code", "message", "fields", "request_id":
+		case "code", "message", "fields", "request_id", "allowed_actions":
 		default:
 			t.Errorf("error has unexpected key %q: %s", k, r.Body)
 		}

@@ -1,0 +1,438 @@
+package api_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"finzone/api"
+	"finzone/workers"
+)
+
+// pipelineEnv is the API with the real pipeline behind it: workers on the
+// test's own asynq queue in the real Redis (DB 12), sharing the store.
+func pipelineEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	url := os.Getenv("FINZONE_TEST_REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/12"
+	}
+	opt, err := asynq.ParseRedisURI(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := fmt.Sprintf("api-test-%d-%d", os.Getpid(), seq.Add(1))
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	w := workers.New(workers.Config{Redis: opt, Store: e.db, Queue: queue, Log: log, AllowHTTPWebhooks: true,
+		CatalogueEvery: 200 * time.Millisecond, ReconcileEvery: 5 * time.Second})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	client := workers.NewClient(opt, queue, e.db)
+	t.Cleanup(func() { w.Shutdown(); client.Close() })
+	e.app = api.New(api.Config{Store: e.db, Pipeline: client, Ready: redisReady(redisClient), Log: log, AllowHTTPWebhooks: true})
+	return e
+}
+
+// broadProduct serves the whole province and every project type.
+func broadProduct(name string, maxYuan, ticket int64, lead bool) map[string]any {
+	now := time.Now().UTC()
+	return map[string]any{
+		"name": name, "category": "loan", "description": "集群贷",
+		"amount_min_yuan": 1_000_000, "amount_max_yuan": maxYuan, "term_min_months": 6, "term_max_months": 120,
+		"rate_floor_bps": 300, "rate_ceiling_bps": 600,
+		"project_types": []string{"manufacturing_medium_long", "industrial_infrastructure", "working_capital"},
+		"regions":       []string{"340000"}, "collateral": []string{"mortgage", "credit", "guarantee"},
+		"sizes": []string{"small", "medium", "large"}, "capacity_yuan": 5_000_000_000,
+		"can_lead_syndicate": lead, "max_ticket_yuan": ticket,
+		"valid_from": now.Add(-24 * time.Hour).Format(time.RFC3339), "valid_to": now.AddDate(1, 0, 0).Format(time.RFC3339),
+	}
+}
+
+// verifiedBank registers a bank, has a coordinator verify it and approve a
+// broad product.
+func (e *env) verifiedBank(coord account, product map[string]any) account {
+	e.t.Helper()
+	bank := e.institution("341200")
+	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+bank.OrgID+"/verify", coord.Token, nil, nil)
+	var p struct{ ID string }
+	e.ok(http.StatusCreated, "POST", "/api/v1/products", bank.Token, product, &p)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+p.ID+"/publish", bank.Token, nil, nil)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+p.ID+"/review", coord.Token, map[string]any{"decision": "approve"}, nil)
+	return bank
+}
+
+type matchOut struct {
+	ID             string   `json:"id"`
+	ProjectID      string   `json:"project_id"`
+	InstitutionID  string   `json:"institution_id"`
+	ProductID      string   `json:"product_id"`
+	Role           string   `json:"role"`
+	Rank           int      `json:"rank"`
+	Stage          string   `json:"stage"`
+	DueAt          *string  `json:"due_at"`
+	Score          float64  `json:"score"`
+	AllowedActions []string `json:"allowed_actions"`
+	Components     []struct {
+		Name  string  `json:"name"`
+		Value float64 `json:"value"`
+	} `json:"components"`
+	Events []struct {
+		Action, From, To, Actor string
+	} `json:"events"`
+	Read          bool  `json:"read"`
+	DisbursedYuan int64 `json:"disbursed_yuan"`
+}
+
+type matchList struct {
+	Items     []matchOut `json:"items"`
+	Exhausted bool       `json:"exhausted"`
+}
+
+// waitMatches polls the project's matches through the API until cond holds.
+func (e *env) waitMatches(token, projectID string, within time.Duration, cond func(matchList) bool) matchList {
+	e.t.Helper()
+	deadline := time.Now().Add(within)
+	var l matchList
+	for {
+		e.ok(http.StatusOK, "GET", "/api/v1/projects/"+projectID+"/matches", token, nil, &l)
+		if cond(l) {
+			return l
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("matches of %s after %s: %+v", projectID, within, l)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// A bank's webhook endpoint: outside the product, so a fake. It fails the
+// first delivery to prove retries, and records what it got.
+type fakeBank struct {
+	mu     sync.Mutex
+	calls  int
+	bodies []string
+	sigsOK []bool
+	secret string
+}
+
+func (f *fakeBank) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	mac := hmac.New(sha256.New, []byte(f.secret))
+	mac.Write([]byte(r.Header.Get("X-Finzone-Timestamp") + "."))
+	mac.Write(body)
+	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.calls == 1 {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	f.bodies = append(f.bodies, string(body))
+	f.sigsOK = append(f.sigsOK, hmac.Equal([]byte(want), []byte(r.Header.Get("X-Finzone-Signature"))))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// TestPipelineThroughTheAPI: an enterprise submits; three verified banks
+// are pushed the project with deadlines and explained scores; the lead walks
+// its match from acceptance to disbursement; a partner's decline is relayed
+// (here to nobody: the project is flagged exhausted); wrong moves answer
+// 409 with the allowed actions; the enterprise's inbox and the lead's
+// webhook hear of it.
+func TestPipelineThroughTheAPI(t *testing.T) {
+	e := pipelineEnv(t)
+	coord := e.coordinator("340000")
+	var banks []account
+	for i := 0; i < 3; i++ {
+		banks = append(banks, e.verifiedBank(coord, broadProduct(fmt.Sprintf("集群贷%d", i), 200_000_000, 0, false)))
+	}
+	hook := &fakeBank{secret: "0123456789abcdef-secret"}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	for _, b := range banks {
+		e.ok(http.StatusOK, "PUT", "/api/v1/webhook", b.Token, map[string]any{"url": srv.URL + "/finzone", "secret": hook.secret}, nil)
+	}
+	ent := e.enterprise("341221")
+	p := e.createProject(ent.Token, projectBody("年产5万吨粮油加工项目"))
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+
+	l := e.waitMatches(ent.Token, p.ID, 30*time.Second, func(l matchList) bool { return len(l.Items) == 3 })
+	byInst := map[string]matchOut{}
+	leads := 0
+	for _, m := range l.Items {
+		byInst[m.InstitutionID] = m
+		if m.Role == "lead" {
+			leads++
+		}
+		if m.Stage != "pushed" || m.DueAt == nil || len(m.Components) == 0 || m.Score <= 0 {
+			t.Errorf("match %s: stage %s due %v components %d score %v", m.ID, m.Stage, m.DueAt, len(m.Components), m.Score)
+		}
+		if len(m.AllowedActions) != 0 {
+			t.Errorf("the enterprise is offered actions %v on %s", m.AllowedActions, m.ID)
+		}
+	}
+	if leads != 1 || len(byInst) != 3 {
+		t.Fatalf("got %d leads over %d institutions, want 1 over 3", leads, len(byInst))
+	}
+	var lead, partner account
+	for _, b := range banks {
+		if byInst[b.OrgID].Role == "lead" {
+			lead = b
+		} else {
+			partner = b
+		}
+	}
+	leadMatch := byInst[lead.OrgID]
+
+	// The inbox shows it, unread; opening it marks it read.
+	var inbox struct{ Items []matchOut }
+	e.ok(http.StatusOK, "GET", "/api/v1/matches", lead.Token, nil, &inbox)
+	if len(inbox.Items) != 1 || inbox.Items[0].ID != leadMatch.ID || inbox.Items[0].Read {
+		t.Fatalf("lead's inbox: %+v", inbox.Items)
+	}
+	var opened matchOut
+	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+leadMatch.ID, lead.Token, nil, &opened)
+	if len(opened.AllowedActions) != 2 || len(opened.Events) != 1 {
+		t.Errorf("opened match: actions %v, events %d; want accept/decline and the push", opened.AllowedActions, len(opened.Events))
+	}
+	// The institution sees the project pushed to it, but not its competitors' matches.
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, lead.Token, nil, nil)
+	var own matchList
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID+"/matches", lead.Token, nil, &own)
+	if len(own.Items) != 1 || own.Items[0].InstitutionID != lead.OrgID {
+		t.Errorf("an institution sees %d matches of the project, want only its own", len(own.Items))
+	}
+
+	act := func(who account, body map[string]any) resp {
+		return e.do("POST", "/api/v1/matches/"+leadMatch.ID+"/actions", who.Token, body)
+	}
+	// Who may move it, and along which edges.
+	wantError(t, act(partner, map[string]any{"action": "accept"}), http.StatusNotFound, "not_found")
+	wantError(t, act(ent, map[string]any{"action": "accept"}), http.StatusForbidden, "forbidden")
+	bad := wantError(t, act(lead, map[string]any{"action": "approve", "amount_yuan": 1, "rate_bps": 1, "term_months": 1}),
+		http.StatusConflict, "invalid_state")
+	if len(bad.AllowedActions) != 2 {
+		t.Errorf("409 lists %v, want accept and decline", bad.AllowedActions)
+	}
+	wantError(t, act(lead, map[string]any{"action": "fly"}), http.StatusConflict, "invalid_state")
+
+	steps := []map[string]any{
+		{"action": "accept", "note": "已受理"},
+		{"action": "record_contact", "note": "已现场调查"},
+		{"action": "request_documents"},
+		{"action": "submit_credit"},
+	}
+	for _, s := range steps {
+		if r := act(lead, s); r.Status != http.StatusOK {
+			t.Fatalf("%v: %s", s["action"], r)
+		}
+	}
+	wantError(t, act(lead, map[string]any{"action": "approve", "amount_yuan": 9_000_000, "rate_bps": 420, "term_months": 36}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"amount_yuan", "out_of_range"})
+	for _, s := range []map[string]any{
+		{"action": "approve", "amount_yuan": 5_000_000, "rate_bps": 420, "term_months": 36},
+		{"action": "contract"},
+		{"action": "disburse", "tranche_amount_yuan": 3_000_000},
+	} {
+		if r := act(lead, s); r.Status != http.StatusOK {
+			t.Fatalf("%v: %s", s["action"], r)
+		}
+	}
+	wantError(t, act(lead, map[string]any{"action": "disburse", "tranche_amount_yuan": 2_000_001}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"tranche_amount_yuan", "out_of_range"})
+	var last matchOut
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+leadMatch.ID+"/actions", lead.Token, map[string]any{"action": "disburse", "tranche_amount_yuan": 2_000_000}, &last)
+	if last.Stage != "disbursed" || last.DisbursedYuan != 5_000_000 || len(last.Events) != 9 {
+		t.Errorf("after two tranches: stage %s, disbursed %d, %d events", last.Stage, last.DisbursedYuan, len(last.Events))
+	}
+
+	// A decline needs a reason code and words; then the slot is relayed.
+	pm := byInst[partner.OrgID]
+	wantError(t, e.do("POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token, map[string]any{"action": "decline"}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"reason_code", "required"}, fieldCode{"note", "required"})
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token,
+		map[string]any{"action": "decline", "reason_code": "outside_appetite", "note": "不在本行授信范围"}, nil)
+	e.waitMatches(ent.Token, p.ID, 20*time.Second, func(l matchList) bool { return l.Exhausted })
+
+	// The project follows its matches: funded once the money is out.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var got projectOut
+		e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, ent.Token, nil, &got)
+		if got.Status == "funded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("project status %s, want funded", got.Status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	// The enterprise's inbox heard of it all.
+	var notes struct {
+		Items  []struct{ Kind string }
+		Unread int64
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/notifications?limit=100", ent.Token, nil, &notes)
+	if notes.Unread < 4 || len(notes.Items) < 4 {
+		t.Errorf("enterprise inbox: %d items, %d unread", len(notes.Items), notes.Unread)
+	}
+	e.ok(http.StatusNoContent, "POST", "/api/v1/notifications/read", ent.Token, nil, nil)
+	e.ok(http.StatusOK, "GET", "/api/v1/notifications", ent.Token, nil, &notes)
+	if notes.Unread != 0 {
+		t.Errorf("unread after marking all read: %d", notes.Unread)
+	}
+
+	// The webhooks: the first answer failed, a retry delivered; signatures check.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		var log struct {
+			Items []struct {
+				Status   string
+				Attempts int
+			}
+		}
+		e.ok(http.StatusOK, "GET", "/api/v1/webhook/deliveries", lead.Token, nil, &log)
+		delivered, retried := 0, false
+		for _, d := range log.Items {
+			if d.Status == "delivered" {
+				delivered++
+				retried = retried || d.Attempts > 1
+			}
+		}
+		if delivered == len(log.Items) && delivered > 0 {
+			if !retried {
+				t.Error("the endpoint failed the first delivery, but no delivery took a second attempt")
+			}
+			hook.mu.Lock()
+			for i, ok := range hook.sigsOK {
+				if !ok {
+					t.Errorf("delivery %d: bad signature", i)
+				}
+			}
+			hook.mu.Unlock()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("webhook log: %+v", log.Items)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	wantError(t, e.do("PUT", "/api/v1/webhook", lead.Token, map[string]any{"url": "ftp://bank.example/x", "secret": "0123456789abcdef"}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"url", "invalid_value"})
+	wantError(t, e.do("GET", "/api/v1/webhook", ent.Token, nil), http.StatusForbidden, "forbidden")
+}
+
+// TestSyndicateProposedAndReallocated: a ¥1.5亿 project above the threshold
+// gets a syndicate within the rules; a member's decline is reallocated.
+func TestSyndicateProposedAndReallocated(t *testing.T) {
+	e := pipelineEnv(t)
+	coord := e.coordinator("340000")
+	var banks []account
+	for i := 0; i < 4; i++ {
+		banks = append(banks, e.verifiedBank(coord, broadProduct(fmt.Sprintf("银团贷%d", i), 500_000_000, 80_000_000, true)))
+	}
+	ent := e.enterprise("341221")
+	body := projectBody("县域产业园基础设施项目")
+	body["amount_yuan"] = 150_000_000
+	body["project_type"] = "industrial_infrastructure"
+	p := e.createProject(ent.Token, body)
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+
+	type member struct {
+		InstitutionID string `json:"institution_id"`
+		Role          string `json:"role"`
+		ShareYuan     int64  `json:"share_yuan"`
+		Status        string `json:"status"`
+	}
+	type syndicate struct {
+		State    string   `json:"state"`
+		Members  []member `json:"members"`
+		Coverage float64  `json:"coverage"`
+		GapYuan  int64    `json:"gap_yuan"`
+	}
+	get := func(within time.Duration, cond func(syndicate) bool) syndicate {
+		deadline := time.Now().Add(within)
+		for {
+			r := e.do("GET", "/api/v1/projects/"+p.ID+"/syndicate", ent.Token, nil)
+			var s syndicate
+			if r.Status == http.StatusOK {
+				e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID+"/syndicate", ent.Token, nil, &s)
+				if cond(s) {
+					return s
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("syndicate after %s: %s", within, r)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	check := func(s syndicate) {
+		t.Helper()
+		var sum int64
+		leads := 0
+		for _, m := range s.Members {
+			sum += m.ShareYuan
+			if m.ShareYuan%10_000 != 0 || m.ShareYuan > 80_000_000 || m.ShareYuan*10 > 150_000_000*7 {
+				t.Errorf("share %d breaks a rule", m.ShareYuan)
+			}
+			if m.Role == "lead" {
+				leads++
+				if m.ShareYuan*100 < 150_000_000*15 {
+					t.Errorf("lead holds %d, under 15%%", m.ShareYuan)
+				}
+			}
+		}
+		if sum+s.GapYuan != 150_000_000 || leads != 1 {
+			t.Errorf("shares %d + gap %d with %d leads; want 150,000,000 and one lead", sum, s.GapYuan, leads)
+		}
+	}
+	s := get(30*time.Second, func(s syndicate) bool { return len(s.Members) > 0 })
+	check(s)
+	if s.State != "forming" || s.GapYuan != 0 || s.Coverage != 1 {
+		t.Errorf("proposal: state %s, gap %d, coverage %v", s.State, s.GapYuan, s.Coverage)
+	}
+	tokenOf := map[string]string{}
+	for _, b := range banks {
+		tokenOf[b.OrgID] = b.Token
+	}
+	var decliner string
+	for _, m := range s.Members {
+		if m.Role != "lead" {
+			decliner = m.InstitutionID
+		}
+	}
+	wantError(t, e.do("POST", "/api/v1/projects/"+p.ID+"/syndicate/respond", ent.Token, map[string]any{"decision": "accept"}),
+		http.StatusForbidden, "forbidden")
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/syndicate/respond", tokenOf[decliner], map[string]any{"decision": "decline"}, nil)
+	s = get(30*time.Second, func(s syndicate) bool {
+		for _, m := range s.Members {
+			if m.InstitutionID == decliner {
+				return false
+			}
+		}
+		return true
+	})
+	check(s)
+	for _, m := range s.Members {
+		e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/syndicate/respond", tokenOf[m.InstitutionID], map[string]any{"decision": "accept"}, nil)
+	}
+	s = get(5*time.Second, func(s syndicate) bool { return true })
+	if s.GapYuan == 0 && s.State != "committed" {
+		t.Errorf("every share accepted and no gap, but state %s", s.State)
+	}
+}
