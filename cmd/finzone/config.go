@@ -70,6 +70,7 @@ Usage:
   finzone api [flags]        run only the HTTP server
   finzone worker [flags]     run only the background workers
   finzone seed [--scale N]   load deterministic demo data
+  finzone db [flags]         run only the embedded MongoDB-wire server (FerretDB), printing its URI
   finzone admin create-admin --email E --password P --name N
   finzone admin create-coordinator --email E --password P --name N --regions 340000[,341200...]
 

@@ -40,6 +40,8 @@ func main() {
 		err = serve(ctx, cmd, args)
 	case "seed":
 		err = seedCmd(ctx, args)
+	case "db":
+		err = dbCmd(ctx, args)
 	case "admin":
 		err = adminCmd(ctx, args)
 	case "help", "-h", "--help":
