@@ -91,7 +91,7 @@ func GenerateInstitutions(seed int64, n int, clusters []finzone.Cluster) []finzo
 	seen := map[string]int{}
 	for i := range out {
 		kind := kindPattern[i%len(kindPattern)]
-		level := weighted(r, []int{15, 45, 40})
+		level := weighted(r, []int{60, 30, 10})
 		region := finzone.ProvinceCode
 		switch level {
 		case levelCity:

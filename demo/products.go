@@ -145,7 +145,7 @@ func product(r *rand.Rand, i int, owner finzone.Organization, clusterDivs []stri
 		AmountMinYuan: amin, AmountMaxYuan: amax,
 		TermMinMonths: termMin, TermMaxMonths: termMax,
 		RateFloorBps: floor, RateCeilingBps: floor + 100 + r.IntN(100)*5,
-		ProjectTypes: subset(r, t.types, max(1, len(t.types)-1), len(t.types)),
+		ProjectTypes: subset(r, t.types, len(t.types), len(t.types)),
 		Regions:      served(r, owner.RegionCode),
 		Collateral:   subset(r, t.collateral, max(1, len(t.collateral)-1), len(t.collateral)),
 		Sizes:        subset(r, t.sizes, max(1, len(t.sizes)-1), len(t.sizes)),
