@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,9 @@ const CSRFCookie = "finzone_csrf"
 type pageServer struct {
 	*Server
 	r *web.Renderer
+
+	cacheMu sync.Mutex
+	cache   map[string]cachedMatches
 }
 
 // pageHandler serves one page with a view already holding the language,
@@ -43,7 +47,7 @@ func (s *Server) mountPages(app *fiber.App) {
 		// Templates are embedded: a broken one is a build defect.
 		panic(err)
 	}
-	ps := &pageServer{Server: s, r: r}
+	ps := &pageServer{Server: s, r: r, cache: map[string]cachedMatches{}}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 365 * 24 * 3600}))
 
 	app.Get("/", ps.page(false, ps.homePage))

@@ -32,6 +32,19 @@ type dashboardData struct {
 	ByCluster    template.HTML
 	Response     template.HTML
 	Scanned      int // set when the limit cut the reading short
+	AsOf         time.Time
+}
+
+// regionSet is a filter's regions as a set; nil means no filter.
+func regionSet(regions []string) map[string]bool {
+	if regions == nil {
+		return nil
+	}
+	in := make(map[string]bool, len(regions))
+	for _, r := range regions {
+		in[r] = true
+	}
+	return in
 }
 
 // dashboardPage shows a coordinator the totals and pictures for their scope,
@@ -112,49 +125,40 @@ func (ps *pageServer) dashboardPage(c *fiber.Ctx, v *web.View) error {
 	reached := map[finzone.Stage]int64{}
 	type resp struct{ pushed, answered int64 }
 	byInst := map[string]*resp{}
-	mpg := finzone.Page{Limit: finzone.MaxPageLimit}
-	mread := 0
-	for {
-		ms, next, err := ps.store.ListMatches(ctx, finzone.MatchFilter{Regions: regions}, mpg)
-		if err != nil {
-			return err
+	all, at, err := ps.scopeMatches(c, scopeRegions(a, ""))
+	if err != nil {
+		return err
+	}
+	d.AsOf = at
+	in := regionSet(regions)
+	for _, m := range all {
+		if in != nil && !in[m.RegionCode] {
+			continue
 		}
-		mread += len(ms)
-		for _, m := range ms {
-			d.HasMatches = true
-			d.Pushed++
-			top := furthestStage(m)
-			for _, s := range pipelineStages {
-				if stageIndex(s) <= stageIndex(top) {
-					reached[s]++
-				}
-			}
-			if stageIndex(top) >= stageIndex(finzone.StageAccepted) {
-				d.Accepted++
-			}
-			if stageIndex(top) >= stageIndex(finzone.StageApproved) && m.Stage.Live() {
-				d.Approved += m.ApprovedAmountYuan
-			}
-			d.Disbursed += m.DisbursedYuan()
-			r := byInst[m.InstitutionID]
-			if r == nil {
-				r = &resp{}
-				byInst[m.InstitutionID] = r
-			}
-			r.pushed++
-			if m.Stage != finzone.StagePushed && m.Stage != finzone.StageExpired && m.Stage != finzone.StageWithdrawn ||
-				stageIndex(top) > stageIndex(finzone.StagePushed) {
-				r.answered++
+		d.HasMatches = true
+		d.Pushed++
+		top := furthestStage(m)
+		for _, s := range pipelineStages {
+			if stageIndex(s) <= stageIndex(top) {
+				reached[s]++
 			}
 		}
-		if next == "" {
-			break
+		if stageIndex(top) >= stageIndex(finzone.StageAccepted) {
+			d.Accepted++
 		}
-		if mread >= dashboardLimit*4 {
-			d.Scanned = max(d.Scanned, mread)
-			break
+		if stageIndex(top) >= stageIndex(finzone.StageApproved) && m.Stage.Live() {
+			d.Approved += m.ApprovedAmountYuan
 		}
-		mpg.Cursor = next
+		d.Disbursed += m.DisbursedYuan()
+		r := byInst[m.InstitutionID]
+		if r == nil {
+			r = &resp{}
+			byInst[m.InstitutionID] = r
+		}
+		r.pushed++
+		if stageIndex(top) > stageIndex(finzone.StagePushed) || m.Stage == finzone.StageDeclined {
+			r.answered++
+		}
 	}
 
 	var funnel []web.Bar

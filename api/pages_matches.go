@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -9,10 +12,14 @@ import (
 	"finzone/web"
 )
 
-// projectMatches reads a project's matches through its ledger: lookups by
+// ledgerMatches reads a project's matches through its ledger: lookups by
 // ID only, the fast path on FerretDB.
 func (ps *pageServer) ledgerMatches(c *fiber.Ctx, p finzone.Project) ([]finzone.Match, error) {
-	l, err := ps.store.Ledger(c.UserContext(), p.ID)
+	return ps.ledgerMatchesCtx(c.UserContext(), p)
+}
+
+func (ps *pageServer) ledgerMatchesCtx(ctx context.Context, p finzone.Project) ([]finzone.Match, error) {
+	l, err := ps.store.Ledger(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +27,58 @@ func (ps *pageServer) ledgerMatches(c *fiber.Ctx, p finzone.Project) ([]finzone.
 	for i, e := range l.Entries {
 		ids[i] = finzone.MatchID(p.ID, e.InstitutionID)
 	}
-	return ps.store.MatchesByID(c.UserContext(), ids)
+	return ps.store.MatchesByID(ctx, ids)
+}
+
+// scopeMatches returns every match in an actor's scope (nil regions: the
+// whole province), remembered for a short while: the dashboard and the
+// board filter them in memory, so changing a filter costs nothing. On
+// FerretDB each page of a filtered match list is a scan of the collection,
+// so this read is the reports' main cost.
+func (ps *pageServer) scopeMatches(c *fiber.Ctx, regions []string) ([]finzone.Match, time.Time, error) {
+	key := "all"
+	if regions != nil {
+		key = strings.Join(regions, ",")
+	}
+	now := ps.now()
+	ps.cacheMu.Lock()
+	if e, ok := ps.cache[key]; ok && now.Sub(e.at) < reportCacheTTL {
+		ps.cacheMu.Unlock()
+		return e.matches, e.at, nil
+	}
+	ps.cacheMu.Unlock()
+	var out []finzone.Match
+	pg := finzone.Page{Limit: finzone.MaxPageLimit}
+	for len(out) < reportMatchLimit {
+		ms, next, err := ps.store.ListMatches(c.UserContext(), finzone.MatchFilter{Regions: regions}, pg)
+		if err != nil {
+			return nil, now, err
+		}
+		out = append(out, ms...)
+		if next == "" {
+			break
+		}
+		pg.Cursor = next
+	}
+	ps.cacheMu.Lock()
+	if len(ps.cache) > 1000 {
+		ps.cache = map[string]cachedMatches{} // scopes are few; this only bounds a pathological case
+	}
+	ps.cache[key] = cachedMatches{matches: out, at: now}
+	ps.cacheMu.Unlock()
+	return out, now, nil
+}
+
+// Reports read at most reportMatchLimit matches and reuse them for
+// reportCacheTTL.
+const (
+	reportMatchLimit = 20000
+	reportCacheTTL   = 30 * time.Second
+)
+
+type cachedMatches struct {
+	matches []finzone.Match
+	at      time.Time
 }
 
 // orgNames looks organizations up by ID once per page.

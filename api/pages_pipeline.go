@@ -217,6 +217,7 @@ type pipelineData struct {
 	Overdue []web.MatchRow
 	Total   int
 	Capped  bool
+	AsOf    time.Time
 }
 
 type pipelineColumn struct {
@@ -225,10 +226,6 @@ type pipelineColumn struct {
 	More  int
 }
 
-// pipelineLimit bounds the board; the overdue list is read separately and
-// in full.
-const pipelineLimit = 2000
-
 // pipelinePage is the coordinator's board: every match in scope by stage,
 // and the overdue list to chase.
 func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
@@ -236,29 +233,35 @@ func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
 	if err := requireStaff(a); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	d := pipelineData{Region: c.Query("region"), Regions: regionOptions(a)}
-	f := finzone.MatchFilter{Regions: scopeRegions(a, d.Region)}
+	all, at, err := ps.scopeMatches(c, scopeRegions(a, ""))
+	if err != nil {
+		return err
+	}
+	d.AsOf = at
+	in := regionSet(scopeRegions(a, d.Region))
+	var ms []finzone.Match
+	for _, m := range all {
+		if in == nil || in[m.RegionCode] {
+			ms = append(ms, m)
+		}
+	}
+	d.Capped = len(all) >= reportMatchLimit
+	sort.SliceStable(ms, func(i, j int) bool {
+		di, dj := ms[i].DueAt, ms[j].DueAt
+		if di.IsZero() != dj.IsZero() {
+			return !di.IsZero()
+		}
+		return di.Before(dj)
+	})
 	names := ps.orgNames(c)
 	byStage := map[finzone.Stage][]web.MatchRow{}
-	pg := finzone.Page{Limit: finzone.MaxPageLimit, Sort: "due_at"}
-	for {
-		ms, next, err := ps.store.ListMatches(ctx, f, pg)
-		if err != nil {
-			return err
+	for _, m := range ms {
+		d.Total++
+		byStage[m.Stage] = append(byStage[m.Stage], ps.matchRow(m, nil))
+		if m.Overdue(ps.now()) && len(d.Overdue) < 500 {
+			d.Overdue = append(d.Overdue, ps.matchRow(m, names))
 		}
-		for _, m := range ms {
-			d.Total++
-			byStage[m.Stage] = append(byStage[m.Stage], ps.matchRow(m, nil))
-		}
-		if next == "" {
-			break
-		}
-		if d.Total >= pipelineLimit {
-			d.Capped = true
-			break
-		}
-		pg.Cursor = next
 	}
 	for _, s := range append(append([]finzone.Stage{}, pipelineStages...), finzone.StageDeclined, finzone.StageExpired) {
 		col := pipelineColumn{Stage: s, Rows: byStage[s]}
@@ -269,22 +272,6 @@ func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
 			col.Rows[i].InstitutionName = names.name(col.Rows[i].M.InstitutionID)
 		}
 		d.Columns = append(d.Columns, col)
-	}
-	of := f
-	of.OverdueAt = ps.now()
-	opg := finzone.Page{Limit: finzone.MaxPageLimit, Sort: "due_at"}
-	for len(d.Overdue) < 500 {
-		ms, next, err := ps.store.ListMatches(ctx, of, opg)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			d.Overdue = append(d.Overdue, ps.matchRow(m, names))
-		}
-		if next == "" {
-			break
-		}
-		opg.Cursor = next
 	}
 	v.Title = "pipeline.title"
 	v.Data = d

@@ -266,6 +266,10 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token,
 		map[string]any{"action": "decline", "reason_code": "outside_appetite", "note": "不在本行授信范围"}, nil)
 	e.waitMatches(ent.Token, p.ID, 20*time.Second, func(l matchList) bool { return l.Exhausted })
+	flagged := e.listProjects(coord.Token, "?attention=true")
+	if len(flagged.Items) != 1 || flagged.Items[0].ID != p.ID {
+		t.Errorf("coordinator's attention list: %v, want the exhausted project", projectIDs(flagged))
+	}
 
 	// The project follows its matches: funded once the money is out.
 	deadline := time.Now().Add(20 * time.Second)

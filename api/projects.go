@@ -53,6 +53,13 @@ func (s *Server) listProjects(c *fiber.Ctx) error {
 		Type:      queryEnum(c, "type", finzone.ProjectTypes, &probs),
 		ClusterID: c.Query("cluster_id"),
 	}
+	switch c.Query("attention") {
+	case "", "false":
+	case "true":
+		f.NeedsAttention = true
+	default:
+		probs.Add("attention", finzone.FCInvalid)
+	}
 	region := c.Query("region")
 	if region != "" {
 		if _, ok := finzone.LookupRegion(region); !ok {

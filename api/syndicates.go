@@ -95,7 +95,7 @@ func (s *Server) respondSyndicate(c *fiber.Ctx) error {
 			return e
 		}
 		syn.Members[i].Status = status
-		if syndicateCommitted(syn) {
+		if syn.Committed() {
 			syn.State = finzone.SyndicateCommitted
 		}
 		err = s.store.SaveSyndicate(c.UserContext(), &syn, syn.Version)
@@ -143,16 +143,4 @@ func (s *Server) signSyndicate(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(toSyndicateJSON(syn))
-}
-
-func syndicateCommitted(s finzone.Syndicate) bool {
-	if s.GapYuan != 0 || len(s.Members) == 0 {
-		return false
-	}
-	for _, m := range s.Members {
-		if m.Status != finzone.ShareAccepted {
-			return false
-		}
-	}
-	return true
 }

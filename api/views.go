@@ -67,6 +67,7 @@ type projectJSON struct {
 	EnterpriseSize      string     `json:"enterprise_size"`
 	Wanbei              bool       `json:"wanbei"`
 	Status              string     `json:"status"`
+	NeedsAttention      bool       `json:"needs_attention"`
 	CreatedAt           time.Time  `json:"created_at"`
 	UpdatedAt           time.Time  `json:"updated_at"`
 	SubmittedAt         *time.Time `json:"submitted_at,omitempty"`
@@ -79,7 +80,7 @@ func toProjectJSON(p finzone.Project) projectJSON {
 		AmountYuan: p.AmountYuan, TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral),
 		RateCeilingBps: p.RateCeilingBps, TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode,
 		ClusterID: p.ClusterID, IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech,
-		EnterpriseSize: string(p.EnterpriseSize), Wanbei: r.Wanbei, Status: string(p.Status), CreatedAt: p.CreatedAt,
+		EnterpriseSize: string(p.EnterpriseSize), Wanbei: r.Wanbei, Status: string(p.Status), NeedsAttention: p.NeedsAttention, CreatedAt: p.CreatedAt,
 		UpdatedAt: p.UpdatedAt, SubmittedAt: timePtr(p.SubmittedAt), WithdrawnAt: timePtr(p.WithdrawnAt)}
 }
 
@@ -100,7 +101,7 @@ type projectInput struct {
 	Tech                *bool     `json:"tech"`
 }
 
-var projectReadOnly = []string{"id", "owner_org_id", "status", "enterprise_size", "wanbei", "created_at",
+var projectReadOnly = []string{"id", "owner_org_id", "status", "needs_attention", "enterprise_size", "wanbei", "created_at",
 	"updated_at", "submitted_at", "withdrawn_at"}
 
 func (in projectInput) apply(p *finzone.Project) {
