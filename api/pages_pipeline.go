@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,14 @@ func (ps *pageServer) mountMatchPages(app *fiber.App) {
 	app.Get("/inbox", ps.page(true, ps.inboxPage))
 	app.Get("/matches/:id", ps.page(true, ps.matchPage))
 	app.Post("/matches/:id/action", ps.page(true, ps.matchActionPost))
+	// A page drawn by a POST (a form with field messages) links its language
+	// switch to its own address; these lead back to the page itself.
+	app.Get("/matches/:id/action", func(c *fiber.Ctx) error {
+		return c.Redirect("/matches/"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+	})
+	app.Get("/review/products/:id", func(c *fiber.Ctx) error {
+		return c.Redirect("/products/"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+	})
 	app.Post("/projects/:id/syndicate/respond", ps.page(true, ps.syndicateRespondPost))
 	app.Get("/pipeline", ps.page(true, ps.pipelinePage))
 	app.Get("/webhooks", ps.page(true, ps.webhooksPage))
