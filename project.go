@@ -94,6 +94,9 @@ type Project struct {
 	// matching needs no join.
 	EnterpriseSize Size
 	Status         ProjectStatus
+	// NeedsAttention marks a project with open 1+10 slots and nobody left to
+	// ask (the waitlist ran dry): coordinators are asked to help.
+	NeedsAttention bool
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	SubmittedAt    time.Time

@@ -30,6 +30,8 @@ type ProjectFilter struct {
 	Status    ProjectStatus
 	Type      ProjectType
 	ClusterID string
+	// NeedsAttention keeps only projects whose waitlist ran dry.
+	NeedsAttention bool
 }
 
 // ProductFilter narrows a product list.
@@ -94,6 +96,8 @@ type ProjectStore interface {
 	UpdateProject(ctx context.Context, p Project, from ProjectStatus) (Project, error)
 	SetProjectStatus(ctx context.Context, id string, from []ProjectStatus, to ProjectStatus, at time.Time) (Project, error)
 	DeleteProject(ctx context.Context, id string, from ProjectStatus) error
+	// SetProjectAttention raises or clears the coordinators' flag.
+	SetProjectAttention(ctx context.Context, id string, on bool) error
 }
 
 // ProductStore keeps product versions.

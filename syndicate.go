@@ -52,6 +52,20 @@ type Syndicate struct {
 	UpdatedAt  time.Time
 }
 
+// Committed reports whether every share is accepted and nothing is
+// uncovered: the syndicate can be signed.
+func (s Syndicate) Committed() bool {
+	if s.GapYuan != 0 || len(s.Members) == 0 {
+		return false
+	}
+	for _, m := range s.Members {
+		if m.Status != ShareAccepted {
+			return false
+		}
+	}
+	return true
+}
+
 // CommittedYuan sums the accepted shares.
 func (s Syndicate) CommittedYuan() int64 {
 	var n int64

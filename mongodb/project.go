@@ -27,6 +27,7 @@ type projectDoc struct {
 	Tech                bool          `bson:"tech"`
 	EnterpriseSize      string        `bson:"enterprise_size"`
 	Status              string        `bson:"status"`
+	NeedsAttention      bool          `bson:"needs_attention"`
 	CreatedAt           time.Time     `bson:"created_at"`
 	UpdatedAt           time.Time     `bson:"updated_at"`
 	SubmittedAt         time.Time     `bson:"submitted_at,omitempty"`
@@ -38,7 +39,7 @@ func toProjectDoc(p finzone.Project, id bson.ObjectID) projectDoc {
 		TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral), RateCeilingBps: p.RateCeilingBps,
 		TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode, ClusterID: p.ClusterID,
 		IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech, EnterpriseSize: string(p.EnterpriseSize),
-		Status: string(p.Status), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, SubmittedAt: p.SubmittedAt,
+		Status: string(p.Status), NeedsAttention: p.NeedsAttention, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, SubmittedAt: p.SubmittedAt,
 		WithdrawnAt: p.WithdrawnAt}
 }
 
@@ -48,7 +49,7 @@ func (d projectDoc) toDomain() finzone.Project {
 		Collateral: typed[finzone.Collateral](d.Collateral), RateCeilingBps: d.RateCeilingBps,
 		TotalInvestmentYuan: d.TotalInvestmentYuan, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
 		IndustryCode: d.IndustryCode, Green: d.Green, Tech: d.Tech, EnterpriseSize: finzone.Size(d.EnterpriseSize),
-		Status: finzone.ProjectStatus(d.Status), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Status: finzone.ProjectStatus(d.Status), NeedsAttention: d.NeedsAttention, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		SubmittedAt: d.SubmittedAt, WithdrawnAt: d.WithdrawnAt}
 }
 
@@ -108,6 +109,9 @@ func (d *DB) ListProjects(ctx context.Context, f finzone.ProjectFilter, pg finzo
 	}
 	if f.ClusterID != "" {
 		filter = append(filter, bson.E{Key: "cluster_id", Value: f.ClusterID})
+	}
+	if f.NeedsAttention {
+		filter = append(filter, bson.E{Key: "needs_attention", Value: true})
 	}
 	docs, next, err := findPage[projectDoc](ctx, d.db.Collection(collProjects), filter, pg, projectSorts, "-created_at")
 	if err != nil {
@@ -196,6 +200,20 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 		return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
 	}
 	return nil
+}
+
+// SetProjectAttention raises or clears the coordinators' flag. Only the
+// pipeline's fill writes it, after its ledger write, so it needs no claim.
+func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "needs_attention", Value: on}}}})
+	return translate(err)
 }
 
 func strs[T ~string](list []T) []string {

@@ -171,6 +171,11 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
 			}
 		}
 	}
+	if exhausted != p.NeedsAttention {
+		if err := st.SetProjectAttention(ctx, p.ID, exhausted); err != nil {
+			return err
+		}
+	}
 	if p.Status == finzone.ProjectSubmitted {
 		_, err := st.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, now)
 		if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {

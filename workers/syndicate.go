@@ -113,26 +113,13 @@ func (w *Workers) memberDeclined(ctx context.Context, p finzone.Project, institu
 	delete(keep, institutionID)
 	version := s.Version
 	s.Members, s.GapYuan, s.Shortfall, s.State = toMembers(next, keep), next.GapYuan, next.Shortfall, finzone.SyndicateForming
-	if committed(s) {
+	if s.Committed() {
 		s.State = finzone.SyndicateCommitted
 	}
 	if err := st.SaveSyndicate(ctx, &s, version); err != nil {
 		return err // a conflict retries the whole task
 	}
 	return w.notifyMembers(ctx, p, s, "syndicate_reallocated")
-}
-
-// committed: every share accepted and nothing uncovered.
-func committed(s finzone.Syndicate) bool {
-	if s.GapYuan != 0 || len(s.Members) == 0 {
-		return false
-	}
-	for _, m := range s.Members {
-		if m.Status != finzone.ShareAccepted {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *Workers) notifyMembers(ctx context.Context, p finzone.Project, s finzone.Syndicate, kind string) error {

@@ -23,6 +23,7 @@ type config struct {
 	// DayLength, when set, makes a deadline "working day" this long (demos
 	// and fault tests); Queue and ReconcileEvery let tests share a Redis.
 	DayLength      time.Duration
+	Holidays       string
 	Queue          string
 	ReconcileEvery time.Duration
 }
@@ -58,6 +59,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
 	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
+	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated dates (2026-10-01,...) that deadlines skip like weekends (FINZONE_HOLIDAYS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }

@@ -165,6 +165,9 @@ func serve(ctx context.Context, mode string, args []string) error {
 	errc := make(chan error, 1)
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
+	if deadlines.Holidays, err = parseHolidays(cfg.Holidays); err != nil {
+		return err
+	}
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery})
@@ -205,4 +208,19 @@ func serve(ctx context.Context, mode string, args []string) error {
 		}
 		return fmt.Errorf("http: %w", err)
 	}
+}
+
+// parseHolidays reads FINZONE_HOLIDAYS: dates deadlines skip.
+func parseHolidays(s string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, d := range strings.Split(s, ",") {
+		if d = strings.TrimSpace(d); d == "" {
+			continue
+		}
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			return nil, fmt.Errorf("holidays: %q is not a YYYY-MM-DD date", d)
+		}
+		out[d] = true
+	}
+	return out, nil
 }
