@@ -220,13 +220,15 @@ func (ps *pageServer) syndicateRespondPost(c *fiber.Ctx, v *web.View) error {
 }
 
 type pipelineData struct {
-	Region  string
-	Regions []web.Option
-	Columns []pipelineColumn
-	Overdue []web.MatchRow
-	Total   int
-	Capped  bool
-	AsOf    time.Time
+	Q, Stage string
+	Stages   []finzone.Stage
+	Region   string
+	Regions  []web.Option
+	Columns  []pipelineColumn
+	Overdue  []web.MatchRow
+	Total    int
+	Capped   bool
+	AsOf     time.Time
 }
 
 type pipelineColumn struct {
@@ -242,16 +244,27 @@ func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
 	if err := requireStaff(a); err != nil {
 		return err
 	}
-	d := pipelineData{Region: c.Query("region"), Regions: regionOptions(a)}
+	d := pipelineData{Region: c.Query("region"), Regions: regionOptions(a), Q: strings.TrimSpace(c.Query("q")),
+		Stage: c.Query("stage"), Stages: finzone.Stages}
+	if !finzone.Stage(d.Stage).Valid() {
+		d.Stage = ""
+	}
 	all, at, err := ps.scopeMatches(c, scopeRegions(a, ""))
 	if err != nil {
 		return err
 	}
 	d.AsOf = at
 	in := regionSet(scopeRegions(a, d.Region))
+	names := ps.orgNames(c)
+	q := strings.ToLower(d.Q)
 	var ms []finzone.Match
 	for _, m := range all {
-		if in == nil || in[m.RegionCode] {
+		switch {
+		case in != nil && !in[m.RegionCode]:
+		case d.Stage != "" && string(m.Stage) != d.Stage:
+		case q != "" && !strings.Contains(strings.ToLower(m.ProjectTitle), q) &&
+			!strings.Contains(strings.ToLower(names.name(m.InstitutionID)), q):
+		default:
 			ms = append(ms, m)
 		}
 	}
@@ -263,7 +276,6 @@ func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
 		}
 		return di.Before(dj)
 	})
-	names := ps.orgNames(c)
 	byStage := map[finzone.Stage][]web.MatchRow{}
 	for _, m := range ms {
 		d.Total++
@@ -273,6 +285,9 @@ func (ps *pageServer) pipelinePage(c *fiber.Ctx, v *web.View) error {
 		}
 	}
 	for _, s := range append(append([]finzone.Stage{}, pipelineStages...), finzone.StageDeclined, finzone.StageExpired) {
+		if d.Stage != "" && string(s) != d.Stage {
+			continue
+		}
 		col := pipelineColumn{Stage: s, Rows: byStage[s]}
 		if len(col.Rows) > 25 {
 			col.More, col.Rows = len(col.Rows)-25, col.Rows[:25]

@@ -120,3 +120,21 @@ func countRows(body, marker string) int {
 	}
 	return strings.Count(body[start:end], "<tr")
 }
+
+func TestPipelineBoardFindsMatches(t *testing.T) {
+	e := newEnv(t)
+	_, _, _, p := pushed(t, e)
+	coord := e.coordinator("341200")
+	wantPage(t, e.page(pageReq{method: "GET", path: "/pipeline", session: coord.Token}), http.StatusOK,
+		`id="overdue-table"`, p.Title)
+	// Search by project words and by stage; the board keeps only what fits.
+	r := e.page(pageReq{method: "GET", path: "/pipeline?stage=pushed&q=" + url.QueryEscape("中药饮片"), session: coord.Token})
+	wantPage(t, r, http.StatusOK, `id="col-pushed"`)
+	if n := strings.Count(string(r.Body), `href="/projects/`+p.ID+`"`); n != 4 {
+		t.Errorf("board and overdue list link the project %d times, want 4 (two matches, each on the board and overdue)", n)
+	}
+	r = e.page(pageReq{method: "GET", path: "/pipeline?q=" + url.QueryEscape("没有这个项目"), session: coord.Token})
+	if strings.Contains(string(r.Body), `href="/projects/`+p.ID+`"`) {
+		t.Errorf("a search for another name still lists the project")
+	}
+}
