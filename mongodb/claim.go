@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -103,4 +104,84 @@ func updatedAtMarker(raw bson.Raw) string {
 	t, _ := raw.Lookup("updated_at").TimeOK()
 	s, _ := raw.Lookup("status").StringValueOK()
 	return fmt.Sprintf("%s@%d", s, t.UnixNano())
+}
+
+// saveVersioned writes a versioned document (a ledger, a syndicate) if its
+// stored version is still prev: an insert for a new one, whose fixed _id
+// makes a racing insert fail, or a claimed, conditional replace.
+func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.ObjectID, prev int, doc any) error {
+	c := d.db.Collection(coll)
+	if prev == 0 {
+		octx, cancel := opContext(ctx)
+		defer cancel()
+		_, err := c.InsertOne(octx, doc)
+		return translate(err)
+	}
+	if err := d.claim(ctx, what, key, fmt.Sprint(prev)); err != nil {
+		return err
+	}
+	octx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := c.ReplaceOne(octx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return finzone.Errorf(finzone.ECConflict, "%s %s moved past version %d", what, key, prev)
+	}
+	return nil
+}
+
+// insertAll inserts documents with fixed IDs in one round trip; ones that
+// exist already (a retried task, a second worker) are left alone.
+func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	_, err := d.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if we.Code != 11000 {
+				return translate(err)
+			}
+		}
+		return nil
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return translate(err)
+}
+
+// findAll decodes every document the filter selects (reconciler scans,
+// catalogue loads: not for request paths on FerretDB).
+func findAll[T any](ctx context.Context, c *mongo.Collection, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	cur, err := c.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []T
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	return docs, nil
+}
+
+// findOne decodes the one document the filter selects; none is not_found.
+func findOne[T any](ctx context.Context, c *mongo.Collection, filter bson.D, opts ...options.Lister[options.FindOneOptions]) (T, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	var doc T
+	if err := c.FindOne(ctx, filter, opts...).Decode(&doc); err != nil {
+		return doc, translate(err)
+	}
+	return doc, nil
 }

@@ -41,11 +41,9 @@ func (d *DB) Cluster(ctx context.Context, id string) (finzone.Cluster, error) {
 	if err != nil {
 		return finzone.Cluster{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc clusterDoc
-	if err := d.db.Collection(collClusters).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
-		return finzone.Cluster{}, translate(err)
+	doc, err := findOne[clusterDoc](ctx, d.db.Collection(collClusters), bson.D{{Key: "_id", Value: o}})
+	if err != nil {
+		return finzone.Cluster{}, err
 	}
 	return doc.toDomain(), nil
 }

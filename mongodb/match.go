@@ -193,24 +193,8 @@ func (d *DB) SaveLedger(ctx context.Context, l *finzone.Ledger, prev int) error 
 			ProductVersion: e.ProductVersion, Role: string(e.Role), Rank: e.Rank, Score: e.Score,
 			Components: toComponentDocs(e.Components), PushedAt: e.PushedAt.UTC()})
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	c := d.db.Collection(collLedgers)
-	if prev == 0 {
-		if _, err := c.InsertOne(ctx, doc); err != nil {
-			return translate(err)
-		}
-	} else {
-		if err := d.claim(ctx, "ledger", l.ProjectID, fmt.Sprint(prev)); err != nil {
-			return err
-		}
-		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
-		if err != nil {
-			return translate(err)
-		}
-		if res.MatchedCount == 0 {
-			return finzone.Errorf(finzone.ECConflict, "ledger %s moved past version %d", l.ProjectID, prev)
-		}
+	if err := d.saveVersioned(ctx, collLedgers, "ledger", l.ProjectID, id, prev, doc); err != nil {
+		return err
 	}
 	l.Version = prev + 1
 	return nil
@@ -219,9 +203,6 @@ func (d *DB) SaveLedger(ctx context.Context, l *finzone.Ledger, prev int) error 
 // InsertMatches creates matches in one round trip; duplicates (a retry, a
 // second worker) are ignored because the IDs are fixed.
 func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
-	if len(ms) == 0 {
-		return nil
-	}
 	docs := make([]any, 0, len(ms))
 	for _, m := range ms {
 		doc, err := toMatchDoc(m)
@@ -230,31 +211,7 @@ func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
 		}
 		docs = append(docs, doc)
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err := d.db.Collection(collMatches).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return ignoreDuplicates(err)
-}
-
-// ignoreDuplicates treats a bulk insert whose only failures are duplicate
-// keys as done.
-func ignoreDuplicates(err error) error {
-	if err == nil {
-		return nil
-	}
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-		for _, we := range bwe.WriteErrors {
-			if we.Code != 11000 {
-				return translate(err)
-			}
-		}
-		return nil
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return translate(err)
+	return d.insertAll(ctx, collMatches, docs)
 }
 
 // Match finds one match.
@@ -263,11 +220,9 @@ func (d *DB) Match(ctx context.Context, id string) (finzone.Match, error) {
 	if err != nil {
 		return finzone.Match{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc matchDoc
-	if err := d.db.Collection(collMatches).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
-		return finzone.Match{}, translate(err)
+	doc, err := findOne[matchDoc](ctx, d.db.Collection(collMatches), bson.D{{Key: "_id", Value: o}})
+	if err != nil {
+		return finzone.Match{}, err
 	}
 	return doc.toDomain(), nil
 }
@@ -424,15 +379,9 @@ func (d *DB) DueMatches(ctx context.Context) ([]finzone.Match, error) {
 }
 
 func (d *DB) findMatches(ctx context.Context, filter bson.D) ([]finzone.Match, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	cur, err := d.db.Collection(collMatches).Find(ctx, filter)
+	docs, err := findAll[matchDoc](ctx, d.db.Collection(collMatches), filter)
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []matchDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]finzone.Match, len(docs))
 	for i, doc := range docs {
@@ -466,15 +415,9 @@ func (d *DB) BumpCatalogue(ctx context.Context) error {
 
 // ProjectsInStatus lists every project in the statuses.
 func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	cur, err := d.db.Collection(collProjects).Find(ctx, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}})
+	docs, err := findAll[projectDoc](ctx, d.db.Collection(collProjects), bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}})
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []projectDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]finzone.Project, len(docs))
 	for i, doc := range docs {
@@ -486,16 +429,10 @@ func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectSta
 // VerifiedInstitutions lists every verified bank, insurer, leasing and
 // guarantee firm.
 func (d *DB) VerifiedInstitutions(ctx context.Context) ([]finzone.Organization, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
 	kinds := []string{string(finzone.KindBank), string(finzone.KindInsurer), string(finzone.KindLeasing), string(finzone.KindGuarantee)}
-	cur, err := d.db.Collection(collOrgs).Find(ctx, bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: kinds}}}, {Key: "verified", Value: true}})
+	docs, err := findAll[orgDoc](ctx, d.db.Collection(collOrgs), bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: kinds}}}, {Key: "verified", Value: true}})
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []orgDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]finzone.Organization, len(docs))
 	for i, doc := range docs {
@@ -529,11 +466,9 @@ func (d *DB) Syndicate(ctx context.Context, projectID string) (finzone.Syndicate
 	if err != nil {
 		return finzone.Syndicate{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc syndicateDoc
-	if err := d.db.Collection(collSyndicates).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
-		return finzone.Syndicate{}, translate(err)
+	doc, err := findOne[syndicateDoc](ctx, d.db.Collection(collSyndicates), bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return finzone.Syndicate{}, err
 	}
 	s := finzone.Syndicate{ProjectID: projectID, AmountYuan: doc.AmountYuan, State: finzone.SyndicateState(doc.State),
 		GapYuan: doc.GapYuan, Shortfall: doc.Shortfall, Version: doc.Version, CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt}
@@ -559,24 +494,8 @@ func (d *DB) SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) 
 	for _, m := range s.Members {
 		doc.Members = append(doc.Members, memberDoc{InstitutionID: m.InstitutionID, Role: string(m.Role), ShareYuan: m.ShareYuan, Status: string(m.Status)})
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	c := d.db.Collection(collSyndicates)
-	if prev == 0 {
-		if _, err := c.InsertOne(ctx, doc); err != nil {
-			return translate(err)
-		}
-	} else {
-		if err := d.claim(ctx, "syndicate", s.ProjectID, fmt.Sprint(prev)); err != nil {
-			return err
-		}
-		res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
-		if err != nil {
-			return translate(err)
-		}
-		if res.MatchedCount == 0 {
-			return finzone.Errorf(finzone.ECConflict, "syndicate %s moved past version %d", s.ProjectID, prev)
-		}
+	if err := d.saveVersioned(ctx, collSyndicates, "syndicate", s.ProjectID, id, prev, doc); err != nil {
+		return err
 	}
 	s.Version, s.UpdatedAt = prev+1, now
 	return nil

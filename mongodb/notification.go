@@ -38,9 +38,6 @@ func (d notificationDoc) toDomain() finzone.Notification {
 // AddNotifications stores notifications; their IDs are fixed by the event
 // they report, so a retry adds nothing.
 func (d *DB) AddNotifications(ctx context.Context, ns []finzone.Notification) error {
-	if len(ns) == 0 {
-		return nil
-	}
 	docs := make([]any, 0, len(ns))
 	for _, n := range ns {
 		id, err := oid(n.ID)
@@ -50,10 +47,7 @@ func (d *DB) AddNotifications(ctx context.Context, ns []finzone.Notification) er
 		docs = append(docs, notificationDoc{ID: id, OrgID: n.OrgID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
 			Stage: string(n.Stage), Text: n.Text, Read: n.Read, CreatedAt: n.CreatedAt.UTC()})
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err := d.db.Collection(collNotifications).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return ignoreDuplicates(err)
+	return d.insertAll(ctx, collNotifications, docs)
 }
 
 var notificationSorts = sortKeys{"created_at": "created_at"}
@@ -130,11 +124,9 @@ func (d *DB) Webhook(ctx context.Context, orgID string) (finzone.Webhook, error)
 	if err != nil {
 		return finzone.Webhook{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc webhookDoc
-	if err := d.db.Collection(collWebhooks).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
-		return finzone.Webhook{}, translate(err)
+	doc, err := findOne[webhookDoc](ctx, d.db.Collection(collWebhooks), bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return finzone.Webhook{}, err
 	}
 	return finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
 }
@@ -169,9 +161,6 @@ func (x deliveryDoc) toDomain() finzone.Delivery {
 
 // AddDeliveries records deliveries to make; existing ones are left alone.
 func (d *DB) AddDeliveries(ctx context.Context, ds []finzone.Delivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
 	docs := make([]any, 0, len(ds))
 	for _, x := range ds {
 		doc, err := toDeliveryDoc(x)
@@ -180,10 +169,7 @@ func (d *DB) AddDeliveries(ctx context.Context, ds []finzone.Delivery) error {
 		}
 		docs = append(docs, doc)
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err := d.db.Collection(collDeliveries).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return ignoreDuplicates(err)
+	return d.insertAll(ctx, collDeliveries, docs)
 }
 
 // Delivery finds one delivery.
@@ -232,16 +218,10 @@ func (d *DB) ListDeliveries(ctx context.Context, orgID string, pg finzone.Page) 
 
 // PendingDeliveries lists deliveries due for an attempt.
 func (d *DB) PendingDeliveries(ctx context.Context, now time.Time) ([]finzone.Delivery, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	cur, err := d.db.Collection(collDeliveries).Find(ctx, bson.D{{Key: "status", Value: "pending"},
+	docs, err := findAll[deliveryDoc](ctx, d.db.Collection(collDeliveries), bson.D{{Key: "status", Value: "pending"},
 		{Key: "next_attempt_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []deliveryDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]finzone.Delivery, len(docs))
 	for i, doc := range docs {

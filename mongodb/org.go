@@ -87,22 +87,18 @@ func (d *DB) Org(ctx context.Context, id string) (finzone.Organization, error) {
 	if err != nil {
 		return finzone.Organization{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc orgDoc
-	if err := d.db.Collection(collOrgs).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
-		return finzone.Organization{}, translate(err)
+	doc, err := findOne[orgDoc](ctx, d.db.Collection(collOrgs), bson.D{{Key: "_id", Value: o}})
+	if err != nil {
+		return finzone.Organization{}, err
 	}
 	return doc.toDomain(), nil
 }
 
 // OrgByUSCC finds an organization by its credit code.
 func (d *DB) OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc orgDoc
-	if err := d.db.Collection(collOrgs).FindOne(ctx, bson.D{{Key: "uscc", Value: finzone.NormalizeUSCC(uscc)}}).Decode(&doc); err != nil {
-		return finzone.Organization{}, translate(err)
+	doc, err := findOne[orgDoc](ctx, d.db.Collection(collOrgs), bson.D{{Key: "uscc", Value: finzone.NormalizeUSCC(uscc)}})
+	if err != nil {
+		return finzone.Organization{}, err
 	}
 	return doc.toDomain(), nil
 }

@@ -148,15 +148,9 @@ func (d *DB) PublishedProducts(ctx context.Context) ([]finzone.Product, error) {
 }
 
 func (d *DB) findProducts(ctx context.Context, filter, sort bson.D) ([]finzone.Product, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	cur, err := d.db.Collection(collProducts).Find(ctx, filter, options.Find().SetSort(sort))
+	docs, err := findAll[productDoc](ctx, d.db.Collection(collProducts), filter, options.Find().SetSort(sort))
 	if err != nil {
-		return nil, translate(err)
-	}
-	var docs []productDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	out := make([]finzone.Product, len(docs))
 	for i, doc := range docs {

@@ -81,11 +81,9 @@ func (d *DB) Project(ctx context.Context, id string) (finzone.Project, error) {
 	if err != nil {
 		return finzone.Project{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc projectDoc
-	if err := d.db.Collection(collProjects).FindOne(ctx, bson.D{{Key: "_id", Value: o}}).Decode(&doc); err != nil {
-		return finzone.Project{}, translate(err)
+	doc, err := findOne[projectDoc](ctx, d.db.Collection(collProjects), bson.D{{Key: "_id", Value: o}})
+	if err != nil {
+		return finzone.Project{}, err
 	}
 	return doc.toDomain(), nil
 }

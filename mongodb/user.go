@@ -67,11 +67,9 @@ func (d *DB) UserByEmail(ctx context.Context, email string) (finzone.User, error
 }
 
 func (d *DB) findUser(ctx context.Context, filter bson.D) (finzone.User, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc userDoc
-	if err := d.db.Collection(collUsers).FindOne(ctx, filter).Decode(&doc); err != nil {
-		return finzone.User{}, translate(err)
+	doc, err := findOne[userDoc](ctx, d.db.Collection(collUsers), filter)
+	if err != nil {
+		return finzone.User{}, err
 	}
 	return doc.toDomain(), nil
 }
@@ -116,11 +114,9 @@ func (d *DB) Session(ctx context.Context, tokenHash string, now time.Time) (finz
 	if err != nil {
 		return finzone.Session{}, err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc sessionDoc
-	if err := d.db.Collection(collSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
-		return finzone.Session{}, translate(err)
+	doc, err := findOne[sessionDoc](ctx, d.db.Collection(collSessions), bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return finzone.Session{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(doc.TokenHash), []byte(tokenHash)) != 1 || !now.Before(doc.ExpiresAt) {
 		return finzone.Session{}, finzone.Errorf(finzone.ECNotFound, "session expired or unknown")
