@@ -261,3 +261,31 @@ type MatchChange struct {
 	DeclineNote        string
 	Event              Event
 }
+
+// TrackRecord is how an institution has answered the projects pushed to it,
+// which the matching engine scores: answered and approved shares, and how
+// much it is working on now.
+type TrackRecord struct {
+	InstitutionID string
+	Pushed        int // every match ever pushed
+	Answered      int // accepted or declined, not left to expire
+	Approved      int // reached approval
+	Open          int // live matches still being worked
+}
+
+// Record adds one match to the institution's record.
+func (r *TrackRecord) Record(s Stage) {
+	r.Pushed++
+	switch s {
+	case StagePushed, StageExpired, StageWithdrawn:
+	default:
+		r.Answered++
+	}
+	switch s {
+	case StageApproved, StageContracted, StageDisbursed, StageClosed:
+		r.Approved++
+	}
+	if s.Open() {
+		r.Open++
+	}
+}

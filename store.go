@@ -173,6 +173,9 @@ type MatchStore interface {
 	ProjectsInStatus(ctx context.Context, statuses []ProjectStatus) ([]Project, error)
 	// VerifiedInstitutions lists institutions that may be matched.
 	VerifiedInstitutions(ctx context.Context) ([]Organization, error)
+	// TrackRecords summarises every institution's matches (a scan: for the
+	// catalogue's periodic reload, not for requests).
+	TrackRecords(ctx context.Context) (map[string]TrackRecord, error)
 }
 
 // NotificationStore keeps inboxes and webhook deliveries.

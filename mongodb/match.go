@@ -441,6 +441,28 @@ func (d *DB) VerifiedInstitutions(ctx context.Context) ([]finzone.Organization, 
 	return out, nil
 }
 
+// TrackRecords tallies every institution's matches in Go: FerretDB computes
+// only the first accumulator of a multi-accumulator $group.
+func (d *DB) TrackRecords(ctx context.Context) (map[string]finzone.TrackRecord, error) {
+	type row struct {
+		InstitutionID string `bson:"institution_id"`
+		Stage         string `bson:"stage"`
+	}
+	rows, err := findAll[row](ctx, d.db.Collection(collMatches), bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "institution_id", Value: 1}, {Key: "stage", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]finzone.TrackRecord{}
+	for _, r := range rows {
+		rec := out[r.InstitutionID]
+		rec.InstitutionID = r.InstitutionID
+		rec.Record(finzone.Stage(r.Stage))
+		out[r.InstitutionID] = rec
+	}
+	return out, nil
+}
+
 type memberDoc struct {
 	InstitutionID string `bson:"institution_id"`
 	Role          string `bson:"role"`

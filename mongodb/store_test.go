@@ -480,3 +480,28 @@ func TestLedgerVersionsConflict(t *testing.T) {
 		t.Errorf("ledger: %+v, %v; want version 2 with 2 entries", got, err)
 	}
 }
+
+func TestTrackRecords(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	var ms []finzone.Match
+	for i, st := range []finzone.Stage{finzone.StagePushed, finzone.StageAccepted, finzone.StageDeclined, finzone.StageExpired, finzone.StageDisbursed} {
+		ms = append(ms, finzone.Match{ID: finzone.MatchID(fmt.Sprint("p", i), "bank-1"), ProjectID: fmt.Sprint("p", i),
+			InstitutionID: "bank-1", Stage: st})
+	}
+	ms = append(ms, finzone.Match{ID: finzone.MatchID("p0", "bank-2"), ProjectID: "p0", InstitutionID: "bank-2", Stage: finzone.StagePushed})
+	if err := db.InsertMatches(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.TrackRecords(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := finzone.TrackRecord{InstitutionID: "bank-1", Pushed: 5, Answered: 3, Approved: 1, Open: 3}
+	if got["bank-1"] != want {
+		t.Errorf("bank-1: got %+v, want %+v", got["bank-1"], want)
+	}
+	if got["bank-2"].Pushed != 1 || got["bank-2"].Answered != 0 {
+		t.Errorf("bank-2: got %+v", got["bank-2"])
+	}
+}

@@ -16,6 +16,7 @@ import (
 // a version in MongoDB; every process polls it and reloads within seconds.
 type catalogue struct {
 	store   Store
+	records bool // score institutions' track records and load
 	cfg     matching.Config
 	log     *slog.Logger
 	mu      sync.RWMutex
@@ -25,8 +26,8 @@ type catalogue struct {
 	loaded  bool
 }
 
-func newCatalogue(store Store, cfg matching.Config, log *slog.Logger) *catalogue {
-	return &catalogue{store: store, cfg: cfg, log: log}
+func newCatalogue(store Store, cfg matching.Config, records bool, log *slog.Logger) *catalogue {
+	return &catalogue{store: store, cfg: cfg, records: records, log: log}
 }
 
 // get returns the index, loading it first if this process has none yet.
@@ -45,7 +46,8 @@ func (c *catalogue) get(ctx context.Context) (*matching.Index, map[string]matchi
 	return c.idx, c.insts, nil
 }
 
-// refresh reloads when the stored version moved (or always, with force).
+// refresh reloads when the stored version moved (or always, with force):
+// products, verified institutions and their track records.
 func (c *catalogue) refresh(ctx context.Context, force bool) error {
 	v, err := c.store.CatalogueVersion(ctx)
 	if err != nil {
@@ -65,9 +67,21 @@ func (c *catalogue) refresh(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	var records map[string]finzone.TrackRecord
+	if c.records {
+		if records, err = c.store.TrackRecords(ctx); err != nil {
+			return err
+		}
+	}
 	insts := make(map[string]matching.Institution, len(orgs))
 	for _, o := range orgs {
-		insts[o.ID] = matching.InstitutionOf(o)
+		in := matching.InstitutionOf(o)
+		if r := records[o.ID]; r.Pushed > 0 {
+			in.Pushed, in.LiveLoad = r.Pushed, r.Open
+			in.ResponseRateBps = r.Answered * 10000 / r.Pushed
+			in.ApprovalRateBps = r.Approved * 10000 / r.Pushed
+		}
+		insts[o.ID] = in
 	}
 	// Two live versions of one product can exist for a moment after an
 	// approval; keep the newer.
@@ -90,16 +104,25 @@ func (c *catalogue) refresh(ctx context.Context, force bool) error {
 	return nil
 }
 
+// recordsEvery is how often track records are re-read even when no
+// product changed: they drift with every answer.
+const recordsEvery = 5 * time.Minute
+
 // watch polls the version until ctx ends.
 func (c *catalogue) watch(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := c.refresh(ctx, false); err != nil && ctx.Err() == nil {
+			force := time.Since(last) > recordsEvery
+			if force {
+				last = time.Now()
+			}
+			if err := c.refresh(ctx, force); err != nil && ctx.Err() == nil {
 				c.log.Warn("catalogue refresh failed", "err", err)
 			}
 		}

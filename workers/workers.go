@@ -42,7 +42,11 @@ type Config struct {
 	Queue       string
 	Now         func() time.Time
 	Matching    matching.Config
-	Deadlines   finzone.Deadlines
+	// TrackRecords scores institutions by how they answered past pushes and
+	// how much they have open; off, every institution scores as new, which
+	// keeps selections fixed for a fixed catalogue (tests compare them).
+	TrackRecords bool
+	Deadlines    finzone.Deadlines
 	// CatalogueEvery is how often the catalogue version is polled (default 2 s).
 	CatalogueEvery time.Duration
 	// ReconcileEvery is how often the reconciler runs (default 30 s).
@@ -95,7 +99,7 @@ func New(cfg Config) *Workers {
 	// institution on the waitlist.
 	cfg.Matching.Waitlist = -1
 	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue, cfg.Store),
-		cat: newCatalogue(cfg.Store, cfg.Matching, cfg.Log)}
+		cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:    cfg.Concurrency,
 		Queues:         map[string]int{cfg.Queue: 1},

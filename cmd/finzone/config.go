@@ -24,6 +24,7 @@ type config struct {
 	// and fault tests); Queue and ReconcileEvery let tests share a Redis.
 	DayLength      time.Duration
 	Holidays       string
+	TrackRecords   bool
 	Queue          string
 	ReconcileEvery time.Duration
 }
@@ -60,6 +61,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
 	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated dates (2026-10-01,...) that deadlines skip like weekends (FINZONE_HOLIDAYS)")
+	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
