@@ -191,4 +191,19 @@ func TestRelayOnExpiry(t *testing.T) {
 	if kinds["match_expired"] == 0 || kinds["match_pushed"] == 0 {
 		t.Errorf("enterprise notifications by kind: %v; want pushes and expiries", kinds)
 	}
+	// Each institution was reminded before its deadline, then told it expired.
+	first := ms[0]
+	inst, _, err := e.db.ListNotifications(ctx, first.InstitutionID, false, finzone.Page{Limit: 100})
+	must(t, err)
+	got := map[string]bool{}
+	for _, n := range inst {
+		if n.MatchID == first.ID {
+			got[n.Kind] = true
+		}
+	}
+	for _, k := range []string{"match_pushed", "deadline_soon", "match_expired"} {
+		if !got[k] {
+			t.Errorf("institution %s heard %v about its match, want %s", first.InstitutionID, got, k)
+		}
+	}
 }
