@@ -93,8 +93,29 @@ func (s *Server) register(c *fiber.Ctx) error {
 	org := finzone.Organization{Kind: finzone.OrgKind(str(ro.Kind)), Name: str(ro.Name), USCC: str(ro.USCC),
 		RegionCode: str(ro.RegionCode), ClusterID: str(ro.ClusterID), IndustryCode: str(ro.IndustryCode),
 		Size: finzone.Size(str(ro.Size))}
+	org, user, token, err := s.registerOrg(c, signup{Org: org, Email: str(ru.Email), Name: str(ru.Name), Password: str(ru.Password)})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token, "user": toUserJSON(user), "org": toOrgJSON(org)})
+}
+
+// signup is what a registration asks for, from the JSON API or the form.
+type signup struct {
+	Org                   finzone.Organization
+	Email, Name, Password string
+}
+
+// registerOrg checks a signup, creates the organization and its first user
+// (its admin) and signs that user in. Problems with what was sent come back
+// as a *finzone.Error with field errors under "org." and "user.": a
+// validation error, or a conflict when the email or credit code is taken.
+func (s *Server) registerOrg(c *fiber.Ctx, in signup) (finzone.Organization, finzone.User, string, error) {
+	ctx := c.UserContext()
+	org := in.Org
 	org.Normalize()
-	email := finzone.NormalizeEmail(str(ru.Email))
+	email := finzone.NormalizeEmail(in.Email)
+	var p finzone.Problems
 	if err := org.Validate("org."); err != nil {
 		p = append(p, err.(*finzone.Error).Fields...)
 	}
@@ -102,37 +123,36 @@ func (s *Server) register(c *fiber.Ctx) error {
 		// Coordinators are created by platform admins, never self-registered.
 		p.Add("org.kind", finzone.FCInvalid)
 	}
-	p = append(p, finzone.ValidateSignup("user.", email, str(ru.Name), str(ru.Password))...)
+	p = append(p, finzone.ValidateSignup("user.", email, in.Name, in.Password)...)
 	if org.ClusterID != "" {
-		if _, err := s.store.Cluster(c.UserContext(), org.ClusterID); finzone.IsCode(err, finzone.ECNotFound) {
+		if _, err := s.store.Cluster(ctx, org.ClusterID); finzone.IsCode(err, finzone.ECNotFound) {
 			p.Add("org.cluster_id", finzone.FCInvalid)
 		} else if err != nil {
-			return err
+			return org, finzone.User{}, "", err
 		}
 	}
 	if len(p) > 0 {
 		sortProblems(p)
-		return p.Err()
+		return org, finzone.User{}, "", p.Err()
 	}
-	ctx := c.UserContext()
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
 		p.Add("user.email", finzone.FCTaken)
-		return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+		return org, finzone.User{}, "", &finzone.Error{Code: finzone.ECConflict, Fields: p}
 	} else if !finzone.IsCode(err, finzone.ECNotFound) {
-		return err
+		return org, finzone.User{}, "", err
 	}
-	hash, err := HashPassword(str(ru.Password))
+	hash, err := HashPassword(in.Password)
 	if err != nil {
-		return err
+		return org, finzone.User{}, "", err
 	}
 	if err := s.store.CreateOrg(ctx, &org); err != nil {
 		if finzone.IsCode(err, finzone.ECConflict) {
 			p.Add("org.uscc", finzone.FCTaken)
-			return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+			return org, finzone.User{}, "", &finzone.Error{Code: finzone.ECConflict, Fields: p}
 		}
-		return err
+		return org, finzone.User{}, "", err
 	}
-	user := finzone.User{Email: email, Name: strings.TrimSpace(str(ru.Name)), PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
+	user := finzone.User{Email: email, Name: strings.TrimSpace(in.Name), PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
 	if err := s.store.CreateUser(ctx, &user); err != nil {
 		// No transactions: undo the organization so nothing is half-written.
 		if derr := s.store.DeleteOrg(context.WithoutCancel(ctx), org.ID); derr != nil {
@@ -140,15 +160,15 @@ func (s *Server) register(c *fiber.Ctx) error {
 		}
 		if finzone.IsCode(err, finzone.ECConflict) {
 			p.Add("user.email", finzone.FCTaken)
-			return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+			return org, finzone.User{}, "", &finzone.Error{Code: finzone.ECConflict, Fields: p}
 		}
-		return err
+		return org, finzone.User{}, "", err
 	}
 	token, err := s.startSession(c, user.ID)
 	if err != nil {
-		return err
+		return org, user, "", err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": token, "user": toUserJSON(user), "org": toOrgJSON(org)})
+	return org, user, token, nil
 }
 
 type loginBody struct {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -111,12 +110,11 @@ var registerRename = map[string]string{
 	"user.email": "email", "user.name": "name", "user.password": "password",
 }
 
-// registerPost is the form twin of the API's register: the same domain
-// checks, the same undo when the user cannot be created.
+// registerPost reads the form and registers through the API's own
+// registerOrg; field problems come back onto the form.
 func (ps *pageServer) registerPost(c *fiber.Ctx, v *web.View) error {
-	ctx := c.UserContext()
 	v.Title = "register.title"
-	clusters, err := ps.store.Clusters(ctx)
+	clusters, err := ps.store.Clusters(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -129,62 +127,19 @@ func (ps *pageServer) registerPost(c *fiber.Ctx, v *web.View) error {
 	org := finzone.Organization{Kind: kind, Name: v.Form.Get("org_name"), USCC: v.Form.Get("uscc"),
 		RegionCode: v.Form.Get("region_code")}
 	if kind == finzone.KindEnterprise {
+		// The institution form hides these; stale values must not count.
 		org.ClusterID, org.IndustryCode, org.Size = v.Form.Get("cluster_id"), v.Form.Get("industry_code"), finzone.Size(v.Form.Get("size"))
 	}
-	org.Normalize()
-	email := finzone.NormalizeEmail(v.Form.Get("email"))
-	var p finzone.Problems
-	if err := org.Validate("org."); err != nil {
-		p = append(p, err.(*finzone.Error).Fields...)
-	}
-	if kind == finzone.KindCoordinator {
-		p.Add("org.kind", finzone.FCInvalid)
-	}
-	p = append(p, finzone.ValidateSignup("user.", email, v.Form.Get("name"), password)...)
-	if org.ClusterID != "" {
-		if _, err := ps.store.Cluster(ctx, org.ClusterID); finzone.IsCode(err, finzone.ECNotFound) {
-			p.Add("org.cluster_id", finzone.FCInvalid)
-		} else if err != nil {
-			return err
-		}
-	}
-	if len(p) == 0 {
-		if _, err := ps.store.UserByEmail(ctx, email); err == nil {
-			p.Add("user.email", finzone.FCTaken)
-		} else if !finzone.IsCode(err, finzone.ECNotFound) {
-			return err
-		}
-	}
-	if len(p) > 0 {
-		showProblems(v, p.Err(), registerRename)
-		return ps.render(c, fiber.StatusBadRequest, "register", v)
-	}
-	hash, err := HashPassword(password)
+	org, _, _, err = ps.registerOrg(c, signup{Org: org, Email: v.Form.Get("email"), Name: v.Form.Get("name"), Password: password})
 	if err != nil {
-		return err
-	}
-	if err := ps.store.CreateOrg(ctx, &org); err != nil {
+		if !showProblems(v, err, registerRename) {
+			return err
+		}
+		status := fiber.StatusBadRequest
 		if finzone.IsCode(err, finzone.ECConflict) {
-			p.Add("org.uscc", finzone.FCTaken)
-			showProblems(v, p.Err(), registerRename)
-			return ps.render(c, fiber.StatusConflict, "register", v)
+			status = fiber.StatusConflict
 		}
-		return err
-	}
-	user := finzone.User{Email: email, Name: strings.TrimSpace(v.Form.Get("name")), PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
-	if err := ps.store.CreateUser(ctx, &user); err != nil {
-		if derr := ps.store.DeleteOrg(context.WithoutCancel(ctx), org.ID); derr != nil {
-			ps.log.Error("undo registration", append(logAttrs(c), "org_id", org.ID, "err", derr)...)
-		}
-		if finzone.IsCode(err, finzone.ECConflict) {
-			p.Add("user.email", finzone.FCTaken)
-			showProblems(v, p.Err(), registerRename)
-			return ps.render(c, fiber.StatusConflict, "register", v)
-		}
-		return err
-	}
-	if _, err := ps.startSession(c, user.ID); err != nil {
-		return err
+		return ps.render(c, status, "register", v)
 	}
 	if org.Kind.IsInstitution() {
 		return ps.redirectFlash(c, "/products", "flash.registered_institution")
