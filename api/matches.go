@@ -226,9 +226,7 @@ type actionBody struct {
 	TrancheDate       *time.Time `json:"tranche_date"`
 }
 
-// matchAction moves a match one step. Only its institution may, only along
-// the stage machine; the move is conditional on the stage it read, so two
-// racing clicks cannot both apply.
+// matchAction moves a match one step for the JSON API.
 func (s *Server) matchAction(c *fiber.Ctx) error {
 	m, p, err := s.loadMatch(c)
 	if err != nil {
@@ -242,27 +240,60 @@ func (s *Server) matchAction(c *fiber.Ctx) error {
 	if err := decode(c, &body); err != nil {
 		return err
 	}
-	action := finzone.Action(str(body.Action))
+	in := actionInput{Action: finzone.Action(str(body.Action)), ReasonCode: str(body.ReasonCode), Note: str(body.Note),
+		AmountYuan: body.AmountYuan, RateBps: body.RateBps, TermMonths: body.TermMonths,
+		TrancheAmountYuan: body.TrancheAmountYuan, TrancheDate: body.TrancheDate}
+	moved, err := s.applyAction(c, a, m, p, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMatchJSON(moved, a, s.now(), true))
+}
+
+// actionInput is one step an institution asks for, from JSON or a form.
+// Nil numbers were not given.
+type actionInput struct {
+	Action            finzone.Action
+	ReasonCode        string
+	Note              string
+	AmountYuan        *int64
+	RateBps           *int
+	TermMonths        *int
+	TrancheAmountYuan *int64
+	TrancheDate       *time.Time
+}
+
+// applyAction moves match m of project p one step for actor a. Only its
+// institution may, only along the stage machine; the move is conditional
+// on the stage it read, so two racing clicks cannot both apply. Field
+// problems come back as a validation *finzone.Error named by the API's
+// field names; a step the stage does not allow as invalid_state with the
+// allowed actions.
+func (s *Server) applyAction(c *fiber.Ctx, a finzone.Actor, m finzone.Match, p finzone.Project, in actionInput) (finzone.Match, error) {
+	if !a.CanActOnMatch(m) {
+		return finzone.Match{}, finzone.Errorf(finzone.ECForbidden, "only the institution moves its match")
+	}
+	action := in.Action
 	if action == "" {
 		var probs finzone.Problems
 		probs.Add("action", finzone.FCRequired)
-		return probs.Err()
+		return finzone.Match{}, probs.Err()
 	}
 	to, ok := m.Stage.Next(action)
 	if !ok {
 		e := finzone.Errorf(finzone.ECInvalidState, "%s not allowed in %s", action, m.Stage)
 		e.Allowed = strs(m.Stage.Actions())
-		return e
+		return finzone.Match{}, e
 	}
 	now := s.now()
-	note := strings.TrimSpace(str(body.Note))
+	note := strings.TrimSpace(in.Note)
 	ch := finzone.MatchChange{To: to, KeepDue: true,
 		Event: finzone.Event{At: now, Actor: a.User.ID, Action: string(action), From: m.Stage, To: to, Note: note}}
 	var probs finzone.Problems
 	probs.Text("note", note, false, 2000)
 	switch action {
 	case finzone.ActionDecline:
-		reason := str(body.ReasonCode)
+		reason := in.ReasonCode
 		if reason == "" {
 			probs.Add("reason_code", finzone.FCRequired)
 		} else if !slices.Contains(finzone.DeclineReasons, reason) {
@@ -273,44 +304,44 @@ func (s *Server) matchAction(c *fiber.Ctx) error {
 		}
 		ch.DeclineReason, ch.DeclineNote = reason, note
 	case finzone.ActionApprove:
-		if body.AmountYuan == nil {
+		if in.AmountYuan == nil {
 			probs.Add("amount_yuan", finzone.FCRequired)
 		} else {
-			probs.Range("amount_yuan", *body.AmountYuan, finzone.MinAmountYuan, p.AmountYuan)
+			probs.Range("amount_yuan", *in.AmountYuan, finzone.MinAmountYuan, p.AmountYuan)
 		}
-		if body.RateBps == nil {
+		if in.RateBps == nil {
 			probs.Add("rate_bps", finzone.FCRequired)
 		} else {
-			probs.Range("rate_bps", int64(*body.RateBps), 1, finzone.MaxRateBps)
+			probs.Range("rate_bps", int64(*in.RateBps), 1, finzone.MaxRateBps)
 		}
-		if body.TermMonths == nil {
+		if in.TermMonths == nil {
 			probs.Add("term_months", finzone.FCRequired)
 		} else {
-			probs.Range("term_months", int64(*body.TermMonths), 1, finzone.MaxTermMonths)
+			probs.Range("term_months", int64(*in.TermMonths), 1, finzone.MaxTermMonths)
 		}
 		if len(probs) == 0 {
-			ch.ApprovedAmountYuan, ch.ApprovedRateBps, ch.ApprovedTermMonths = *body.AmountYuan, *body.RateBps, *body.TermMonths
+			ch.ApprovedAmountYuan, ch.ApprovedRateBps, ch.ApprovedTermMonths = *in.AmountYuan, *in.RateBps, *in.TermMonths
 		}
 	case finzone.ActionDisburse:
 		limit := m.ApprovedAmountYuan - m.DisbursedYuan()
-		if body.TrancheAmountYuan == nil {
+		if in.TrancheAmountYuan == nil {
 			probs.Add("tranche_amount_yuan", finzone.FCRequired)
 		} else {
-			probs.Range("tranche_amount_yuan", *body.TrancheAmountYuan, 1, limit) // never more than approved
+			probs.Range("tranche_amount_yuan", *in.TrancheAmountYuan, 1, limit) // never more than approved
 		}
 		date := now
-		if body.TrancheDate != nil {
-			date = *body.TrancheDate
+		if in.TrancheDate != nil {
+			date = *in.TrancheDate
 		}
 		if date.After(now.Add(24 * time.Hour)) {
 			probs.Add("tranche_date", finzone.FCInvalid) // a disbursement is recorded after it happens
 		}
-		if body.TrancheAmountYuan != nil {
-			ch.Tranche = &finzone.Tranche{AmountYuan: *body.TrancheAmountYuan, Date: date}
+		if in.TrancheAmountYuan != nil {
+			ch.Tranche = &finzone.Tranche{AmountYuan: *in.TrancheAmountYuan, Date: date}
 		}
 	}
 	if len(probs) > 0 {
-		return probs.Err()
+		return finzone.Match{}, probs.Err()
 	}
 	// Each stage with a deadline starts its own clock; the credit deadline
 	// runs from first contact through review; later stages have none.
@@ -325,11 +356,11 @@ func (s *Server) matchAction(c *fiber.Ctx) error {
 			if cur, gerr := s.store.Match(c.UserContext(), m.ID); gerr == nil {
 				e := finzone.Errorf(finzone.ECInvalidState, "match moved to %s meanwhile", cur.Stage)
 				e.Allowed = strs(cur.Stage.Actions())
-				return e
+				return finzone.Match{}, e
 			}
 		}
-		return err
+		return finzone.Match{}, err
 	}
 	s.notify(c, "match", func(pl finzone.Pipeline) error { return pl.MatchChanged(c.UserContext(), moved.ID) })
-	return c.JSON(toMatchJSON(moved, a, now, true))
+	return moved, nil
 }

@@ -16,7 +16,8 @@ import (
 
 // The pipeline's pages: an institution's inbox, match page and webhook
 // settings, and the coordinator's board. Every change goes through the
-// API's own handler (viaAPI), so pages and API apply one set of rules.
+// API's own logic (applyAction, respondShare, signFor, or a handler run by
+// viaAPI), so pages and API apply one set of rules.
 
 func (ps *pageServer) mountMatchPages(app *fiber.App) {
 	app.Get("/inbox", ps.page(true, ps.inboxPage))
@@ -31,6 +32,7 @@ func (ps *pageServer) mountMatchPages(app *fiber.App) {
 		return c.Redirect("/products/"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
 	})
 	app.Post("/projects/:id/syndicate/respond", ps.page(true, ps.syndicateRespondPost))
+	app.Post("/projects/:id/syndicate/sign", ps.page(true, ps.syndicateSignPost))
 	app.Get("/pipeline", ps.page(true, ps.pipelinePage))
 	app.Get("/webhooks", ps.page(true, ps.webhooksPage))
 	app.Post("/webhooks", ps.page(true, ps.webhooksPost))
@@ -172,36 +174,39 @@ func matchRename(action finzone.Action) map[string]string {
 		"tranche_amount_yuan": "tranche_wan", "tranche_date": "tranche_date", "action": "note_" + string(action)}
 }
 
-// matchActionPost applies one of the stage's actions through the API.
+// matchActionPost reads one of the stage's action forms and applies it
+// with the API's own applyAction: the same permission check, validation,
+// conditional move and pipeline notice.
 func (ps *pageServer) matchActionPost(c *fiber.Ctx, v *web.View) error {
+	m, p, err := ps.loadMatch(c)
+	if err != nil {
+		return err
+	}
 	v.Form.Values = formValues(c)
 	action := finzone.Action(v.Form.Get("action"))
-	body := map[string]any{"action": string(action)}
-	if note := strings.TrimSpace(v.Form.Get("note_" + string(action))); note != "" {
-		body["note"] = note
-	}
+	in := actionInput{Action: action, Note: v.Form.Get("note_" + string(action))}
 	switch action {
 	case finzone.ActionDecline:
-		if r := v.Form.Get("decline_reason"); r != "" {
-			body["reason_code"] = r
-		}
+		in.ReasonCode = v.Form.Get("decline_reason")
 	case finzone.ActionApprove:
-		body["amount_yuan"] = wanField(v, "approved_amount_wan", true)
+		amount := wanField(v, "approved_amount_wan", true)
 		if strings.TrimSpace(v.Form.Get("approved_rate_pct")) == "" {
 			v.Form.Fail("approved_rate_pct", v.T("err.required"))
 		}
-		body["rate_bps"] = pctField(v, "approved_rate_pct")
-		body["term_months"] = intField(v, "approved_term_months", true)
+		rate := pctField(v, "approved_rate_pct")
+		term := int(intField(v, "approved_term_months", true))
+		in.AmountYuan, in.RateBps, in.TermMonths = &amount, &rate, &term
 	case finzone.ActionDisburse:
-		body["tranche_amount_yuan"] = wanField(v, "tranche_wan", true)
+		amount := wanField(v, "tranche_wan", true)
+		in.TrancheAmountYuan = &amount
 		if t := dateField(v, "tranche_date"); !t.IsZero() {
-			body["tranche_date"] = t.Format(time.RFC3339)
+			in.TrancheDate = &t
 		}
 	}
 	if !v.Form.Invalid() {
-		err := viaAPI(c, ps.matchAction, body)
+		_, err := ps.applyAction(c, actor(c), m, p, in)
 		if err == nil {
-			return ps.redirectFlash(c, "/matches/"+c.Params("id"), "flash.action_done")
+			return ps.redirectFlash(c, "/matches/"+m.ID, "flash.action_done")
 		}
 		if !showProblems(v, err, matchRename(action)) {
 			return err
@@ -212,11 +217,26 @@ func (ps *pageServer) matchActionPost(c *fiber.Ctx, v *web.View) error {
 
 // syndicateRespondPost accepts or declines the institution's share.
 func (ps *pageServer) syndicateRespondPost(c *fiber.Ctx, v *web.View) error {
-	back := localPath(c.FormValue("back"))
-	if err := viaAPI(c, ps.respondSyndicate, map[string]string{"decision": c.FormValue("decision")}); err != nil {
+	p, err := ps.loadProject(c)
+	if err != nil {
 		return err
 	}
-	return ps.redirectFlash(c, back, "flash.share_answered")
+	if _, err := ps.respondShare(c, actor(c), p, c.FormValue("decision")); err != nil {
+		return err
+	}
+	return ps.redirectFlash(c, localPath(c.FormValue("back")), "flash.share_answered")
+}
+
+// syndicateSignPost lets the lead arranger mark a committed syndicate signed.
+func (ps *pageServer) syndicateSignPost(c *fiber.Ctx, v *web.View) error {
+	p, err := ps.loadProject(c)
+	if err != nil {
+		return err
+	}
+	if _, err := ps.signFor(c, actor(c), p); err != nil {
+		return err
+	}
+	return ps.redirectFlash(c, localPath(c.FormValue("back")), "flash.syndicate_signed")
 }
 
 type pipelineData struct {

@@ -51,22 +51,30 @@ type respondBody struct {
 	Decision *string `json:"decision"`
 }
 
-// respondSyndicate records a member institution's answer to its share; a
-// decline is reallocated by the pipeline. The write is conditional on the
-// syndicate's version, so two members answering at once both land (the
-// loser retries on fresh data).
+// respondSyndicate records a member institution's answer to its share.
 func (s *Server) respondSyndicate(c *fiber.Ctx) error {
 	p, err := s.loadProject(c)
 	if err != nil {
 		return err
 	}
-	a := actor(c)
 	var body respondBody
 	if err := decode(c, &body); err != nil {
 		return err
 	}
+	syn, err := s.respondShare(c, actor(c), p, str(body.Decision))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toSyndicateJSON(syn))
+}
+
+// respondShare records institution a's answer ("accept" or "decline") to
+// its share of p's syndicate; a decline is reallocated by the pipeline. The
+// write is conditional on the syndicate's version, so two members answering
+// at once both land (the loser retries on fresh data).
+func (s *Server) respondShare(c *fiber.Ctx, a finzone.Actor, p finzone.Project, decision string) (finzone.Syndicate, error) {
 	status := finzone.ShareStatus("")
-	switch str(body.Decision) {
+	switch decision {
 	case "accept":
 		status = finzone.ShareAccepted
 	case "decline":
@@ -74,12 +82,12 @@ func (s *Server) respondSyndicate(c *fiber.Ctx) error {
 	default:
 		var probs finzone.Problems
 		probs.Add("decision", finzone.FCInvalid)
-		return probs.Err()
+		return finzone.Syndicate{}, probs.Err()
 	}
 	for attempt := 0; ; attempt++ {
 		syn, err := s.store.Syndicate(c.UserContext(), p.ID)
 		if err != nil {
-			return err
+			return finzone.Syndicate{}, err
 		}
 		i := -1
 		for j, m := range syn.Members {
@@ -88,11 +96,10 @@ func (s *Server) respondSyndicate(c *fiber.Ctx) error {
 			}
 		}
 		if i < 0 || !a.IsInstitution() {
-			return finzone.Errorf(finzone.ECForbidden, "only members answer for their share")
+			return finzone.Syndicate{}, finzone.Errorf(finzone.ECForbidden, "only members answer for their share")
 		}
 		if syn.State == finzone.SyndicateSigned || syn.Members[i].Status != finzone.ShareProposed {
-			e := finzone.Errorf(finzone.ECInvalidState, "share already %s", syn.Members[i].Status)
-			return e
+			return finzone.Syndicate{}, finzone.Errorf(finzone.ECInvalidState, "share already %s", syn.Members[i].Status)
 		}
 		syn.Members[i].Status = status
 		if syn.Committed() {
@@ -103,14 +110,14 @@ func (s *Server) respondSyndicate(c *fiber.Ctx) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return finzone.Syndicate{}, err
 		}
 		if status == finzone.ShareDeclined {
 			s.notify(c, "syndicate", func(pl finzone.Pipeline) error {
 				return pl.SyndicateDeclined(c.UserContext(), p.ID, a.Org.ID)
 			})
 		}
-		return c.JSON(toSyndicateJSON(syn))
+		return syn, nil
 	}
 }
 
@@ -120,27 +127,39 @@ func (s *Server) signSyndicate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := actor(c)
-	syn, err := s.store.Syndicate(c.UserContext(), p.ID)
+	syn, err := s.signFor(c, actor(c), p)
 	if err != nil {
 		return err
 	}
-	lead := ""
+	return c.JSON(toSyndicateJSON(syn))
+}
+
+// syndicateLead is the lead arranger's institution ID, or "".
+func syndicateLead(syn finzone.Syndicate) string {
 	for _, m := range syn.Members {
 		if m.Role == finzone.SyndicateLead {
-			lead = m.InstitutionID
+			return m.InstitutionID
 		}
 	}
-	if lead == "" || lead != a.Org.ID {
-		return finzone.Errorf(finzone.ECForbidden, "only the lead arranger signs")
+	return ""
+}
+
+// signFor marks p's committed syndicate signed for actor a, who must be its
+// lead arranger. The write is conditional on the version read.
+func (s *Server) signFor(c *fiber.Ctx, a finzone.Actor, p finzone.Project) (finzone.Syndicate, error) {
+	syn, err := s.store.Syndicate(c.UserContext(), p.ID)
+	if err != nil {
+		return finzone.Syndicate{}, err
+	}
+	if lead := syndicateLead(syn); lead == "" || lead != a.Org.ID {
+		return finzone.Syndicate{}, finzone.Errorf(finzone.ECForbidden, "only the lead arranger signs")
 	}
 	if syn.State != finzone.SyndicateCommitted {
-		e := finzone.Errorf(finzone.ECInvalidState, "syndicate is %s, not committed", syn.State)
-		return e
+		return finzone.Syndicate{}, finzone.Errorf(finzone.ECInvalidState, "syndicate is %s, not committed", syn.State)
 	}
 	syn.State = finzone.SyndicateSigned
 	if err := s.store.SaveSyndicate(c.UserContext(), &syn, syn.Version); err != nil {
-		return err
+		return finzone.Syndicate{}, err
 	}
-	return c.JSON(toSyndicateJSON(syn))
+	return syn, nil
 }
