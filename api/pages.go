@@ -86,6 +86,7 @@ func (s *Server) mountPages(app *fiber.App) {
 	app.Get("/admin", ps.page(true, ps.adminPage))
 
 	ps.mountMatchPages(app)
+	ps.mountNotificationPages(app)
 
 	// Any other path outside /api is a page that does not exist.
 	app.Use(func(c *fiber.Ctx) error {
@@ -119,6 +120,11 @@ func (ps *pageServer) page(signedIn bool, h pageHandler) fiber.Handler {
 			case err == nil:
 				c.Locals(actorKey, a)
 				v.User = userView(a)
+				if hasNotifications(a) {
+					if v.User.Unread, err = ps.store.CountUnread(c.UserContext(), a.Org.ID); err != nil {
+						return ps.fail(c, v, err)
+					}
+				}
 			case !finzone.IsCode(err, finzone.ECUnauthenticated):
 				return ps.fail(c, v, err)
 			}

@@ -46,6 +46,9 @@ type UserView struct {
 	OrgName string
 	// Role is enterprise, institution, coordinator or admin.
 	Role string
+	// Unread counts the organization's unread notifications, for the
+	// navigation's badge.
+	Unread int64
 }
 
 // T translates a key with optional name/value placeholder pairs.
@@ -161,6 +164,8 @@ func (v *View) Heading() string {
 type NavItem struct {
 	Href, Label string
 	Current     bool
+	// Badge is a count shown beside the label (unread notifications).
+	Badge int64
 }
 
 // Nav lists the links for the signed-in role.
@@ -171,9 +176,9 @@ func (v *View) Nav() []NavItem {
 	var links [][2]string
 	switch v.User.Role {
 	case "enterprise":
-		links = [][2]string{{"/projects", "nav.projects"}, {"/projects/new", "nav.new_project"}}
+		links = [][2]string{{"/projects", "nav.projects"}, {"/projects/new", "nav.new_project"}, {"/notifications", "nav.notifications"}}
 	case "institution":
-		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}, {"/webhooks", "nav.webhooks"}}
+		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}, {"/notifications", "nav.notifications"}, {"/webhooks", "nav.webhooks"}}
 	case "coordinator":
 		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
 	case "admin":
@@ -182,6 +187,9 @@ func (v *View) Nav() []NavItem {
 	out := make([]NavItem, len(links))
 	for i, l := range links {
 		out[i] = NavItem{Href: l[0], Label: v.T(l[1]), Current: v.Path == l[0]}
+		if l[0] == "/notifications" {
+			out[i].Badge = v.User.Unread
+		}
 	}
 	return out
 }
@@ -443,3 +451,23 @@ func (r MatchRow) Components() []Option {
 
 // Bps shows basis points as a percent.
 func (v *View) Bps(n int64) string { return PercentPlain(n) + "%" }
+
+// NoticeKinds are the kinds of notification the workers send; each has a
+// text under "notice.<kind>", and the ones both sides of a match receive
+// have the enterprise's under "notice.<kind>_owner".
+var NoticeKinds = []string{"match_pushed", "match_changed", "match_expired", "match_withdrawn", "deadline_soon",
+	"promoted_lead", "syndicate_proposed", "syndicate_reallocated"}
+
+// Notice is a notification's line in the page's language, chosen by its
+// kind: the workers' own text is Chinese only. A kind newer than the
+// translations shows that text as it is.
+func (v *View) Notice(n finzone.Notification, title string, toOwner bool) string {
+	key := "notice." + n.Kind
+	if toOwner && v.Has(key+"_owner") {
+		key += "_owner"
+	}
+	if !v.Has(key) {
+		return n.Text
+	}
+	return v.T(key, "title", title, "stage", v.Enum("stage", n.Stage))
+}
