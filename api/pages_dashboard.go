@@ -33,6 +33,44 @@ type dashboardData struct {
 	Response     template.HTML
 	Scanned      int // set when the limit cut the reading short
 	AsOf         time.Time
+	// Attention lists the projects in scope whose waitlist ran dry, newest
+	// first, at most attentionShown of AttentionCount.
+	Attention      []finzone.Project
+	AttentionCount int
+	AttentionMore  bool
+}
+
+// attentionShown bounds the dashboard's list of projects needing help;
+// attentionCounted bounds how many it counts.
+const (
+	attentionShown   = 20
+	attentionCounted = 1000
+)
+
+// needsAttention reads the projects in regions (nil: all) flagged because
+// nobody is left to ask.
+func (ps *pageServer) needsAttention(c *fiber.Ctx, regions []string, d *dashboardData) error {
+	pg := finzone.Page{Limit: finzone.MaxPageLimit}
+	for {
+		items, next, err := ps.store.ListProjects(c.UserContext(), finzone.ProjectFilter{Regions: regions, NeedsAttention: true}, pg)
+		if err != nil {
+			return err
+		}
+		d.AttentionCount += len(items)
+		for _, p := range items {
+			if len(d.Attention) < attentionShown {
+				d.Attention = append(d.Attention, p)
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		if d.AttentionCount >= attentionCounted {
+			d.AttentionMore = true
+			return nil
+		}
+		pg.Cursor = next
+	}
 }
 
 // regionSet is a filter's regions as a set; nil means no filter.
@@ -119,6 +157,10 @@ func (ps *pageServer) dashboardPage(c *fiber.Ctx, v *web.View) error {
 			break
 		}
 		pg.Cursor = next
+	}
+
+	if err := ps.needsAttention(c, regions, &d); err != nil {
+		return err
 	}
 
 	// Matches: the funnel, the response rates and the pipeline totals.

@@ -145,6 +145,9 @@ type projectPageData struct {
 	Matches      []web.MatchRow
 	Events       []eventRow
 	Syndicate    *syndicateView
+	// Attention is the notice shown when the waitlist ran dry: the owner's
+	// text, the coordinators' text, or "" (institutions are not told).
+	Attention string
 }
 
 // projectPage shows a project to its owner and to coordinators covering it:
@@ -164,6 +167,14 @@ func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
 		Back: "/projects", BackLabel: "projects.title"}
 	if !a.IsEnterprise() {
 		d.Back, d.BackLabel = "/search", "search.title"
+	}
+	if p.NeedsAttention {
+		switch {
+		case a.IsEnterprise():
+			d.Attention = "project.attention_owner"
+		case a.IsCoordinator() || a.IsPlatformAdmin():
+			d.Attention = "project.attention_staff"
+		}
 	}
 	if p.Status != finzone.ProjectDraft {
 		ms, err := ps.ledgerMatches(c, p)
@@ -207,6 +218,9 @@ func (ps *pageServer) projectPage(c *fiber.Ctx, v *web.View) error {
 type syndicateView struct {
 	S       finzone.Syndicate
 	Members []syndicateMemberView
+	// CanSign offers the lead arranger the sign button once every share
+	// is accepted (the state signFor checks).
+	CanSign bool
 }
 
 type syndicateMemberView struct {
@@ -228,7 +242,7 @@ func (ps *pageServer) syndicateView(c *fiber.Ctx, p finzone.Project, names *orgN
 		return nil, nil
 	}
 	a := actor(c)
-	sv := &syndicateView{S: s}
+	sv := &syndicateView{S: s, CanSign: a.IsInstitution() && syndicateLead(s) == a.Org.ID && s.State == finzone.SyndicateCommitted}
 	for _, m := range s.Members {
 		sv.Members = append(sv.Members, syndicateMemberView{M: m, Name: names.name(m.InstitutionID), Mine: m.InstitutionID == a.Org.ID})
 	}
