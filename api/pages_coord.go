@@ -273,7 +273,12 @@ func (ps *pageServer) verifyInstitutionPost(c *fiber.Ctx, v *web.View) error {
 }
 
 type adminData struct {
-	Health       []web.Option
+	Health []web.Option
+	// Queues is set when the server was given a way to read them;
+	// QueuesDown when reading failed.
+	Queues       []QueueStat
+	HasQueues    bool
+	QueuesDown   bool
 	Coordinators []finzone.Organization
 	Institutions []finzone.Organization
 	More         bool
@@ -305,6 +310,17 @@ func (ps *pageServer) adminPage(c *fiber.Ctx, v *web.View) error {
 	sort.Strings(names)
 	for _, n := range names {
 		check(n, ps.ready[n])
+	}
+	if ps.queues != nil {
+		d.HasQueues = true
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		qs, err := ps.queues(qctx)
+		cancel()
+		if err != nil {
+			ps.log.Warn("queue stats", append(logAttrs(c), "err", err)...)
+			d.QueuesDown = true
+		}
+		d.Queues = qs
 	}
 	var err error
 	if d.Coordinators, _, err = ps.store.ListOrgs(ctx, finzone.OrgFilter{Kinds: []finzone.OrgKind{finzone.KindCoordinator}},

@@ -39,6 +39,24 @@ type Config struct {
 	Deadlines finzone.Deadlines
 	// AllowHTTPWebhooks permits plain-http webhook URLs (tests only).
 	AllowHTTPWebhooks bool
+	// Queues reads the background queues' sizes for the admin page; nil
+	// leaves them off it. cmd/finzone wires the workers' inspector here, so
+	// api need not import workers.
+	Queues func(ctx context.Context) ([]QueueStat, error)
+}
+
+// QueueStat is one background queue's size: tasks waiting, running,
+// scheduled, waiting to retry and given up on, and today's processed and
+// failed counts.
+type QueueStat struct {
+	Queue          string
+	Pending        int
+	Active         int
+	Scheduled      int
+	Retry          int
+	Archived       int
+	ProcessedToday int
+	FailedToday    int
 }
 
 // Server holds the handlers' dependencies.
@@ -51,6 +69,7 @@ type Server struct {
 
 	deadlines         finzone.Deadlines
 	allowHTTPWebhooks bool
+	queues            func(ctx context.Context) ([]QueueStat, error)
 }
 
 // New builds the Fiber app.
@@ -62,7 +81,7 @@ func New(cfg Config) *fiber.App {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.deadlines, s.allowHTTPWebhooks = cfg.Deadlines, cfg.AllowHTTPWebhooks
+	s.deadlines, s.allowHTTPWebhooks, s.queues = cfg.Deadlines, cfg.AllowHTTPWebhooks, cfg.Queues
 	if s.deadlines.AcceptDays == 0 {
 		d := finzone.DefaultDeadlines()
 		d.DayLength, d.Holidays, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.Location

@@ -180,6 +180,8 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if mode == "all" || mode == "api" {
 		pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
 		defer pipeline.Close()
+		queues := workers.NewInspector(in.redisOpt, cfg.Queue)
+		defer queues.Close()
 		app := api.New(api.Config{
 			Store:     in.store,
 			Pipeline:  pipeline,
@@ -187,6 +189,13 @@ func serve(ctx context.Context, mode string, args []string) error {
 			Log:       log,
 			Ready: map[string]func(context.Context) error{
 				"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
+			},
+			Queues: func(ctx context.Context) ([]api.QueueStat, error) {
+				st, err := queues.Stats(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return []api.QueueStat{api.QueueStat(st)}, nil
 			},
 		})
 		go func() { errc <- app.Listen(cfg.Addr) }()

@@ -1,0 +1,80 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hibiken/asynq"
+)
+
+// QueueStat is how much work one asynq queue holds, as an operator watches
+// it: tasks waiting, running, scheduled for later, waiting to retry and
+// given up on (archived), and today's processed and failed counts.
+type QueueStat struct {
+	Queue          string
+	Pending        int
+	Active         int
+	Scheduled      int
+	Retry          int
+	Archived       int
+	ProcessedToday int
+	FailedToday    int
+}
+
+// Inspector reads the sizes of the pipeline's queue from Redis.
+type Inspector struct {
+	in    *asynq.Inspector
+	queue string
+}
+
+// NewInspector watches queue (QueueDefault when empty) on redis. Close it
+// when done.
+func NewInspector(redis asynq.RedisConnOpt, queue string) *Inspector {
+	if queue == "" {
+		queue = QueueDefault
+	}
+	return &Inspector{in: asynq.NewInspector(redis), queue: queue}
+}
+
+// Close releases the Redis connection.
+func (i *Inspector) Close() error { return i.in.Close() }
+
+// Stats reads the queue's sizes. A queue nothing was ever put on is empty,
+// not an error. asynq's inspector takes no context, so the read runs aside
+// and ctx bounds how long the caller waits for it.
+func (i *Inspector) Stats(ctx context.Context) (QueueStat, error) {
+	type result struct {
+		st  QueueStat
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := i.read()
+		done <- result{st, err}
+	}()
+	select {
+	case r := <-done:
+		return r.st, r.err
+	case <-ctx.Done():
+		return QueueStat{Queue: i.queue}, fmt.Errorf("queue stats %s: %w", i.queue, ctx.Err())
+	}
+}
+
+func (i *Inspector) read() (QueueStat, error) {
+	st := QueueStat{Queue: i.queue}
+	queues, err := i.in.Queues()
+	if err != nil {
+		return st, fmt.Errorf("queue stats %s: %w", i.queue, err)
+	}
+	if !slices.Contains(queues, i.queue) {
+		return st, nil
+	}
+	info, err := i.in.GetQueueInfo(i.queue)
+	if err != nil {
+		return st, fmt.Errorf("queue stats %s: %w", i.queue, err)
+	}
+	st.Pending, st.Active, st.Scheduled, st.Retry, st.Archived = info.Pending, info.Active, info.Scheduled, info.Retry, info.Archived
+	st.ProcessedToday, st.FailedToday = info.Processed, info.Failed
+	return st, nil
+}
