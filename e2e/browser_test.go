@@ -83,7 +83,16 @@ func startPlatform(t *testing.T) *platform {
 	t.Cleanup(w.Shutdown)
 	client := workers.NewClient(redisOpt, "e2e", db)
 	t.Cleanup(func() { _ = client.Close() })
-	app := api.New(api.Config{Store: db, Pipeline: client, Deadlines: deadlines, Log: log})
+	queues := workers.NewInspector(redisOpt, "e2e")
+	t.Cleanup(func() { _ = queues.Close() })
+	app := api.New(api.Config{Store: db, Pipeline: client, Deadlines: deadlines, Log: log,
+		Queues: func(ctx context.Context) ([]api.QueueStat, error) {
+			st, err := queues.Stats(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return []api.QueueStat{api.QueueStat(st)}, nil
+		}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -485,9 +494,20 @@ func TestBrowserFullFlow(t *testing.T) {
 	b.shot("08-match-disbursed")
 	b.signOut()
 
-	// The enterprise sees the stage and the timeline.
+	// The enterprise sees the stage and the timeline; with nobody left to
+	// ask (the only other bank), the coordinators' flag shows as a notice.
+	flagged, _, err := p.db.ListProjects(context.Background(), finzone.ProjectFilter{}, finzone.Page{Limit: 10})
+	if err != nil || len(flagged) != 1 {
+		t.Fatalf("projects in the store: got %d (%v), want the one posted", len(flagged), err)
+	}
+	if err := p.db.SetProjectAttention(context.Background(), flagged[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
 	b.signIn("wang@lvyuan.test", "body.page-projects")
 	b.do("open project", 15*time.Second, chromedp.Click(chromedp.CSS("#projects-table tbody a")), chromedp.WaitVisible(chromedp.CSS("#matches-table")))
+	if got, want := b.text("#attention-notice"), tr.T("zh", "project.attention_owner"); got != want {
+		t.Errorf("waitlist notice = %q, want %q", got, want)
+	}
 	if got, want := b.text("#matches-table tbody"), tr.T("zh", "stage.disbursed"); !strings.Contains(got, want) {
 		t.Errorf("enterprise sees %q, want the stage %q", got, want)
 	}
@@ -495,12 +515,37 @@ func TestBrowserFullFlow(t *testing.T) {
 		t.Errorf("timeline has %d steps, want at least 7 (push and six actions)", n)
 	}
 	b.shot("09-project-enterprise-view")
+
+	// Notifications: the badge counts the unread; the list reads in English
+	// after the switch; marking all read clears the badge.
+	if got := b.text("#unread-badge"); got == "" || got == "0" {
+		t.Errorf("unread badge = %q, want a count after the push and the stage changes", got)
+	}
+	b.do("open notifications", 15*time.Second, chromedp.Click(chromedp.CSS("nav a[href='/notifications']")),
+		chromedp.WaitVisible(chromedp.CSS("#notifications")))
+	if got, want := b.text("#notifications li"), tr.T("zh", "notice.match_changed"); !strings.Contains(got, title) ||
+		!strings.Contains(got, strings.Split(want, "{")[0]) {
+		t.Errorf("newest notification = %q, want the progress notice on %q", got, title)
+	}
+	b.do("notifications in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
+		chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #notifications")))
+	if got := b.text("#notifications"); !strings.Contains(got, "Your project was sent to an institution: "+title) {
+		t.Errorf("English notifications = %q, want the push notice in English", got)
+	}
+	b.shot("09b-notifications-english")
+	b.do("mark all read", 15*time.Second, chromedp.Click(chromedp.CSS("#mark-all-read")),
+		chromedp.WaitVisible(chromedp.CSS("body.page-notifications .flash")))
+	if n := b.count("#unread-badge") + b.count("#notifications li.unread"); n != 0 {
+		t.Errorf("after mark all read: %d unread marks, want none", n)
+	}
+	b.do("back to Chinese", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
+		chromedp.WaitVisible(chromedp.CSS("html[lang='zh-CN'] #notifications")))
 	b.signOut()
 
 	// The coordinator's dashboard shows the new totals and draws its charts.
 	b.signIn("coordinator@e2e.test", "body.page-dashboard")
 	for sel, want := range map[string]string{"#total-projects": "1", "#total-requested": "3,000万元",
-		"#total-approved": "3,000万元", "#total-disbursed": "1,200万元"} {
+		"#total-approved": "3,000万元", "#total-disbursed": "1,200万元", "#total-attention": "1"} {
 		if got := b.text(sel); got != want {
 			t.Errorf("dashboard %s = %q, want %q", sel, got, want)
 		}
@@ -509,6 +554,9 @@ func TestBrowserFullFlow(t *testing.T) {
 		if n := b.count(chart + " svg.chart rect"); n == 0 {
 			t.Errorf("chart %s drew no bars", chart)
 		}
+	}
+	if got := b.text("#attention-table tbody"); !strings.Contains(got, title) {
+		t.Errorf("projects needing help = %q, want %q", got, title)
 	}
 	b.shot("10-dashboard")
 	b.open("/pipeline", "#board")
@@ -603,6 +651,14 @@ func TestBrowserRolePages(t *testing.T) {
 	b.signIn("admin@e2e.test", "body.page-admin")
 	if got := b.text("#health"); !strings.Contains(got, "mongodb") || !strings.Contains(got, tr.T("zh", "health.ok")) {
 		t.Errorf("admin health = %q, want mongodb ok", got)
+	}
+	// The queue table reads the workers' queue (the embedded Redis): the
+	// scheduler's start-up reconcile has been through it.
+	if got := b.text("#queues-table tbody"); !strings.Contains(got, "e2e") {
+		t.Errorf("admin queues = %q, want the e2e queue", got)
+	}
+	if n := b.count("#queues-down"); n != 0 {
+		t.Errorf("admin page says the queues cannot be read")
 	}
 	b.shot("27-admin")
 	b.do("admin in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
