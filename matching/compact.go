@@ -28,6 +28,9 @@ func init() {
 		typeIdx[t] = i
 	}
 	regs := finzone.Regions()
+	if len(regs) >= noRegion-1 {
+		panic("matching: too many regions for uint16 codes") // collect uses noRegion-1 as "no city"
+	}
 	for i, r := range regs {
 		regionIdx[r.Code] = uint16(i)
 	}
@@ -71,48 +74,66 @@ type hot struct {
 	coll, sizes, flags uint8
 }
 
-// A posting list holds, per product, a coarse and conservative copy of the
-// most selective filters in 8 bytes, read for every candidate, and apart
-// from it the rest of what the score needs, read only for candidates that
-// pass. Each coarse test only rejects what the exact test would also
-// reject; the rest makes the score computable without the hot entry.
+// A posting list holds, per product, in three parallel arrays: a lite
+// entry read for every candidate, with what the score bound needs apart from
+// the fits; a coarse and conservative copy of the most selective filters,
+// read only for candidates whose bound can still matter; and the slot. Each
+// coarse test only rejects what the exact test would also reject.
 type bucket struct {
+	lite   []lite
 	coarse []coarse
-	rest   []post // same order, slots ascending
+	slots  []int32 // ascending
 }
 
 type coarse struct {
-	amin, amax uint8 // amountCode of the bounds; amax 255 when syndicable
+	lmin, lmax int16 // log2fx of the amount bounds, as in hot
 	tmin, tmax uint8 // terms clamped to 0..255
 	rate       uint8 // rateCode of the floor
 	coll       uint8
 	sizes      uint8
-	_          uint8
+	flags      uint8 // fSyndicable
 }
 
-type post struct {
-	slot, inst int32
-	rule       uint32
-	lmin, lmax int16 // as in hot
-	ratePts    int16
-	flags      uint8 // fGreen, fTech
+// lite is the part of a posting that bounds a candidate's score without the
+// fits: the product's rate points plus its institution's track-record and
+// load points, the institution's region and city for the locality, and the
+// rule, flags and lead right for the specialisation and the cut-off. The
+// institution's part is copied in, so an institution update refreshes its
+// products' entries (Index.relite).
+type lite struct {
+	s0           int16 // ratePts+trackPts+loadPts, saturated (Index.loose)
+	region, city uint16
+	rf           uint16 // rule<<3 | (fGreen|fTech) flags | lead bit
 }
 
-// amountCode is an amount's quarter-octave; it never decreases as the
-// amount grows, which is what makes the coarse test safe.
-func amountCode(x int64) uint8 { return uint8(log2fx(x) >> 6) }
+const (
+	rfLead    = 1
+	rfRuleCap = 1<<13 - 1 // rules from here on share this row: max spec, checked exactly later
+)
 
 func rateCode(bps int) uint8 { return uint8(min(max(bps, 0)/16, 255)) }
 
 func clamp8(v int) uint8 { return uint8(min(max(v, 0), 255)) }
 
-func postOf(slot int32, h *hot) (coarse, post) {
-	c := coarse{amin: amountCode(h.amin), amax: amountCode(h.amax),
-		tmin: clamp8(int(h.tmin)), tmax: clamp8(int(h.tmax)), rate: rateCode(int(h.rate)), coll: h.coll, sizes: h.sizes}
-	if h.flags&fSyndicable != 0 {
-		c.amax = 255
+func coarseOf(h *hot) coarse {
+	return coarse{lmin: h.lmin, lmax: h.lmax, tmin: clamp8(int(h.tmin)), tmax: clamp8(int(h.tmax)),
+		rate: rateCode(int(h.rate)), coll: h.coll, sizes: h.sizes, flags: h.flags & fSyndicable}
+}
+
+// liteOf builds a slot's lite entry from its product and institution.
+func (x *Index) liteOf(h *hot) lite {
+	in := &x.insts[h.inst]
+	s0 := int32(h.ratePts) + in.trackPts + in.loadPts
+	if s0 > math.MaxInt16 || s0 < math.MinInt16 {
+		x.loose = true // weights too large for the bound: collect stops using it
+		s0 = math.MaxInt16
 	}
-	return c, post{slot: slot, inst: h.inst, rule: h.rule, lmin: h.lmin, lmax: h.lmax, ratePts: h.ratePts, flags: h.flags & (fGreen | fTech)}
+	r := min(h.rule, rfRuleCap)
+	rf := uint16(r)<<3 | uint16(h.flags&(fGreen|fTech))
+	if in.lead {
+		rf |= rfLead
+	}
+	return lite{s0: int16(s0), region: in.region, city: in.city, rf: rf}
 }
 
 // cold is what only picks, updates and removals read.

@@ -37,6 +37,10 @@ type Index struct {
 	regionSets  [][]uint16
 	regionSetBy map[string]uint32
 
+	// loose is set once a score part overflowed a lite entry: the bound
+	// then proves nothing and collect filters without it.
+	loose bool
+
 	pool sync.Pool // *scratch
 }
 
@@ -108,7 +112,7 @@ func (x *Index) Load(products []finzone.Product, inst func(id string) (Instituti
 		}
 	}
 	for i, b := range x.buckets {
-		x.buckets[i] = bucket{slices.Clip(b.coarse), slices.Clip(b.rest)}
+		x.buckets[i] = bucket{slices.Clip(b.lite), slices.Clip(b.coarse), slices.Clip(b.slots)}
 	}
 }
 
@@ -200,37 +204,47 @@ func (x *Index) upsert(p *finzone.Product, in *Institution) {
 }
 
 // post and unpost add or drop a slot in each of its buckets, keeping the
-// lists sorted so a scan of one reads the hot table forwards.
+// lists sorted by slot.
 func (x *Index) post(slot int32) {
-	c := &x.cold[slot]
-	co, p := postOf(slot, &x.hot[slot])
-	for t := range finzone.ProjectTypes {
-		if c.types&(1<<t) == 0 {
-			continue
-		}
-		for _, r := range x.regionSets[c.regions] {
-			b := &x.buckets[t*len(regionCity)+int(r)]
-			i, _ := slices.BinarySearchFunc(b.rest, slot, bySlot)
-			b.rest = slices.Insert(b.rest, i, p)
-			b.coarse = slices.Insert(b.coarse, i, co)
-		}
-	}
+	h := &x.hot[slot]
+	co, l := coarseOf(h), x.liteOf(h)
+	x.eachBucket(slot, func(b *bucket) {
+		i, _ := slices.BinarySearch(b.slots, slot)
+		b.slots = slices.Insert(b.slots, i, slot)
+		b.coarse = slices.Insert(b.coarse, i, co)
+		b.lite = slices.Insert(b.lite, i, l)
+	})
 }
 
-func bySlot(p post, slot int32) int { return int(p.slot - slot) }
-
 func (x *Index) unpost(slot int32) {
+	x.eachBucket(slot, func(b *bucket) {
+		if i, ok := slices.BinarySearch(b.slots, slot); ok {
+			b.slots = slices.Delete(b.slots, i, i+1)
+			b.coarse = slices.Delete(b.coarse, i, i+1)
+			b.lite = slices.Delete(b.lite, i, i+1)
+		}
+	})
+}
+
+// relite refreshes a posted slot's lite entries after its institution
+// changed.
+func (x *Index) relite(slot int32) {
+	l := x.liteOf(&x.hot[slot])
+	x.eachBucket(slot, func(b *bucket) {
+		if i, ok := slices.BinarySearch(b.slots, slot); ok {
+			b.lite[i] = l
+		}
+	})
+}
+
+func (x *Index) eachBucket(slot int32, f func(b *bucket)) {
 	c := &x.cold[slot]
 	for t := range finzone.ProjectTypes {
 		if c.types&(1<<t) == 0 {
 			continue
 		}
 		for _, r := range x.regionSets[c.regions] {
-			b := &x.buckets[t*len(regionCity)+int(r)]
-			if i, ok := slices.BinarySearchFunc(b.rest, slot, bySlot); ok {
-				b.rest = slices.Delete(b.rest, i, i+1)
-				b.coarse = slices.Delete(b.coarse, i, i+1)
-			}
+			f(&x.buckets[t*len(regionCity)+int(r)])
 		}
 	}
 }
@@ -245,6 +259,7 @@ func (x *Index) institution(in *Institution) int32 {
 		x.instByID[x.instIDs[i]] = i
 	}
 	r := &x.insts[i]
+	was := *r
 	r.region, r.city = noRegion, noRegion
 	if ri, ok := regionIdx[in.RegionCode]; ok {
 		r.region, r.city = ri, regionCity[ri]
@@ -253,6 +268,16 @@ func (x *Index) institution(in *Institution) int32 {
 	x.instCap[i] = in.CapacityLeftYuan
 	r.trackPts = trackPts(in.Pushed, in.ResponseRateBps, in.ApprovalRateBps, &x.cfg.Weights)
 	r.loadPts = loadPts(in.LiveLoad, &x.cfg.Weights)
+	if ok && (r.region != was.region || r.city != was.city || r.lead != was.lead ||
+		r.trackPts+r.loadPts != was.trackPts+was.loadPts) {
+		// Its products' lite entries copy these: refresh them. Rare (the
+		// workers load whole catalogues), so a pass over the slots will do.
+		for slot := range x.hot {
+			if x.hot[slot].inst == i && x.cold[slot].id != "" {
+				x.relite(int32(slot))
+			}
+		}
+	}
 	return i
 }
 

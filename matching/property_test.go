@@ -49,10 +49,13 @@ func assertEligible(t *rapid.T, pj finzone.Project, sel Selection, c catalogue) 
 }
 
 // Incremental updates must leave the index equal to one built from scratch.
+// A short waitlist makes the score bounds prune, so institution updates must
+// reach the copies the bounds read.
 func TestIncrementalMatchesScan(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := genCatalogue(t, 6, 20)
-		idx := indexOf(Config{Waitlist: -1}, c)
+		cfg := Config{Waitlist: rapid.SampledFrom([]int{-1, 1, 3}).Draw(t, "waitlist"), Partners: rapid.IntRange(1, 3).Draw(t, "partners")}
+		idx := indexOf(cfg, c)
 		live := map[string]finzone.Product{}
 		for _, p := range c.products {
 			live[p.ID] = p
@@ -84,8 +87,10 @@ func TestIncrementalMatchesScan(t *testing.T) {
 		for _, p := range live {
 			products = append(products, p)
 		}
-		pj := genProject().Draw(t, "project")
-		sameSelection(t, idx.Select(pj, now), SelectScan(pj, products, c.inst, now, Config{Waitlist: -1}))
+		for range 3 {
+			pj := genProject().Draw(t, "project")
+			sameSelection(t, idx.Select(pj, now), SelectScan(pj, products, c.inst, now, cfg))
+		}
 	})
 }
 

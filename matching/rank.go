@@ -77,6 +77,9 @@ func (x *Index) pick(q *query, sc *scratch, i int32, pk *Pick, comps []Component
 // lt is a < b as 0 or 1, computed without a branch.
 func lt(a, b uint8) uint8 { return uint8((uint32(a) - uint32(b)) >> 31) }
 
+// lt32 is a < b as 0 or 1 for values within ±2^30 of each other.
+func lt32(a, b int32) uint32 { return uint32(a-b) >> 31 }
+
 // pushTop keeps the k largest values in a min-heap.
 func pushTop(h []int32, k int, v int32) []int32 {
 	less := func(a, b int32) bool { return a < b }

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"slices"
 	"time"
 
 	"finzone"
@@ -16,7 +17,7 @@ type query struct {
 	term         int
 	ceiling      int
 	coll, size   uint8
-	aCode, tCode uint8 // coarse codes for the posting tests
+	tCode        uint8 // coarse code for the posting tests
 	rCode        uint8 // 255 without a ceiling
 	sizeNeed     uint8 // size bits a product must serve: the size's, or all for an unknown size
 	now          int64
@@ -51,7 +52,7 @@ func (x *Index) resolve(pj *finzone.Project, now time.Time) (q query, ok bool) {
 	q.industry = pj.IndustryCode
 	q.amount, q.lAmt = pj.AmountYuan, log2fx(pj.AmountYuan)
 	q.term, q.ceiling = pj.TermMonths, pj.RateCeilingBps
-	q.aCode, q.tCode, q.rCode = amountCode(pj.AmountYuan), clamp8(pj.TermMonths), rateCode(pj.RateCeilingBps)
+	q.tCode, q.rCode = clamp8(pj.TermMonths), rateCode(pj.RateCeilingBps)
 	q.coll = collateralMask(pj.Collateral)
 	q.size = sizeBit(pj.EnterpriseSize)
 	q.sizeNeed = q.size
@@ -87,7 +88,17 @@ type scratch struct {
 	// beat to matter, so collect can skip candidates whose upper bound is
 	// below it without computing their score.
 	top, leads []int32
+	// spec is, per rule<<2|flags row of the lite entries, the
+	// specialisation points for this project, or failRule when the rule
+	// rejects its industry.
+	spec []int32
 }
+
+// failRule makes any bound with it fall below every cut-off, noCut included.
+const (
+	failRule = -1 << 26
+	noCut    = -1 << 25
+)
 
 // best is kept small (components are recomputed for the few picks) so the
 // table stays in cache while thousands of candidates update it.
@@ -126,99 +137,135 @@ func (x *Index) Select(pj finzone.Project, now time.Time) Selection {
 	return x.rank(&q, sc)
 }
 
+// specTable fills sc.spec for q: one row per rule of the lite entries, the
+// last (rfRuleCap) for rules past it, which gets the most any rule could.
+func (x *Index) specTable(q *query, sc *scratch) []int32 {
+	n := min(len(x.rules), rfRuleCap)
+	t := slices.Grow(sc.spec[:0], 4*(rfRuleCap+1))[:4*(n+1)]
+	if n == rfRuleCap {
+		t = t[:4*(rfRuleCap+1)]
+	}
+	for r := range n {
+		lvl, pass := 0, false
+		if q.div >= 0 {
+			l := x.rules[r].level[q.div]
+			lvl, pass = int(max(l, 0)), l >= 0
+		} else {
+			lvl, pass = x.rules[r].levelOf(q.industry)
+		}
+		for f := range 4 {
+			t[4*r+f] = failRule
+			if pass {
+				t[4*r+f] = q.spec[lvl][f]
+			}
+		}
+	}
+	for f := range 4 {
+		t[len(t)-4+f] = q.spec[2][f]
+	}
+	sc.spec = t
+	return t
+}
+
 // collect applies the hard filters to the candidate buckets and keeps each
 // institution's best product.
+//
+// Once keep institutions are known, a candidate matters only if it can reach
+// the lowest first-seen score among them (or, for one that may lead, the
+// lowest of the best Leads leads). Its lite entry bounds its score without
+// the fits, which are at most their weights: most candidates end there. The
+// survivors of the coarse filters get the fits from the coarse entry, which
+// makes the bound the exact score of an eligible product, so the product's
+// hot entry (a cache miss) is read only for the few that can still rank.
 func (x *Index) collect(q *query, sc *scratch) {
 	keep, leads := x.cfg.keep(), x.cfg.Leads
+	w := &x.cfg.Weights
+	spec := x.specTable(q, sc)
+	fits := int32(w.Amount+w.Term) * 100
+	// needs[lead bit] is the cut-off; lites[lead bit] is it less the full
+	// fits, so the first test is s0+spec+loc < lites[lead].
+	var needs, lites [2]int32
+	cut := func() {
+		needs = [2]int32{noCut, noCut}
+		if keep >= 0 && len(sc.top) == keep && !x.loose {
+			needs[0] = sc.top[0]
+			if len(sc.leads) == leads {
+				needs[1] = min(sc.top[0], sc.leads[0])
+			}
+		}
+		lites = [2]int32{needs[0] - fits, needs[1] - fits}
+	}
+	cut()
+	qRegion, qCity := q.region, q.city
+	if qCity == noRegion {
+		qCity = noRegion - 1 // no institution's city, noRegion included, may match
+	}
+	loc0, loc1, loc2 := q.locPts[0], q.locPts[1], q.locPts[2]
+	lAmt := q.lAmt
 	for _, b := range q.buckets {
 		if b < 0 {
 			continue
 		}
 		bk := &x.buckets[b]
-		rest := bk.rest[:len(bk.coarse)]
-		for i := range bk.coarse {
-			// Coarse tests first: most candidates end here.
-			// Each test yields 0 or 1 without a branch; one branch on the sum.
-			c := &bk.coarse[i]
-			bad := lt(q.aCode, c.amin) | lt(c.amax, q.aCode) | lt(q.tCode, c.tmin) | lt(c.tmax, q.tCode) |
-				lt(q.rCode, c.rate) | lt(q.coll&c.coll, 1) | lt(c.sizes&q.sizeNeed, q.sizeNeed)
+		ls := bk.lite
+		coarses, slots := bk.coarse[:len(ls)], bk.slots[:len(ls)]
+		for i := range ls {
+			l := &ls[i]
+			loc := loc0
+			if l.city == qCity {
+				loc = loc1
+			}
+			if l.region == qRegion {
+				loc = loc2
+			}
+			ub := int32(l.s0) + spec[l.rf>>1] + loc
+			if ub < lites[l.rf&rfLead] {
+				continue
+			}
+			// Coarse tests next: each yields 0 or 1 without a branch; one
+			// branch on the sum. A syndicable product takes any amount above
+			// its minimum.
+			c := &coarses[i]
+			bad := lt32(lAmt, int32(c.lmin)) | lt32(int32(c.lmax)+int32(c.flags&fSyndicable)<<16, lAmt) |
+				uint32(lt(q.tCode, c.tmin)|lt(c.tmax, q.tCode)|lt(q.rCode, c.rate)|lt(q.coll&c.coll, 1)|lt(c.sizes&q.sizeNeed, q.sizeNeed))
 			if bad != 0 {
 				continue
 			}
-			p := &rest[i]
-			// The score from the posting alone: exact for an eligible product,
-			// an upper bound otherwise (amount fit above the maximum).
-			lvl, pass := 0, false
-			if q.div >= 0 {
-				l := x.rules[p.rule].level[q.div]
-				lvl, pass = int(max(l, 0)), l >= 0
-			} else {
-				lvl, pass = x.rules[p.rule].levelOf(q.industry)
-			}
-			if !pass {
-				continue
-			}
-			in := &x.insts[p.inst]
-			if keep >= 0 && len(sc.top) == keep {
-				need := sc.top[0]
-				if in.lead {
-					need = 0
-					if len(sc.leads) == leads {
-						need = min(sc.top[0], sc.leads[0])
-					}
+			if need := needs[l.rf&rfLead]; need > noCut {
+				// For a syndicate member asked for more than its maximum the
+				// in-range formula gives at least its share's fit.
+				ub += pts(w.Amount, centred(int64(lAmt)-int64(c.lmin), int64(c.lmax)-int64(c.lmin)))
+				if c.tmin > 0 && c.tmax < 255 {
+					ub += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
+				} else {
+					ub += int32(w.Term) * 100
 				}
-				if ub := x.bound(q, c, p, in, lvl, need); ub < need {
+				if ub < need {
 					continue
 				}
 			}
-			pc, ok := x.eval(q, p.slot)
+			slot := slots[i]
+			pc, ok := x.eval(q, slot)
 			if !ok {
 				continue
 			}
-			t, slot, inst := total(&pc), p.slot, p.inst
+			t, inst := total(&pc), x.hot[slot].inst
 			bb := &sc.best[inst]
 			if bb.stamp != sc.stamp {
 				*bb = best{stamp: sc.stamp, points: t, slot: slot}
 				sc.touched = append(sc.touched, inst)
 				if keep >= 0 {
 					sc.top = pushTop(sc.top, keep, t)
-					if in.lead {
+					if x.insts[inst].lead {
 						sc.leads = pushTop(sc.leads, leads, t)
 					}
+					cut()
 				}
 			} else if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
 				bb.points, bb.slot = t, slot
 			}
 		}
 	}
-}
-
-// bound scores a candidate from its posting and institution without the
-// hot entry. It equals the true score of an eligible product, since the
-// posting holds every input the score reads; for a syndicate member asked
-// for more than its maximum, the in-range formula gives at least as much.
-func (x *Index) bound(q *query, c *coarse, p *post, in *instRec, lvl int, need int32) int32 {
-	w := &x.cfg.Weights
-	b := int32(p.ratePts) + in.trackPts + in.loadPts + q.spec[lvl][p.flags>>1]
-	switch {
-	case in.region == q.region:
-		b += q.locPts[2]
-	case in.city != noRegion && in.city == q.city:
-		b += q.locPts[1]
-	default:
-		b += q.locPts[0]
-	}
-	// The fits cost divisions: skip them when even full fits fall short.
-	if b+int32(w.Amount+w.Term)*100 < need {
-		return b + int32(w.Amount+w.Term)*100
-	}
-	b += pts(w.Amount, centred(int64(q.lAmt)-int64(p.lmin), int64(p.lmax)-int64(p.lmin)))
-	if c.tmax < 255 {
-		b += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
-	} else {
-		b += int32(w.Term) * 100
-	}
-	return b
 }
 
 // eval applies the exact filters to one product and scores it.
