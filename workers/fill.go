@@ -221,9 +221,6 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 			CreatedAt: e.PushedAt, UpdatedAt: e.PushedAt,
 		})
 	}
-	if err := w.cfg.Store.InsertMatches(ctx, ms); err != nil {
-		return err
-	}
 	var ns []finzone.Notification
 	for _, m := range ms {
 		role := "协办"
@@ -233,7 +230,15 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		ns = append(ns, notice(m.InstitutionID, "match_pushed", m, fmt.Sprintf("新项目推送（%s）：%s", role, p.Title))...)
 		ns = append(ns, notice(p.OwnerOrgID, "match_pushed", m, "项目已推送至一家金融机构："+p.Title)...)
 	}
+	// Notify before inserting: a crash in between leaves the matches
+	// missing, so the next fill comes back here and notifies again (the
+	// notices' fixed IDs make that a no-op). Inserting first would let a
+	// crash lose the notices for good, since a fill that finds every match
+	// present does not notify.
 	if err := w.notify(ctx, ns); err != nil {
+		return err
+	}
+	if err := w.cfg.Store.InsertMatches(ctx, ms); err != nil {
 		return err
 	}
 	for _, m := range ms {
