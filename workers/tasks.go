@@ -97,9 +97,11 @@ func (c *Client) enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Optio
 	return nil
 }
 
-// ProjectSubmitted starts matching a submitted project.
+// ProjectSubmitted starts matching a submitted project. The task ID is the
+// one the reconciler gives a submitted project's fill, so a reconcile while
+// the fill still waits adds no second fill racing it for the ledger.
 func (c *Client) ProjectSubmitted(ctx context.Context, projectID string) error {
-	return c.enqueue(ctx, newTask(TypeFill, projectPayload{projectID}))
+	return c.enqueue(ctx, newTask(TypeFill, projectPayload{projectID}), asynq.TaskID(TypeFill+":"+projectID))
 }
 
 // ProjectWithdrawn withdraws the project's open matches.
