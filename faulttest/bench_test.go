@@ -1,0 +1,153 @@
+package faulttest_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"finzone"
+	"finzone/embedded"
+	"finzone/workers"
+)
+
+// asynqTrivialRate is the last BenchmarkAsynqTrivial result, tasks/s, for
+// the ratio BenchmarkPipeline reports when both run in one invocation
+// (AsynqTrivial is declared first, so it runs first).
+var asynqTrivialRate atomic.Uint64
+
+// BenchmarkAsynqTrivial measures raw asynq throughput on the same kind of
+// redis-server: b.N no-op tasks enqueued from four goroutines and processed by
+// one server with concurrency 10, from the first enqueue to the last done.
+func BenchmarkAsynqTrivial(b *testing.B) {
+	redisURL, _ := startRedis(b)
+	opt, err := asynq.ParseRedisURI(redisURL)
+	must(b, err)
+	queue := fmt.Sprintf("trivial-%d", time.Now().UnixNano())
+	var done atomic.Int64
+	all := make(chan struct{})
+	n := int64(b.N)
+	srv := asynq.NewServer(opt, asynq.Config{Concurrency: 10, Queues: map[string]int{queue: 1}, LogLevel: asynq.ErrorLevel})
+	mux := asynq.NewServeMux()
+	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {
+		if done.Add(1) == n {
+			close(all)
+		}
+		return nil
+	})
+	must(b, srv.Start(mux))
+	b.Cleanup(srv.Shutdown)
+	client := asynq.NewClient(opt)
+	b.Cleanup(func() { client.Close() })
+
+	b.ResetTimer()
+	began := time.Now()
+	var wg sync.WaitGroup
+	per := (b.N + 3) / 4
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g * per; i < min((g+1)*per, b.N); i++ {
+				if _, err := client.Enqueue(asynq.NewTask("noop", nil), asynq.Queue(queue)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-all
+	elapsed := time.Since(began)
+	b.StopTimer()
+	rate := float64(b.N) / elapsed.Seconds()
+	asynqTrivialRate.Store(uint64(rate))
+	b.ReportMetric(rate, "tasks/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkPipeline measures projects per second from submit (what the API
+// does: the status change in the store and the enqueue) to the 1+10
+// persisted (ledger, matches, notifications, deadlines scheduled, status
+// matching), with a real redis-server, the embedded FerretDB and one worker
+// set (concurrency 10) in this process. One op is one project; run it with
+// -benchtime Nx, N ≤ the template's projects.
+func BenchmarkPipeline(b *testing.B) {
+	if b.N > len(data.Projects) {
+		b.Fatalf("b.N %d > %d seeded projects: use -benchtime %dx or less", b.N, len(data.Projects), len(data.Projects))
+	}
+	dir := filepath.Join(b.TempDir(), "db")
+	copyTemplate(b, dir)
+	srv, err := embedded.StartMongo(dir, "127.0.0.1:0")
+	must(b, err)
+	b.Cleanup(srv.Close)
+	db := openStore(b, srv.URI)
+	redisURL, _ := startRedis(b)
+	opt, err := asynq.ParseRedisURI(redisURL)
+	must(b, err)
+	queue := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	w := workers.New(workers.Config{Redis: opt, Store: db, Queue: queue, Log: quietLog(), Concurrency: 10})
+	must(b, w.Start())
+	b.Cleanup(w.Shutdown)
+	client := workers.NewClient(opt, queue, db)
+	b.Cleanup(func() { client.Close() })
+	insp := asynq.NewInspector(opt)
+	b.Cleanup(func() { insp.Close() })
+	ctx := context.Background()
+	// Let the workers load their catalogue and run the start-up reconcile
+	// before the clock starts.
+	time.Sleep(3 * time.Second)
+	projects := data.Projects[:b.N]
+
+	b.ResetTimer()
+	began := time.Now()
+	jobs := make(chan finzone.Project)
+	var wg sync.WaitGroup
+	for range 4 { // a few API requests at a time
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				if _, err := db.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectDraft}, finzone.ProjectSubmitted, time.Now()); err != nil {
+					b.Error(err)
+					continue
+				}
+				if err := client.ProjectSubmitted(ctx, p.ID); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for _, p := range projects {
+		jobs <- p
+	}
+	close(jobs)
+	wg.Wait()
+	// Done when no fill is waiting, running or retrying; the deadlines'
+	// tasks sit in the scheduled set and do not count.
+	for {
+		qi, err := insp.GetQueueInfo(queue)
+		if err == nil && qi.Pending == 0 && qi.Active == 0 && qi.Retry == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	elapsed := time.Since(began)
+	b.StopTimer()
+	left, err := db.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted})
+	must(b, err)
+	if len(left) > 0 {
+		b.Fatalf("%d projects still submitted when the queue drained", len(left))
+	}
+	rate := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "projects/s")
+	b.ReportMetric(0, "ns/op")
+	if t := asynqTrivialRate.Load(); t > 0 {
+		b.ReportMetric(float64(t)/rate, "trivial-tasks/project")
+	}
+}
