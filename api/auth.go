@@ -206,11 +206,15 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	org, err := s.store.Org(c.UserContext(), user.OrgID)
-	if err != nil {
-		return err
+	out := fiber.Map{"token": token, "user": toUserJSON(user)}
+	if user.OrgID != "" { // platform admins belong to no organization
+		org, err := s.store.Org(c.UserContext(), user.OrgID)
+		if err != nil {
+			return err
+		}
+		out["org"] = toOrgJSON(org)
 	}
-	return c.JSON(fiber.Map{"token": token, "user": toUserJSON(user), "org": toOrgJSON(org)})
+	return c.JSON(out)
 }
 
 // startSession makes a random token, stores its hash and sets the cookie.
@@ -241,7 +245,11 @@ func (s *Server) logout(c *fiber.Ctx) error {
 
 func (s *Server) me(c *fiber.Ctx) error {
 	a := actor(c)
-	return c.JSON(fiber.Map{"user": toUserJSON(a.User), "org": toOrgJSON(a.Org)})
+	out := fiber.Map{"user": toUserJSON(a.User)}
+	if a.Org.ID != "" {
+		out["org"] = toOrgJSON(a.Org)
+	}
+	return c.JSON(out)
 }
 
 // tokenOf reads the bearer token, or the session cookie.
