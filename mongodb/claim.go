@@ -65,21 +65,27 @@ func (d *DB) PurgeClaims(ctx context.Context, now time.Time) (int64, error) {
 	return res.DeletedCount, nil
 }
 
-// guardedUpdate reads the document the filter selects, claims the state it
-// read (marker), then applies the update under the same filter. A document
-// that no longer matches is invalid_state; a lost claim is too, since
-// another writer is moving it from the same state.
-func (d *DB) guardedUpdate(ctx context.Context, coll, what string, filter, update bson.D, marker func(bson.Raw) string) (bson.Raw, error) {
+// guardedUpdate reads the document find selects, checks in Go that it is in
+// the expected state, claims that state (marker), then updates it by _id.
+// Reads and writes by _id alone are the only ones FerretDB serves without a
+// collection scan; the claim, not the update's filter, is what makes the
+// transition exclusive (FerretDB's filters are checked before a separate
+// write anyway). A document in another state is invalid_state; so is a lost
+// claim, since another writer is moving it from the same state.
+func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, inState func(bson.Raw) bool, update bson.D, marker func(bson.Raw) string) (bson.Raw, error) {
 	c := d.db.Collection(coll)
 	octx, cancel := opContext(ctx)
-	raw, err := c.FindOne(octx, filter).Raw()
+	raw, err := c.FindOne(octx, find).Raw()
 	cancel()
 	if err != nil {
 		err = translate(err)
 		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
+			return nil, finzone.Errorf(finzone.ECInvalidState, "%s not found", what)
 		}
 		return nil, err
+	}
+	if !inState(raw) {
+		return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
 	}
 	id, _ := raw.Lookup("_id").ObjectIDOK()
 	if err := d.claim(ctx, what, id.Hex(), marker(raw)); err != nil {
@@ -87,16 +93,25 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, filter, updat
 	}
 	octx, cancel = opContext(ctx)
 	defer cancel()
-	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}, {Key: "$and", Value: bson.A{filter}}}, update,
+	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
-		err = translate(err)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil, finzone.Errorf(finzone.ECInvalidState, "%s changed state", what)
-		}
-		return nil, err
+		return nil, translate(err)
 	}
 	return out, nil
+}
+
+// fieldIn checks a document's string field against the allowed values.
+func fieldIn(field string, values ...string) func(bson.Raw) bool {
+	return func(raw bson.Raw) bool {
+		v, _ := raw.Lookup(field).StringValueOK()
+		for _, ok := range values {
+			if v == ok {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // updatedAtMarker names a document's state by its last guarded write.
@@ -122,7 +137,9 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	}
 	octx, cancel := opContext(ctx)
 	defer cancel()
-	res, err := c.ReplaceOne(octx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: prev}}, doc)
+	// Holding the claim on version prev means nobody else wrote since: the
+	// replace can go by _id alone.
+	res, err := c.ReplaceOne(octx, bson.D{{Key: "_id", Value: id}}, doc)
 	if err != nil {
 		return translate(err)
 	}

@@ -312,7 +312,7 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: push}}
 	// Each move appends one event, so the event count names the state.
-	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}, {Key: "stage", Value: string(from)}}, update,
+	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}}, fieldIn("stage", string(from)), update,
 		func(raw bson.Raw) string {
 			n := 0
 			if arr, ok := raw.Lookup("events").ArrayOK(); ok {

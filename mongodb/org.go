@@ -110,7 +110,8 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 	if err != nil {
 		return finzone.Organization{}, err
 	}
-	raw, err := d.guardedUpdate(ctx, collOrgs, "org", bson.D{{Key: "_id", Value: o}, {Key: "verified", Value: false}},
+	raw, err := d.guardedUpdate(ctx, collOrgs, "org", bson.D{{Key: "_id", Value: o}},
+		func(raw bson.Raw) bool { v, _ := raw.Lookup("verified").BooleanOK(); return !v },
 		bson.D{{Key: "$set", Value: bson.D{{Key: "verified", Value: true}, {Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}},
 		func(bson.Raw) string { return "unverified" })
 	if finzone.IsCode(err, finzone.ECInvalidState) {

@@ -219,9 +219,7 @@ func (d *DB) UpdateProduct(ctx context.Context, p finzone.Product, from []finzon
 		{Key: "valid_to", Value: doc.ValidTo}, {Key: "status", Value: doc.Status},
 		{Key: "updated_at", Value: d.now().UTC()},
 	}
-	filter := bson.D{{Key: "product_id", Value: p.ID}, {Key: "version", Value: p.Version},
-		{Key: "status", Value: bson.D{{Key: "$in", Value: strs(from)}}}}
-	return d.updateProduct(ctx, filter, set)
+	return d.updateProduct(ctx, p, strs(from), set)
 }
 
 // SetProductReview moves one version from status from to p.Status, with the
@@ -235,8 +233,7 @@ func (d *DB) SetProductReview(ctx context.Context, p finzone.Product, from finzo
 		set = append(set, bson.E{Key: "reviewed_by", Value: p.ReviewedBy}, bson.E{Key: "review_note", Value: p.ReviewNote},
 			bson.E{Key: "reviewed_at", Value: p.ReviewedAt.UTC()})
 	}
-	filter := bson.D{{Key: "product_id", Value: p.ID}, {Key: "version", Value: p.Version}, {Key: "status", Value: string(from)}}
-	out, err := d.updateProduct(ctx, filter, set)
+	out, err := d.updateProduct(ctx, p, []string{string(from)}, set)
 	if err != nil || p.Status != finzone.ReviewPublished {
 		return out, err
 	}
@@ -249,8 +246,10 @@ func (d *DB) SetProductReview(ctx context.Context, p finzone.Product, from finzo
 	return out, translate(err)
 }
 
-func (d *DB) updateProduct(ctx context.Context, filter, set bson.D) (finzone.Product, error) {
-	raw, err := d.guardedUpdate(ctx, collProducts, "product", filter, bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
+func (d *DB) updateProduct(ctx context.Context, p finzone.Product, from []string, set bson.D) (finzone.Product, error) {
+	find := bson.D{{Key: "product_id", Value: p.ID}, {Key: "version", Value: p.Version}}
+	raw, err := d.guardedUpdate(ctx, collProducts, "product", find, fieldIn("status", from...),
+		bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
 	if err != nil {
 		return finzone.Product{}, err
 	}

@@ -138,7 +138,7 @@ func (d *DB) UpdateProject(ctx context.Context, p finzone.Project, from finzone.
 		{Key: "industry_code", Value: doc.IndustryCode}, {Key: "green", Value: doc.Green}, {Key: "tech", Value: doc.Tech},
 		{Key: "updated_at", Value: d.now().UTC()},
 	}
-	return d.updateProject(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}}, set)
+	return d.updateProject(ctx, o, []string{string(from)}, set)
 }
 
 // SetProjectStatus moves a project from one of the from statuses to to.
@@ -154,11 +154,12 @@ func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.Pro
 	case finzone.ProjectWithdrawn:
 		set = append(set, bson.E{Key: "withdrawn_at", Value: at.UTC()})
 	}
-	return d.updateProject(ctx, bson.D{{Key: "_id", Value: o}, {Key: "status", Value: bson.D{{Key: "$in", Value: strs(from)}}}}, set)
+	return d.updateProject(ctx, o, strs(from), set)
 }
 
-func (d *DB) updateProject(ctx context.Context, filter, set bson.D) (finzone.Project, error) {
-	raw, err := d.guardedUpdate(ctx, collProjects, "project", filter, bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
+func (d *DB) updateProject(ctx context.Context, id bson.ObjectID, from []string, set bson.D) (finzone.Project, error) {
+	raw, err := d.guardedUpdate(ctx, collProjects, "project", bson.D{{Key: "_id", Value: id}}, fieldIn("status", from...),
+		bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
 	if err != nil {
 		return finzone.Project{}, err
 	}
@@ -175,7 +176,7 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 	if err != nil {
 		return err
 	}
-	filter := bson.D{{Key: "_id", Value: o}, {Key: "status", Value: string(from)}}
+	filter := bson.D{{Key: "_id", Value: o}}
 	octx, cancel := opContext(ctx)
 	raw, err := d.db.Collection(collProjects).FindOne(octx, filter).Raw()
 	cancel()
@@ -184,6 +185,9 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 			return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
 		}
 		return err
+	}
+	if !fieldIn("status", string(from))(raw) {
+		return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
 	}
 	if err := d.claim(ctx, "project", id, updatedAtMarker(raw)); err != nil {
 		return finzone.Errorf(finzone.ECInvalidState, "project %s: %v", id, err)
