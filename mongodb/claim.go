@@ -176,10 +176,15 @@ func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
 	return translate(err)
 }
 
+// ScanTimeout bounds one background scan (reconciler, catalogue load).
+const ScanTimeout = time.Minute
+
 // findAll decodes every document the filter selects (reconciler scans,
 // catalogue loads: not for request paths on FerretDB).
 func findAll[T any](ctx context.Context, c *mongo.Collection, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]T, error) {
-	ctx, cancel := opContext(ctx)
+	// A scan on FerretDB reads the whole collection: give it longer than a
+	// request's operation, within the caller's own deadline.
+	ctx, cancel := context.WithTimeout(ctx, ScanTimeout)
 	defer cancel()
 	cur, err := c.Find(ctx, filter, opts...)
 	if err != nil {

@@ -375,11 +375,18 @@ func (d *DB) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
 
 // DueMatches lists matches in a stage with a deadline.
 func (d *DB) DueMatches(ctx context.Context) ([]finzone.Match, error) {
-	return d.findMatches(ctx, bson.D{{Key: "has_due", Value: true}, {Key: "stage", Value: bson.D{{Key: "$in", Value: strs(finzone.DueStages)}}}})
+	// Only what scheduling needs: the events and components would be most
+	// of what the scan moves.
+	proj := bson.D{}
+	for _, f := range []string{"_id", "project_id", "institution_id", "project_title", "stage", "due_at", "has_due", "reminded_at", "updated_at"} {
+		proj = append(proj, bson.E{Key: f, Value: 1})
+	}
+	return d.findMatches(ctx, bson.D{{Key: "has_due", Value: true}, {Key: "stage", Value: bson.D{{Key: "$in", Value: strs(finzone.DueStages)}}}},
+		options.Find().SetProjection(proj))
 }
 
-func (d *DB) findMatches(ctx context.Context, filter bson.D) ([]finzone.Match, error) {
-	docs, err := findAll[matchDoc](ctx, d.db.Collection(collMatches), filter)
+func (d *DB) findMatches(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]finzone.Match, error) {
+	docs, err := findAll[matchDoc](ctx, d.db.Collection(collMatches), filter, opts...)
 	if err != nil {
 		return nil, err
 	}

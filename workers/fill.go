@@ -150,6 +150,15 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
 			return err
 		}
 	}
+	// A worker killed between creating matches and scheduling their
+	// deadlines leaves them unscheduled; asynq re-runs this fill, so it
+	// schedules every existing match again (fixed task IDs make it a no-op
+	// when they are there).
+	for _, m := range byInst {
+		if err := w.schedule(ctx, m); err != nil {
+			return err
+		}
+	}
 	// Mirror roles from the ledger (the truth) onto matches: a promotion, or
 	// one a crash interrupted.
 	for _, e := range led.Entries {
