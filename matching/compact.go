@@ -2,6 +2,7 @@ package matching
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,6 +84,66 @@ type bucket struct {
 	lite   []lite
 	coarse []coarse
 	slots  []int32 // ascending
+	// blocks holds, per run of blockLen postings, what the lite entries'
+	// bounds share: collect skips a whole run whose best bound cannot reach
+	// the cut-off without reading its entries.
+	blocks []blockMax
+}
+
+// blockLen is how many postings one blockMax covers.
+const blockLen = 16
+
+// blockMax is the project-independent ceiling of a run of postings: the
+// largest s0 of its lead-capable and of its other products (noS0: none),
+// the specialisation row (rf>>1) when all share one (mixedRow: not), and
+// the institutions' region and city when all share them.
+type blockMax struct {
+	lead, other  int32
+	row          uint16
+	region, city uint16
+	sameLoc      bool
+}
+
+// noS0 is below every s0 by so much that no bound with it reaches any
+// cut-off, noCut included.
+const (
+	noS0     = failRule
+	mixedRow = math.MaxUint16
+)
+
+// reblock recomputes the block maxima from the block holding posting i on.
+func (b *bucket) reblock(i int) {
+	n := (len(b.lite) + blockLen - 1) / blockLen
+	if cap(b.blocks) < n {
+		b.blocks = slices.Grow(b.blocks[:0], n)
+	}
+	b.blocks = b.blocks[:n]
+	for k := i / blockLen; k < n; k++ {
+		b.blocks[k] = blockOf(b.lite[k*blockLen : min((k+1)*blockLen, len(b.lite))])
+	}
+}
+
+func blockOf(ls []lite) blockMax {
+	m := blockMax{lead: noS0, other: noS0, row: mixedRow}
+	for j := range ls {
+		l := &ls[j]
+		if l.rf&rfLead != 0 {
+			m.lead = max(m.lead, int32(l.s0))
+		} else {
+			m.other = max(m.other, int32(l.s0))
+		}
+		if j == 0 {
+			m.row, m.region, m.city, m.sameLoc = l.rf>>1, l.region, l.city, true
+			continue
+		}
+		if l.rf>>1 != m.row {
+			m.row = mixedRow
+		}
+		if l.region != m.region || l.city != m.city {
+			m.sameLoc = false
+		}
+	}
+	return m
 }
 
 type coarse struct {

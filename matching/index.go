@@ -40,6 +40,8 @@ type Index struct {
 	// loose is set once a score part overflowed a lite entry: the bound
 	// then proves nothing and collect filters without it.
 	loose bool
+	// loading defers the block maxima to the end of Load.
+	loading bool
 
 	pool sync.Pool // *scratch
 }
@@ -87,32 +89,72 @@ func (x *Index) Load(products []finzone.Product, inst func(id string) (Instituti
 	// instead of missing the cache on every candidate.
 	// Within a region, grouping by owner puts an institution's products, and
 	// institutions first seen here, together too.
+	// Then by the owner's place, the product's industry rule and green and
+	// tech flags, and its bound's institution-and-rate part, best first, so
+	// each run of a posting list shares the project-dependent parts of its
+	// bound and holds similar s0: collect skips whole runs (blockMax).
 	type keyed struct {
-		region uint16
-		owner  string
-		i      int
+		region, place uint16
+		flags         uint8
+		s0            int32
+		rule, owner   string
+		i             int
+	}
+	w := &x.cfg.Weights
+	// A product given twice sorts by its last version, so its versions keep
+	// their order and the later one wins.
+	last := make(map[string]int, len(products))
+	for i := range products {
+		last[products[i].ID] = i
 	}
 	order := make([]keyed, len(products))
 	for i := range products {
-		k := keyed{region: noRegion, owner: products[i].OwnerOrgID, i: i}
-		if r := normaliseRegions(products[i].Regions); len(r) > 0 {
+		p := &products[last[products[i].ID]]
+		k := keyed{region: noRegion, place: noRegion, owner: p.OwnerOrgID, i: i,
+			rule: ruleKey(p.IndustryInclude, p.IndustryExclude), s0: ratePts(p.RateFloorBps, w)}
+		if r := normaliseRegions(p.Regions); len(r) > 0 {
 			k.region = r[0]
+		}
+		if hasType(p.ProjectTypes, finzone.TypeGreenLowCarbon) {
+			k.flags |= fGreen
+		}
+		if hasType(p.ProjectTypes, finzone.TypeTechInnovation) {
+			k.flags |= fTech
+		}
+		if in, ok := inst(k.owner); ok {
+			if ri, ok := regionIdx[in.RegionCode]; ok {
+				k.place = ri
+			}
+			k.s0 += trackPts(in.Pushed, in.ResponseRateBps, in.ApprovalRateBps, w) + loadPts(in.LiveLoad, w)
 		}
 		order[i] = k
 	}
 	slices.SortStableFunc(order, func(a, b keyed) int {
-		if a.region != b.region {
+		switch {
+		case a.region != b.region:
 			return int(a.region) - int(b.region)
+		case a.place != b.place:
+			return int(a.place) - int(b.place)
+		case a.rule != b.rule:
+			return strings.Compare(a.rule, b.rule)
+		case a.flags != b.flags:
+			return int(a.flags) - int(b.flags)
+		case a.s0 != b.s0:
+			return int(b.s0 - a.s0)
 		}
 		return strings.Compare(a.owner, b.owner)
 	})
+	x.loading = true
 	for _, k := range order {
 		if in, ok := inst(products[k.i].OwnerOrgID); ok {
 			x.upsert(&products[k.i], &in)
 		}
 	}
+	x.loading = false
 	for i, b := range x.buckets {
-		x.buckets[i] = bucket{slices.Clip(b.lite), slices.Clip(b.coarse), slices.Clip(b.slots)}
+		b = bucket{lite: slices.Clip(b.lite), coarse: slices.Clip(b.coarse), slots: slices.Clip(b.slots)}
+		b.reblock(0)
+		x.buckets[i] = b
 	}
 }
 
@@ -213,6 +255,9 @@ func (x *Index) post(slot int32) {
 		b.slots = slices.Insert(b.slots, i, slot)
 		b.coarse = slices.Insert(b.coarse, i, co)
 		b.lite = slices.Insert(b.lite, i, l)
+		if !x.loading {
+			b.reblock(i)
+		}
 	})
 }
 
@@ -222,6 +267,9 @@ func (x *Index) unpost(slot int32) {
 			b.slots = slices.Delete(b.slots, i, i+1)
 			b.coarse = slices.Delete(b.coarse, i, i+1)
 			b.lite = slices.Delete(b.lite, i, i+1)
+			if !x.loading {
+				b.reblock(i)
+			}
 		}
 	})
 }
@@ -233,6 +281,10 @@ func (x *Index) relite(slot int32) {
 	x.eachBucket(slot, func(b *bucket) {
 		if i, ok := slices.BinarySearch(b.slots, slot); ok {
 			b.lite[i] = l
+			if !x.loading {
+				k := i / blockLen
+				b.blocks[k] = blockOf(b.lite[k*blockLen : min((k+1)*blockLen, len(b.lite))])
+			}
 		}
 	})
 }

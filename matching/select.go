@@ -201,6 +201,14 @@ func (x *Index) collect(q *query, sc *scratch) {
 		qCity = noRegion - 1 // no institution's city, noRegion included, may match
 	}
 	loc0, loc1, loc2 := q.locPts[0], q.locPts[1], q.locPts[2]
+	// A run's bound (blockMax): its best s0, its row's specialisation or, for
+	// a mixed run, the most any row gives this project, and its
+	// institutions' locality or, if they differ, the most any gives.
+	var maxSpec int32 = failRule
+	for _, v := range spec {
+		maxSpec = max(maxSpec, v)
+	}
+	maxLoc := max(loc0, loc1, loc2)
 	lAmt := q.lAmt
 	for _, b := range q.buckets {
 		if b < 0 {
@@ -209,60 +217,83 @@ func (x *Index) collect(q *query, sc *scratch) {
 		bk := &x.buckets[b]
 		ls := bk.lite
 		coarses, slots := bk.coarse[:len(ls)], bk.slots[:len(ls)]
-		for i := range ls {
-			l := &ls[i]
-			loc := loc0
-			if l.city == qCity {
-				loc = loc1
-			}
-			if l.region == qRegion {
-				loc = loc2
-			}
-			ub := int32(l.s0) + spec[l.rf>>1] + loc
-			if ub < lites[l.rf&rfLead] {
-				continue
-			}
-			// Coarse tests next: each yields 0 or 1 without a branch; one
-			// branch on the sum. A syndicable product takes any amount above
-			// its minimum.
-			c := &coarses[i]
-			bad := lt32(lAmt, int32(c.lmin)) | lt32(int32(c.lmax)+int32(c.flags&fSyndicable)<<16, lAmt) |
-				uint32(lt(q.tCode, c.tmin)|lt(c.tmax, q.tCode)|lt(q.rCode, c.rate)|lt(q.coll&c.coll, 1)|lt(c.sizes&q.sizeNeed, q.sizeNeed))
-			if bad != 0 {
-				continue
-			}
-			if need := needs[l.rf&rfLead]; need > noCut {
-				// For a syndicate member asked for more than its maximum the
-				// in-range formula gives at least its share's fit.
-				ub += pts(w.Amount, centred(int64(lAmt)-int64(c.lmin), int64(c.lmax)-int64(c.lmin)))
-				if c.tmin > 0 && c.tmax < 255 {
-					ub += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
-				} else {
-					ub += int32(w.Term) * 100
+		blocks := bk.blocks
+		for k := range blocks {
+			bm := &blocks[k]
+			ub := maxLoc
+			if bm.sameLoc {
+				ub = loc0
+				if bm.city == qCity {
+					ub = loc1
 				}
-				if ub < need {
+				if bm.region == qRegion {
+					ub = loc2
+				}
+			}
+			if bm.row != mixedRow {
+				ub += spec[bm.row]
+			} else {
+				ub += maxSpec
+			}
+			if bm.other+ub < lites[0] && bm.lead+ub < lites[1] {
+				continue
+			}
+			lo, hi := k*blockLen, min((k+1)*blockLen, len(ls))
+			for i := lo; i < hi; i++ {
+				l := &ls[i]
+				loc := loc0
+				if l.city == qCity {
+					loc = loc1
+				}
+				if l.region == qRegion {
+					loc = loc2
+				}
+				ub := int32(l.s0) + spec[l.rf>>1] + loc
+				if ub < lites[l.rf&rfLead] {
 					continue
 				}
-			}
-			slot := slots[i]
-			pc, ok := x.eval(q, slot)
-			if !ok {
-				continue
-			}
-			t, inst := total(&pc), x.hot[slot].inst
-			bb := &sc.best[inst]
-			if bb.stamp != sc.stamp {
-				*bb = best{stamp: sc.stamp, points: t, slot: slot}
-				sc.touched = append(sc.touched, inst)
-				if keep >= 0 {
-					sc.top = pushTop(sc.top, keep, t)
-					if x.insts[inst].lead {
-						sc.leads = pushTop(sc.leads, leads, t)
-					}
-					cut()
+				// Coarse tests next: each yields 0 or 1 without a branch; one
+				// branch on the sum. A syndicable product takes any amount above
+				// its minimum.
+				c := &coarses[i]
+				bad := lt32(lAmt, int32(c.lmin)) | lt32(int32(c.lmax)+int32(c.flags&fSyndicable)<<16, lAmt) |
+					uint32(lt(q.tCode, c.tmin)|lt(c.tmax, q.tCode)|lt(q.rCode, c.rate)|lt(q.coll&c.coll, 1)|lt(c.sizes&q.sizeNeed, q.sizeNeed))
+				if bad != 0 {
+					continue
 				}
-			} else if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
-				bb.points, bb.slot = t, slot
+				if need := needs[l.rf&rfLead]; need > noCut {
+					// For a syndicate member asked for more than its maximum the
+					// in-range formula gives at least its share's fit.
+					ub += pts(w.Amount, centred(int64(lAmt)-int64(c.lmin), int64(c.lmax)-int64(c.lmin)))
+					if c.tmin > 0 && c.tmax < 255 {
+						ub += pts(w.Term, centred(int64(q.term)-int64(c.tmin), int64(c.tmax)-int64(c.tmin)))
+					} else {
+						ub += int32(w.Term) * 100
+					}
+					if ub < need {
+						continue
+					}
+				}
+				slot := slots[i]
+				pc, ok := x.eval(q, slot)
+				if !ok {
+					continue
+				}
+				t, inst := total(&pc), x.hot[slot].inst
+				bb := &sc.best[inst]
+				if bb.stamp != sc.stamp {
+					*bb = best{stamp: sc.stamp, points: t, slot: slot}
+					sc.touched = append(sc.touched, inst)
+					if keep >= 0 {
+						sc.top = pushTop(sc.top, keep, t)
+						if x.insts[inst].lead {
+							sc.leads = pushTop(sc.leads, leads, t)
+						}
+						cut()
+					}
+				} else if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
+					bb.points, bb.slot = t, slot
+				}
 			}
 		}
 	}
