@@ -18,11 +18,8 @@ func (w *Workers) handleMatchChanged(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	st := w.cfg.Store
-	m, err := st.Match(ctx, pl.MatchID)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		return nil
-	}
-	if err != nil {
+	m, ok, err := w.match(ctx, pl.MatchID)
+	if !ok {
 		return err
 	}
 	p, err := st.Project(ctx, m.ProjectID)
@@ -119,11 +116,8 @@ func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
 
 func (w *Workers) expire(ctx context.Context, matchID string, stage finzone.Stage) error {
 	st, now := w.cfg.Store, w.cfg.Now()
-	m, err := st.Match(ctx, matchID)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		return nil
-	}
-	if err != nil {
+	m, ok, err := w.match(ctx, matchID)
+	if !ok {
 		return err
 	}
 	if m.Stage != stage || m.DueAt.IsZero() {
@@ -162,11 +156,8 @@ func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	st := w.cfg.Store
-	m, err := st.Match(ctx, pl.MatchID)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		return nil
-	}
-	if err != nil {
+	m, ok, err := w.match(ctx, pl.MatchID)
+	if !ok {
 		return err
 	}
 	if m.Stage != pl.Stage || m.DueAt.IsZero() || !m.RemindedAt.Before(m.UpdatedAt) && !m.RemindedAt.IsZero() {
@@ -185,11 +176,8 @@ func (w *Workers) handleWithdraw(ctx context.Context, t *asynq.Task) error {
 	if err := decodePayload(t, &pl); err != nil {
 		return err
 	}
-	p, err := w.cfg.Store.Project(ctx, pl.ProjectID)
-	if err != nil {
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil
-		}
+	p, ok, err := w.project(ctx, pl.ProjectID)
+	if !ok {
 		return err
 	}
 	return w.withdraw(ctx, p)
@@ -236,4 +224,23 @@ func (w *Workers) withdraw(ctx context.Context, p finzone.Project) error {
 		}
 	}
 	return nil
+}
+
+// match loads a task's match; ok is false when there is nothing to do
+// (it is gone) or loading failed (err says so, and the task retries).
+func (w *Workers) match(ctx context.Context, id string) (finzone.Match, bool, error) {
+	m, err := w.cfg.Store.Match(ctx, id)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return m, false, nil
+	}
+	return m, err == nil, err
+}
+
+// project loads a task's project, the same way.
+func (w *Workers) project(ctx context.Context, id string) (finzone.Project, bool, error) {
+	p, err := w.cfg.Store.Project(ctx, id)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return p, false, nil
+	}
+	return p, err == nil, err
 }

@@ -141,11 +141,8 @@ func (w *Workers) handleSyndicateChanged(ctx context.Context, t *asynq.Task) err
 	if err := decodePayload(t, &pl); err != nil {
 		return err
 	}
-	p, err := w.cfg.Store.Project(ctx, pl.ProjectID)
-	if err != nil {
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil
-		}
+	p, ok, err := w.project(ctx, pl.ProjectID)
+	if !ok {
 		return err
 	}
 	return w.memberDeclined(ctx, p, pl.InstitutionID)
