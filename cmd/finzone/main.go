@@ -84,6 +84,7 @@ func (in *infra) Close() {
 // URI is configured.
 func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error) {
 	in := &infra{mongoURI: cfg.MongoURI}
+	var em *embedded.Mongo
 	if in.mongoURI == "" {
 		dir := filepath.Join(cfg.DataDir, "db")
 		m, err := embedded.StartMongo(dir, cfg.MongoAddr)
@@ -95,13 +96,21 @@ func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error
 			return nil, err
 		}
 		in.closers = append(in.closers, m.Close)
-		in.mongoURI, in.embedded = m.URI, true
+		in.mongoURI, in.embedded, em = m.URI, true, m
 		log.Info("embedded MongoDB-wire server (FerretDB on SQLite)", "uri", m.URI, "data_dir", dir)
 	}
 	store, err := mongodb.Open(ctx, in.mongoURI, cfg.DB)
 	if err != nil {
 		in.Close()
 		return nil, err
+	}
+	if em != nil {
+		// The store just created its collections: give them their _id
+		// lookup indexes now rather than within the embedded server's next
+		// second.
+		if err := em.IndexIDs(ctx); err != nil {
+			log.Warn("embedded MongoDB: _id lookup indexes", "err", err)
+		}
 	}
 	in.store = store
 	in.closers = append(in.closers, func() { _ = store.Close(context.Background()) })
