@@ -36,6 +36,7 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	now    func() time.Time
+	ferret bool // the server is FerretDB: see ensureIndexes
 }
 
 var _ finzone.Store = (*DB)(nil)
@@ -51,6 +52,10 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	}
 	d := &DB{client: client, db: client.Database(dbName), now: time.Now}
 	if err := d.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongodb: %w", err)
+	}
+	if d.ferret, err = d.isFerretDB(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: %w", err)
 	}
@@ -90,35 +95,106 @@ func (d *DB) Empty(ctx context.Context) (bool, error) {
 	return n == 0, nil
 }
 
+// isFerretDB asks the server whether it is FerretDB (its buildInfo says so).
+func (d *DB) isFerretDB(ctx context.Context) (bool, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	raw, err := d.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
+		return false, translate(err)
+	}
+	_, err = raw.LookupErr("ferretdbVersion")
+	return err == nil, nil
+}
+
 func (d *DB) ensureIndexes(ctx context.Context) error {
-	unique := func(keys ...string) mongo.IndexModel {
+	keys := func(names ...string) bson.D {
 		k := bson.D{}
-		for _, key := range keys {
-			k = append(k, bson.E{Key: key, Value: 1})
+		for _, n := range names {
+			k = append(k, bson.E{Key: n, Value: 1})
 		}
-		return mongo.IndexModel{Keys: k, Options: options.Index().SetUnique(true)}
+		return k
 	}
-	plain := func(keys ...string) mongo.IndexModel {
-		k := bson.D{}
-		for _, key := range keys {
-			k = append(k, bson.E{Key: key, Value: 1})
-		}
-		return mongo.IndexModel{Keys: k}
+	unique := func(names ...string) mongo.IndexModel {
+		return mongo.IndexModel{Keys: keys(names...), Options: options.Index().SetUnique(true)}
 	}
-	specs := map[string][]mongo.IndexModel{
-		collOrgs:     {unique("uscc"), plain("kind", "region_code")},
-		collUsers:    {unique("email"), plain("org_id")},
-		collSessions: {plain("user_id")},
-		collProjects: {plain("owner_org_id", "created_at"), plain("region_code", "status")},
-		collProducts: {unique("product_id", "version"), plain("owner_org_id"), plain("status")},
-		// One match per project and institution, ever: relay asks someone new.
+	plain := func(names ...string) mongo.IndexModel { return mongo.IndexModel{Keys: keys(names...)} }
+	// Indexes that keep data right, on every server.
+	rules := map[string][]mongo.IndexModel{
+		collOrgs:     {unique("uscc")},
+		collUsers:    {unique("email")},
+		collProducts: {unique("product_id", "version")},
+	}
+	// Indexes that only make reads faster. FerretDB 1.24 on SQLite answers
+	// every filter but {_id} with a scan, so there they would only slow
+	// every write (each is a JSON expression SQLite evaluates per insert and
+	// update): it gets none, and loses those an earlier version made. The
+	// unique (project_id, institution_id) on matches is among them because a
+	// match's _id is derived from that pair, which already makes it unique.
+	lookups := map[string][]mongo.IndexModel{
+		collOrgs:          {plain("kind", "region_code")},
+		collUsers:         {plain("org_id")},
+		collSessions:      {plain("user_id")},
+		collProjects:      {plain("owner_org_id", "created_at"), plain("region_code", "status")},
+		collProducts:      {plain("owner_org_id"), plain("status")},
 		collMatches:       {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage")},
 		collNotifications: {plain("org_id", "created_at")},
 		collDeliveries:    {plain("org_id", "created_at"), plain("status")},
 	}
-	for coll, models := range specs {
+	for coll, models := range lookups {
+		if d.ferret {
+			if err := d.dropIndexes(ctx, d.db.Collection(coll), models); err != nil {
+				return fmt.Errorf("%s: %w", coll, err)
+			}
+			continue
+		}
+		rules[coll] = append(rules[coll], models...)
+	}
+	for coll, models := range rules {
 		if err := d.createMissingIndexes(ctx, d.db.Collection(coll), models); err != nil {
 			return fmt.Errorf("%s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// indexName is the name MongoDB gives an index on keys: a_1_b_1.
+func indexName(m mongo.IndexModel) string {
+	name := ""
+	for i, k := range m.Keys.(bson.D) {
+		if i > 0 {
+			name += "_"
+		}
+		name += fmt.Sprintf("%s_%v", k.Key, k.Value)
+	}
+	return name
+}
+
+func (d *DB) indexNames(ctx context.Context, c *mongo.Collection) (map[string]bool, error) {
+	specs, err := c.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, s := range specs {
+		have[s.Name] = true
+	}
+	return have, nil
+}
+
+// dropIndexes drops those of models that exist.
+func (d *DB) dropIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	have, err := d.indexNames(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		if have[indexName(m)] {
+			if err := c.Indexes().DropOne(ctx, indexName(m)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -130,24 +206,13 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 func (d *DB) createMissingIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	specs, err := c.Indexes().ListSpecifications(ctx)
+	have, err := d.indexNames(ctx, c)
 	if err != nil {
 		return err
 	}
-	have := map[string]bool{}
-	for _, s := range specs {
-		have[s.Name] = true
-	}
 	var missing []mongo.IndexModel
 	for _, m := range models {
-		name := ""
-		for i, k := range m.Keys.(bson.D) {
-			if i > 0 {
-				name += "_"
-			}
-			name += fmt.Sprintf("%s_%v", k.Key, k.Value)
-		}
-		if !have[name] {
+		if !have[indexName(m)] {
 			missing = append(missing, m)
 		}
 	}
