@@ -189,6 +189,9 @@ type NotificationStore interface {
 
 	SetWebhook(ctx context.Context, w Webhook) error
 	Webhook(ctx context.Context, orgID string) (Webhook, error)
+	// Webhooks returns the webhooks of those of orgIDs that have one, in one
+	// round trip.
+	Webhooks(ctx context.Context, orgIDs []string) (map[string]Webhook, error)
 	AddDeliveries(ctx context.Context, ds []Delivery) error
 	Delivery(ctx context.Context, id string) (Delivery, error)
 	UpdateDelivery(ctx context.Context, d Delivery) error

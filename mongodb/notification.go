@@ -131,6 +131,33 @@ func (d *DB) Webhook(ctx context.Context, orgID string) (finzone.Webhook, error)
 	return finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
 }
 
+// Webhooks finds the webhooks of several organizations at once: on MongoDB
+// one indexed $in, on FerretDB one scan of a collection that holds at most
+// one small document per institution, either way cheaper than a lookup per
+// organization when a project is pushed to eleven.
+func (d *DB) Webhooks(ctx context.Context, orgIDs []string) (map[string]finzone.Webhook, error) {
+	ids := make([]bson.ObjectID, 0, len(orgIDs))
+	for _, s := range orgIDs {
+		id, err := oid(s)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	out := map[string]finzone.Webhook{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	docs, err := findAll[webhookDoc](ctx, d.db.Collection(collWebhooks), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, err
+	}
+	for _, doc := range docs {
+		out[doc.ID.Hex()] = finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}
+	}
+	return out, nil
+}
+
 type deliveryDoc struct {
 	ID             bson.ObjectID `bson:"_id"`
 	OrgID          string        `bson:"org_id"`

@@ -505,3 +505,24 @@ func TestTrackRecords(t *testing.T) {
 		t.Errorf("bank-2: got %+v", got["bank-2"])
 	}
 }
+
+func TestWebhooksOfSeveralOrgs(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	a, b, none := "65e2b00000f1000000000001", "65e2b00000f1000000000002", "65e2b00000f1000000000003"
+	for _, id := range []string{a, b} {
+		if err := db.SetWebhook(ctx, finzone.Webhook{OrgID: id, URL: "https://bank.example/" + id, Secret: "s-" + id, UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.Webhooks(ctx, []string{a, none, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[a].URL != "https://bank.example/"+a || got[b].Secret != "s-"+b {
+		t.Errorf("webhooks = %+v, want a's and b's only", got)
+	}
+	if _, ok := got[none]; ok {
+		t.Errorf("an organization without a webhook has one: %+v", got[none])
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,21 +60,20 @@ func (w *Workers) notify(ctx context.Context, ns []finzone.Notification) error {
 	if err := st.AddNotifications(ctx, ns); err != nil {
 		return err
 	}
-	hooks := map[string]*finzone.Webhook{}
+	var orgs []string
+	for _, n := range ns {
+		if !slices.Contains(orgs, n.OrgID) {
+			orgs = append(orgs, n.OrgID)
+		}
+	}
+	hooks, err := st.Webhooks(ctx, orgs)
+	if err != nil {
+		return err
+	}
 	var ds []finzone.Delivery
 	for _, n := range ns {
-		h, seen := hooks[n.OrgID]
-		if !seen {
-			wh, err := st.Webhook(ctx, n.OrgID)
-			switch {
-			case err == nil:
-				h = &wh
-			case !finzone.IsCode(err, finzone.ECNotFound):
-				return err
-			}
-			hooks[n.OrgID] = h
-		}
-		if h == nil || h.URL == "" {
+		h, ok := hooks[n.OrgID]
+		if !ok || h.URL == "" {
 			continue
 		}
 		body, _ := json.Marshal(notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
