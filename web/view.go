@@ -455,7 +455,7 @@ func (v *View) Bps(n int64) string { return PercentPlain(n) + "%" }
 // NoticeKinds are the kinds of notification the workers send; each has a
 // text under "notice.<kind>", and the ones both sides of a match receive
 // have the enterprise's under "notice.<kind>_owner".
-var NoticeKinds = []string{"match_pushed", "match_changed", "match_expired", "match_withdrawn", "deadline_soon",
+var NoticeKinds = []string{"match_pushed", "project_pushed", "match_changed", "match_expired", "match_withdrawn", "deadline_soon",
 	"promoted_lead", "syndicate_proposed", "syndicate_reallocated"}
 
 // Notice is a notification's line in the page's language, chosen by its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/hibiken/asynq"
 
@@ -237,7 +238,26 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 			role = "主办"
 		}
 		ns = append(ns, notice(m.InstitutionID, "match_pushed", m, fmt.Sprintf("新项目推送（%s）：%s", role, p.Title))...)
-		ns = append(ns, notice(p.OwnerOrgID, "match_pushed", m, "项目已推送至一家金融机构："+p.Title)...)
+	}
+	// The enterprise hears once per push, not once per institution. A push
+	// is the ledger entries written together (one PushedAt), so a retry
+	// after a crash names the same notice.
+	perPush := map[int64]int{}
+	for _, e := range led.Entries {
+		perPush[e.PushedAt.UnixMilli()]++
+	}
+	told := map[int64]bool{}
+	for _, m := range ms {
+		at := m.CreatedAt.UnixMilli()
+		if told[at] {
+			continue
+		}
+		told[at] = true
+		ns = append(ns, finzone.Notification{
+			ID:    finzone.StableID("notice", p.OwnerOrgID, "project_pushed", p.ID, strconv.FormatInt(at, 10)),
+			OrgID: p.OwnerOrgID, Kind: "project_pushed", ProjectID: p.ID, Stage: finzone.StagePushed,
+			Text: fmt.Sprintf("项目已推送至 %d 家金融机构：%s", perPush[at], p.Title),
+		})
 	}
 	// Notify before inserting: a crash in between leaves the matches
 	// missing, so the next fill comes back here and notifies again (the

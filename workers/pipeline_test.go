@@ -3,6 +3,7 @@ package workers_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,11 +186,18 @@ func TestRelayOnExpiry(t *testing.T) {
 	list, _, err := e.db.ListNotifications(ctx, p.OwnerOrgID, false, finzone.Page{Limit: 100})
 	must(t, err)
 	kinds := map[string]int{}
+	firstPush := 0
 	for _, n := range list {
 		kinds[n.Kind]++
+		if n.Kind == "project_pushed" && strings.Contains(n.Text, "推送至 11 家") {
+			firstPush++
+		}
 	}
-	if kinds["match_expired"] == 0 || kinds["match_pushed"] == 0 {
-		t.Errorf("enterprise notifications by kind: %v; want pushes and expiries", kinds)
+	if kinds["match_expired"] == 0 || kinds["project_pushed"] == 0 || kinds["match_pushed"] != 0 {
+		t.Errorf("enterprise notifications by kind: %v; want pushes (one per push, not per institution) and expiries", kinds)
+	}
+	if firstPush != 1 {
+		t.Errorf("%d notices tell the enterprise of the push to 11 institutions, want 1", firstPush)
 	}
 	// Each institution was reminded before its deadline, then told it expired.
 	first := ms[0]
