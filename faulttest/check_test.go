@@ -192,8 +192,9 @@ func (r *run) problems(ctx context.Context, ledgers bool) []string {
 			if tasks == nil {
 				continue
 			}
-			// The workers' task IDs: expire|remind:<match>:<stage>:<due unix>.
-			suffix := fmt.Sprintf("%s:%s:%d", id, m.Stage, m.DueAt.Unix())
+			// The workers' task IDs: expire|remind:<project>:<stage>:<due
+			// unix>, one per deadline the project's matches share.
+			suffix := fmt.Sprintf("%s:%s:%d", m.ProjectID, m.Stage, m.DueAt.Unix())
 			at, ok := tasks["expire:"+suffix]
 			switch {
 			case !ok:

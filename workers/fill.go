@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -155,10 +156,8 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
 	// deadlines leaves them unscheduled; asynq re-runs this fill, so it
 	// schedules every existing match again (fixed task IDs make it a no-op
 	// when they are there).
-	for _, m := range byInst {
-		if err := w.schedule(ctx, m); err != nil {
-			return err
-		}
+	if err := w.schedule(ctx, slices.Collect(maps.Values(byInst))...); err != nil {
+		return err
 	}
 	// Mirror roles from the ledger (the truth) onto matches: a promotion, or
 	// one a crash interrupted.
@@ -270,12 +269,7 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 	if err := w.cfg.Store.InsertMatches(ctx, ms); err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if err := w.schedule(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.schedule(ctx, ms...)
 }
 
 // mayLead reports whether an institution may lead: its kind is one of the

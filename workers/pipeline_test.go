@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"finzone"
 	"finzone/demo"
 	"finzone/workers"
@@ -212,6 +214,64 @@ func TestRelayOnExpiry(t *testing.T) {
 	for _, k := range []string{"match_pushed", "deadline_soon", "match_expired"} {
 		if !got[k] {
 			t.Errorf("institution %s heard %v about its match, want %s", first.InstitutionID, got, k)
+		}
+	}
+}
+
+// A deadline task queued per match, as before a push's matches shared one
+// task, still expires its match and relays the slot after an upgrade.
+func TestPerMatchDeadlineTaskStillExpires(t *testing.T) {
+	sc := demo.DefaultScale().Times(4)
+	sc.Projects = 40
+	e := newEnv(t, sc, workers.Config{Deadlines: finzone.Deadlines{DayLength: 2 * time.Second}, ReconcileEvery: time.Hour})
+	idx := e.engine(t)
+	var p finzone.Project
+	for _, c := range e.data.Projects {
+		sel := idx.Select(c, time.Now())
+		if len(sel.Leads) == 1 && len(sel.Partners) == 10 && len(sel.Waitlist) >= 1 {
+			p = c
+			break
+		}
+	}
+	if p.ID == "" {
+		t.Fatal("the demo catalogue has no project with a waitlist")
+	}
+	e.submit(t, p)
+	eventually(t, 10*time.Second, "the push", func() (bool, string) {
+		_, ms := e.projectMatches(t, p.ID)
+		return len(ms) == 11, fmt.Sprintf("%d matches", len(ms))
+	})
+	_, ms := e.projectMatches(t, p.ID)
+	old := ms[0]
+	// Take the shared deadline's expiry away and queue the old kind of task
+	// for one match in its place.
+	insp := asynq.NewInspector(redisOpt)
+	defer insp.Close()
+	shared := fmt.Sprintf("expire:%s:%s:%d", p.ID, finzone.StagePushed, old.DueAt.Unix())
+	must(t, insp.DeleteTask(e.queue, shared))
+	c := asynq.NewClient(redisOpt)
+	defer c.Close()
+	payload := fmt.Sprintf(`{"match_id":%q,"stage":"pushed"}`, old.ID)
+	_, err := c.Enqueue(asynq.NewTask(workers.TypeExpire, []byte(payload)), asynq.Queue(e.queue), asynq.ProcessAt(old.DueAt))
+	must(t, err)
+
+	eventually(t, 30*time.Second, "the old task's match expired and relayed", func() (bool, string) {
+		led, ms := e.projectMatches(t, p.ID)
+		stages := map[finzone.Stage]int{}
+		for _, m := range ms {
+			stages[m.Stage]++
+		}
+		return len(led.Entries) == 12 && stages[finzone.StageExpired] == 1, fmt.Sprintf("%d entries, stages %v", len(led.Entries), stages)
+	})
+	got, err := e.db.Match(context.Background(), old.ID)
+	must(t, err)
+	if got.Stage != finzone.StageExpired {
+		t.Errorf("the old task's match is %s, want expired", got.Stage)
+	}
+	_, ms = e.projectMatches(t, p.ID)
+	for _, m := range ms {
+		if m.ID != old.ID && m.Stage != finzone.StagePushed {
+			t.Errorf("match %s is %s; only the old task's match should have expired", m.ID, m.Stage)
 		}
 	}
 }

@@ -41,15 +41,21 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	if err := w.schedule(ctx, due...); err != nil {
+		return err
+	}
+	// Reminders whose time passed while Redis lost them: at once, one per
+	// deadline.
+	reminded := map[string]bool{}
 	for _, m := range due {
-		if err := w.schedule(ctx, m); err != nil {
-			return err
+		id := remindTaskID(m.ProjectID, m.Stage, m.DueAt)
+		if reminded[id] || !w.cfg.Deadlines.RemindAt(m.DueAt).Before(now) || !m.RemindedAt.Before(m.UpdatedAt) {
+			continue
 		}
-		if w.cfg.Deadlines.RemindAt(m.DueAt).Before(now) && m.RemindedAt.Before(m.UpdatedAt) {
-			pl := matchPayload{MatchID: m.ID, Stage: m.Stage}
-			if err := c.enqueue(ctx, newTask(TypeRemind, pl), asynq.TaskID(remindTaskID(m.ID, m.Stage, m.DueAt))); err != nil {
-				return err
-			}
+		reminded[id] = true
+		pl := deadlinePayload{ProjectID: m.ProjectID, Stage: m.Stage, DueAt: m.DueAt}
+		if err := c.enqueue(ctx, newTask(TypeRemind, pl), asynq.TaskID(id)); err != nil {
+			return err
 		}
 	}
 	pending, err := st.PendingDeliveries(ctx, now)

@@ -84,91 +84,177 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 	return err
 }
 
-// schedule enqueues the expiry and the reminder of a match's current
-// deadline. Task IDs name the match, stage and due time, so scheduling twice
-// (a retry, the reconciler after Redis lost its data) adds nothing.
-func (w *Workers) schedule(ctx context.Context, m finzone.Match) error {
-	if m.DueAt.IsZero() || !m.Stage.Open() {
-		return nil
-	}
-	pl := matchPayload{MatchID: m.ID, Stage: m.Stage}
-	if err := w.client.enqueue(ctx, newTask(TypeExpire, pl), asynq.ProcessAt(m.DueAt),
-		asynq.TaskID(expireTaskID(m.ID, m.Stage, m.DueAt))); err != nil {
-		return err
-	}
-	remind := w.cfg.Deadlines.RemindAt(m.DueAt)
-	if remind.After(w.cfg.Now()) {
-		return w.client.enqueue(ctx, newTask(TypeRemind, pl), asynq.ProcessAt(remind),
-			asynq.TaskID(remindTaskID(m.ID, m.Stage, m.DueAt)))
+// deadlinePayload names a deadline: a project's matches in one stage due at
+// one time. Matches pushed together share theirs, so a push schedules one
+// expiry and one reminder rather than eleven of each.
+type deadlinePayload struct {
+	ProjectID string        `json:"project_id"`
+	Stage     finzone.Stage `json:"stage"`
+	DueAt     time.Time     `json:"due_at"`
+	// MatchID is set in tasks queued before deadlines were shared: they
+	// are about that match alone.
+	MatchID string `json:"match_id,omitempty"`
+}
+
+// schedule enqueues the expiry and the reminder of the matches' current
+// deadlines, once per shared deadline. Task IDs name the project, stage and
+// due time, so scheduling twice (a retry, the reconciler after Redis lost
+// its data) adds nothing.
+func (w *Workers) schedule(ctx context.Context, ms ...finzone.Match) error {
+	done := map[string]bool{}
+	for _, m := range ms {
+		if m.DueAt.IsZero() || !m.Stage.Open() {
+			continue
+		}
+		id := expireTaskID(m.ProjectID, m.Stage, m.DueAt)
+		if done[id] {
+			continue
+		}
+		done[id] = true
+		pl := deadlinePayload{ProjectID: m.ProjectID, Stage: m.Stage, DueAt: m.DueAt}
+		if err := w.client.enqueue(ctx, newTask(TypeExpire, pl), asynq.ProcessAt(m.DueAt), asynq.TaskID(id)); err != nil {
+			return err
+		}
+		if remind := w.cfg.Deadlines.RemindAt(m.DueAt); remind.After(w.cfg.Now()) {
+			if err := w.client.enqueue(ctx, newTask(TypeRemind, pl), asynq.ProcessAt(remind),
+				asynq.TaskID(remindTaskID(m.ProjectID, m.Stage, m.DueAt))); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// handleExpire expires a match whose deadline passed in the stage it was
-// scheduled for, then relays its slot.
+// deadlineMatches returns the matches a deadline is about: the project's
+// matches still in its stage with its due time, in ledger order, and with
+// also those an earlier run of the same task already expired (so a retry
+// after a crash still sends their notices and relays them: all of that is
+// idempotent).
+func (w *Workers) deadlineMatches(ctx context.Context, pl deadlinePayload) ([]finzone.Match, error) {
+	if pl.MatchID != "" {
+		m, ok, err := w.match(ctx, pl.MatchID)
+		if !ok || m.Stage != pl.Stage {
+			return nil, err
+		}
+		return []finzone.Match{m}, nil
+	}
+	led, err := w.cfg.Store.Ledger(ctx, pl.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	byInst, err := w.ledgerMatches(ctx, pl.ProjectID, led)
+	if err != nil {
+		return nil, err
+	}
+	var out []finzone.Match
+	for _, e := range led.Entries {
+		m, ok := byInst[e.InstitutionID]
+		if !ok {
+			continue
+		}
+		due := m.Stage == pl.Stage && m.DueAt.Unix() == pl.DueAt.Unix()
+		expiredHere := false
+		if n := len(m.Events); n > 0 && m.Stage == finzone.StageExpired {
+			last := m.Events[n-1]
+			expiredHere = last.Action == "expire" && last.From == pl.Stage
+		}
+		if due || expiredHere {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// handleExpire expires the matches whose deadline passed in the stage it
+// was scheduled for, then relays their slots.
 func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
-	var pl matchPayload
+	var pl deadlinePayload
 	if err := decodePayload(t, &pl); err != nil {
 		return err
 	}
-	return w.expire(ctx, pl.MatchID, pl.Stage)
-}
-
-func (w *Workers) expire(ctx context.Context, matchID string, stage finzone.Stage) error {
+	ms, err := w.deadlineMatches(ctx, pl)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
 	st, now := w.cfg.Store, w.cfg.Now()
-	m, ok, err := w.match(ctx, matchID)
+	var expired []finzone.Match
+	for _, m := range ms {
+		if m.Stage == finzone.StageExpired {
+			expired = append(expired, m)
+			continue
+		}
+		if m.DueAt.IsZero() {
+			continue
+		}
+		if now.Before(m.DueAt) {
+			if err := w.schedule(ctx, m); err != nil { // early (clock skew): again at the due time
+				return err
+			}
+			continue
+		}
+		moved, err := st.MoveMatch(ctx, m.ID, m.Stage, finzone.MatchChange{To: finzone.StageExpired,
+			Event: finzone.Event{At: now, Actor: "system", Action: "expire", From: m.Stage, To: finzone.StageExpired}})
+		if finzone.IsCode(err, finzone.ECInvalidState) {
+			continue // the institution moved on in time
+		}
+		if err != nil {
+			return err
+		}
+		expired = append(expired, moved)
+	}
+	if len(expired) == 0 {
+		return nil
+	}
+	p, ok, err := w.project(ctx, expired[0].ProjectID)
 	if !ok {
 		return err
 	}
-	if m.Stage != stage || m.DueAt.IsZero() {
-		return nil // the institution moved on in time
+	var ns []finzone.Notification
+	for _, m := range expired {
+		ns = append(ns, notice(m.InstitutionID, "match_expired", m, "项目已超时未处理，转由其他机构接力："+p.Title)...)
+		ns = append(ns, notice(p.OwnerOrgID, "match_expired", m, "一家机构超时未响应，已自动接力："+p.Title)...)
 	}
-	if now.Before(m.DueAt) {
-		return w.schedule(ctx, m) // early (clock skew): try again at the due time
-	}
-	m, err = st.MoveMatch(ctx, m.ID, stage, finzone.MatchChange{To: finzone.StageExpired,
-		Event: finzone.Event{At: now, Actor: "system", Action: "expire", From: stage, To: finzone.StageExpired}})
-	if finzone.IsCode(err, finzone.ECInvalidState) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	p, err := st.Project(ctx, m.ProjectID)
-	if err != nil {
-		return err
-	}
-	ns := append(notice(m.InstitutionID, "match_expired", m, "项目已超时未处理，转由其他机构接力："+p.Title),
-		notice(p.OwnerOrgID, "match_expired", m, "一家机构超时未响应，已自动接力："+p.Title)...)
 	if err := w.notify(ctx, ns); err != nil {
 		return err
 	}
-	if err := w.memberDeclined(ctx, p, m.InstitutionID); err != nil {
-		return err
+	for _, m := range expired {
+		if err := w.memberDeclined(ctx, p, m.InstitutionID); err != nil {
+			return err
+		}
 	}
 	return w.fill(ctx, p.ID)
 }
 
-// handleRemind tells the institution a deadline is near, once per stage.
+// handleRemind tells institutions their deadline is near, once per stage.
 func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
-	var pl matchPayload
+	var pl deadlinePayload
 	if err := decodePayload(t, &pl); err != nil {
 		return err
 	}
-	st := w.cfg.Store
-	m, ok, err := w.match(ctx, pl.MatchID)
-	if !ok {
+	ms, err := w.deadlineMatches(ctx, pl)
+	if err != nil {
 		return err
 	}
-	if m.Stage != pl.Stage || m.DueAt.IsZero() || !m.RemindedAt.Before(m.UpdatedAt) && !m.RemindedAt.IsZero() {
-		return nil
+	var due []finzone.Match
+	var ns []finzone.Notification
+	for _, m := range ms {
+		if m.Stage != pl.Stage || m.DueAt.IsZero() || !m.RemindedAt.Before(m.UpdatedAt) && !m.RemindedAt.IsZero() {
+			continue
+		}
+		n := notice(m.InstitutionID, "deadline_soon", m, "项目即将到期，请尽快处理："+m.ProjectTitle)
+		n[0].ID = finzone.StableID("notice", m.InstitutionID, "deadline_soon", m.ID, string(m.Stage), m.DueAt.Format(time.RFC3339))
+		ns = append(ns, n...)
+		due = append(due, m)
 	}
-	n := notice(m.InstitutionID, "deadline_soon", m, "项目即将到期，请尽快处理："+m.ProjectTitle)
-	n[0].ID = finzone.StableID("notice", m.InstitutionID, "deadline_soon", m.ID, string(m.Stage), m.DueAt.Format(time.RFC3339))
-	if err := w.notify(ctx, n); err != nil {
+	if err := w.notify(ctx, ns); err != nil {
 		return err
 	}
-	return st.SetMatchReminded(ctx, m.ID, w.cfg.Now())
+	for _, m := range due {
+		if err := w.cfg.Store.SetMatchReminded(ctx, m.ID, w.cfg.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *Workers) handleWithdraw(ctx context.Context, t *asynq.Task) error {

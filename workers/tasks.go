@@ -17,7 +17,7 @@ const (
 	TypeFill          = "project:fill"       // push a project to institutions, or refill freed slots
 	TypeWithdraw      = "project:withdraw"   // withdraw a withdrawn project's open matches
 	TypeMatchChanged  = "match:changed"      // react to an institution's step
-	TypeExpire        = "match:expire"       // a deadline passed
+	TypeExpire        = "match:expire"       // a deadline passed (of a project's matches in one stage)
 	TypeRemind        = "match:remind"       // a deadline is near
 	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
 	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
@@ -128,10 +128,12 @@ func (c *Client) CatalogueChanged(ctx context.Context) error {
 // fillTask is the reconciler's fill: one waiting per project at a time.
 func fillTaskID(projectID string) string { return "fill:" + projectID }
 
-func expireTaskID(matchID string, stage finzone.Stage, due time.Time) string {
-	return fmt.Sprintf("expire:%s:%s:%d", matchID, stage, due.Unix())
+// expireTaskID and remindTaskID name a deadline: a project's matches in one
+// stage due at one time.
+func expireTaskID(projectID string, stage finzone.Stage, due time.Time) string {
+	return fmt.Sprintf("expire:%s:%s:%d", projectID, stage, due.Unix())
 }
 
-func remindTaskID(matchID string, stage finzone.Stage, due time.Time) string {
-	return fmt.Sprintf("remind:%s:%s:%d", matchID, stage, due.Unix())
+func remindTaskID(projectID string, stage finzone.Stage, due time.Time) string {
+	return fmt.Sprintf("remind:%s:%s:%d", projectID, stage, due.Unix())
 }
