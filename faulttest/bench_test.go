@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +106,7 @@ func BenchmarkPipeline(b *testing.B) {
 	projects := data.Projects[:b.N]
 
 	b.ResetTimer()
+	cpuBefore := processCPU(b)
 	began := time.Now()
 	jobs := make(chan finzone.Project)
 	var wg sync.WaitGroup
@@ -139,6 +141,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	elapsed := time.Since(began)
 	b.StopTimer()
+	cpu := processCPU(b) - cpuBefore
 	left, err := db.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted})
 	must(b, err)
 	if len(left) > 0 {
@@ -146,8 +149,22 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	rate := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "projects/s")
+	// CPU of this process (store, workers, submitters; not redis-server)
+	// per project, and as cores busy: whether the machine or waiting is
+	// the limit.
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/project")
+	b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores")
 	b.ReportMetric(0, "ns/op")
 	if t := asynqTrivialRate.Load(); t > 0 {
 		b.ReportMetric(float64(t)/rate, "trivial-tasks/project")
 	}
+}
+
+// processCPU is the user and system CPU this process has used so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -38,6 +38,11 @@ func (d *DB) claim(ctx context.Context, what, id, state string) error {
 	defer cancel()
 	c := d.db.Collection(collClaims)
 	now := d.now().UTC()
+	unlock, err := d.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	_, err = c.InsertOne(ctx, claimDoc{ID: cid, At: now})
 	if err == nil || !mongo.IsDuplicateKeyError(err) {
 		return translate(err)
@@ -93,6 +98,11 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, 
 	}
 	octx, cancel = opContext(ctx)
 	defer cancel()
+	unlock, err := d.lockWrite(octx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
@@ -129,7 +139,12 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	if prev == 0 {
 		octx, cancel := opContext(ctx)
 		defer cancel()
-		_, err := c.InsertOne(octx, doc)
+		unlock, err := d.lockWrite(octx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		_, err = c.InsertOne(octx, doc)
 		return translate(err)
 	}
 	if err := d.claim(ctx, what, key, fmt.Sprint(prev)); err != nil {
@@ -137,6 +152,11 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	}
 	octx, cancel := opContext(ctx)
 	defer cancel()
+	unlock, err := d.lockWrite(octx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// Holding the claim on version prev means nobody else wrote since: the
 	// replace can go by _id alone.
 	res, err := c.ReplaceOne(octx, bson.D{{Key: "_id", Value: id}}, doc)
@@ -157,7 +177,12 @@ func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	_, err := d.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	unlock, err := d.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = d.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	unlock()
 	if err == nil {
 		return nil
 	}

@@ -36,7 +36,8 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	now    func() time.Time
-	ferret bool // the server is FerretDB: see ensureIndexes
+	ferret bool      // the server is FerretDB: see ensureIndexes
+	gate   writeGate // nil on MongoDB: see writeGate
 }
 
 var _ finzone.Store = (*DB)(nil)
@@ -58,6 +59,9 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if d.ferret, err = d.isFerretDB(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: %w", err)
+	}
+	if d.ferret {
+		d.gate = make(writeGate, 1)
 	}
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())

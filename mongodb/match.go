@@ -363,6 +363,11 @@ func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
+	unlock, err := d.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res, err := d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return translate(err)

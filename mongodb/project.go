@@ -205,7 +205,8 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 }
 
 // SetProjectAttention raises or clears the coordinators' flag. Only the
-// pipeline's fill writes it, after its ledger write, so it needs no claim.
+// pipeline's fill writes it, after its ledger write, so it needs no claim;
+// the write gate keeps it from undoing a status change on FerretDB.
 func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error {
 	o, err := oid(id)
 	if err != nil {
@@ -213,6 +214,11 @@ func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error 
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
+	unlock, err := d.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "needs_attention", Value: on}}}})
 	return translate(err)

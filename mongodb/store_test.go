@@ -526,3 +526,32 @@ func TestWebhooksOfSeveralOrgs(t *testing.T) {
 		t.Errorf("an organization without a webhook has one: %+v", got[none])
 	}
 }
+
+// A flag the pipeline sets on a project must not undo a status change made
+// at the same moment (FerretDB rewrites whole documents on update).
+func TestAttentionFlagDoesNotUndoAStatusChange(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	for i := range 20 {
+		p := project("owner-a", 5_000_000)
+		p.Status = finzone.ProjectMatching
+		if err := db.CreateProject(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- db.SetProjectAttention(ctx, p.ID, true) }()
+		if _, err := db.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectMatching}, finzone.ProjectWithdrawn, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Project(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != finzone.ProjectWithdrawn || !got.NeedsAttention {
+			t.Fatalf("round %d: status %s, attention %v; want withdrawn and flagged (an update was lost)", i, got.Status, got.NeedsAttention)
+		}
+	}
+}
