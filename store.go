@@ -94,7 +94,12 @@ type ProjectStore interface {
 	// UpdateProject replaces the client-set fields of a project still in
 	// status from.
 	UpdateProject(ctx context.Context, p Project, from ProjectStatus) (Project, error)
+	// SetProjectStatus moves a project from one of from to to; in another
+	// status, or moved meanwhile by someone else, it is invalid_state.
 	SetProjectStatus(ctx context.Context, id string, from []ProjectStatus, to ProjectStatus, at time.Time) (Project, error)
+	// MoveProject is SetProjectStatus for a project the caller has just
+	// read (seen): while seen is current it spares reading it again.
+	MoveProject(ctx context.Context, seen Project, from []ProjectStatus, to ProjectStatus, at time.Time) (Project, error)
 	DeleteProject(ctx context.Context, id string, from ProjectStatus) error
 	// SetProjectAttention raises or clears the coordinators' flag.
 	SetProjectAttention(ctx context.Context, id string, on bool) error

@@ -30,6 +30,11 @@ type claimDoc struct {
 // write first claims (what, id, the state it read); the loser of a race gets
 // a conflict. MongoDB would not need it, and does not mind it.
 func (d *DB) claim(ctx context.Context, what, id, state string) error {
+	return d.claimState(ctx, what, id, state, true)
+}
+
+// claimState is claim; takeOver says whether a stale claim may be taken.
+func (d *DB) claimState(ctx context.Context, what, id, state string, takeOver bool) error {
 	cid, err := oid(finzone.StableID("claim", what, id, state))
 	if err != nil {
 		return err
@@ -38,13 +43,16 @@ func (d *DB) claim(ctx context.Context, what, id, state string) error {
 	defer cancel()
 	c := d.db.Collection(collClaims)
 	now := d.now().UTC()
-	unlock, err := d.lockWrite(ctx)
+	unlock, err := d.lockWrite(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	_, err = c.InsertOne(ctx, claimDoc{ID: cid, At: now})
-	if err == nil || !mongo.IsDuplicateKeyError(err) {
+	if err == nil || !mongo.IsDuplicateKeyError(err) || !takeOver {
+		if mongo.IsDuplicateKeyError(err) {
+			return finzone.Errorf(finzone.ECConflict, "%s %s: state %s already being changed", what, id, state)
+		}
 		return translate(err)
 	}
 	// Taken. A claim left by a writer that died before writing is stale
@@ -98,7 +106,7 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, 
 	}
 	octx, cancel = opContext(ctx)
 	defer cancel()
-	unlock, err := d.lockWrite(octx)
+	unlock, err := d.lockWrite(octx, coll+"/"+id.Hex())
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +136,13 @@ func fieldIn(field string, values ...string) func(bson.Raw) bool {
 func updatedAtMarker(raw bson.Raw) string {
 	t, _ := raw.Lookup("updated_at").TimeOK()
 	s, _ := raw.Lookup("status").StringValueOK()
-	return fmt.Sprintf("%s@%d", s, t.UnixNano())
+	return stateMarker(s, t)
+}
+
+// stateMarker names a state by status and last change, as stored (to the
+// millisecond).
+func stateMarker(status string, updatedAt time.Time) string {
+	return fmt.Sprintf("%s@%d", status, updatedAt.Truncate(time.Millisecond).UnixNano())
 }
 
 // saveVersioned writes a versioned document (a ledger, a syndicate) if its
@@ -139,7 +153,7 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	if prev == 0 {
 		octx, cancel := opContext(ctx)
 		defer cancel()
-		unlock, err := d.lockWrite(octx)
+		unlock, err := d.lockWrite(octx, "")
 		if err != nil {
 			return err
 		}
@@ -152,7 +166,7 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	}
 	octx, cancel := opContext(ctx)
 	defer cancel()
-	unlock, err := d.lockWrite(octx)
+	unlock, err := d.lockWrite(octx, coll+"/"+id.Hex())
 	if err != nil {
 		return err
 	}
@@ -177,7 +191,7 @@ func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	unlock, err := d.lockWrite(ctx)
+	unlock, err := d.lockWrite(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,8 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	now    func() time.Time
-	ferret bool      // the server is FerretDB: see ensureIndexes
-	gate   writeGate // nil on MongoDB: see writeGate
+	ferret bool       // the server is FerretDB: see ensureIndexes
+	gate   *writeGate // nil on MongoDB: see writeGate
 }
 
 var _ finzone.Store = (*DB)(nil)
@@ -61,7 +61,7 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 		return nil, fmt.Errorf("mongodb: %w", err)
 	}
 	if d.ferret {
-		d.gate = make(writeGate, 1)
+		d.gate = newWriteGate()
 	}
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())

@@ -363,7 +363,7 @@ func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	unlock, err := d.lockWrite(ctx)
+	unlock, err := d.lockWrite(ctx, collMatches+"/"+id)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -157,6 +158,55 @@ func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.Pro
 	return d.updateProject(ctx, o, strs(from), set)
 }
 
+// MoveProject changes the status of a project the caller has just read.
+// The claim on the state seen (status and last change) makes the move
+// exclusive, so while seen is current no second read is needed. When the
+// claim is taken, by a writer that moved the project since seen or one that
+// died holding it, MoveProject falls back to SetProjectStatus, which reads
+// the project afresh and judges from that. It returns the project as
+// written.
+func (d *DB) MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error) {
+	if !slices.Contains(from, seen.Status) {
+		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s is %s", seen.ID, seen.Status)
+	}
+	o, err := oid(seen.ID)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	err = d.claimState(ctx, "project", seen.ID, stateMarker(string(seen.Status), seen.UpdatedAt), false)
+	if finzone.IsCode(err, finzone.ECConflict) {
+		return d.SetProjectStatus(ctx, seen.ID, from, to, at)
+	}
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	at = at.UTC().Truncate(time.Millisecond) // as stored, so the next marker matches
+	out := seen
+	out.Status, out.UpdatedAt = to, at
+	set := bson.D{{Key: "status", Value: string(to)}, {Key: "updated_at", Value: at}}
+	switch to {
+	case finzone.ProjectSubmitted:
+		set, out.SubmittedAt = append(set, bson.E{Key: "submitted_at", Value: at}), at
+	case finzone.ProjectWithdrawn:
+		set, out.WithdrawnAt = append(set, bson.E{Key: "withdrawn_at", Value: at}), at
+	}
+	octx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(octx, collProjects+"/"+seen.ID)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	defer unlock()
+	res, err := d.db.Collection(collProjects).UpdateOne(octx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return finzone.Project{}, translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s not found", seen.ID)
+	}
+	return out, nil
+}
+
 func (d *DB) updateProject(ctx context.Context, id bson.ObjectID, from []string, set bson.D) (finzone.Project, error) {
 	raw, err := d.guardedUpdate(ctx, collProjects, "project", bson.D{{Key: "_id", Value: id}}, fieldIn("status", from...),
 		bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
@@ -214,7 +264,7 @@ func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error 
 	}
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	unlock, err := d.lockWrite(ctx)
+	unlock, err := d.lockWrite(ctx, collProjects+"/"+id)
 	if err != nil {
 		return err
 	}

@@ -555,3 +555,42 @@ func TestAttentionFlagDoesNotUndoAStatusChange(t *testing.T) {
 		}
 	}
 }
+
+// MoveProject moves the project as the caller read it; once it moved on,
+// the fresh state decides.
+func TestMoveProjectAsSeen(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	p := project("owner-a", 5_000_000)
+	p.Status = finzone.ProjectSubmitted
+	if err := db.CreateProject(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	seen, err := db.Project(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := db.MoveProject(ctx, seen, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.Project(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Status != finzone.ProjectMatching || !stored.UpdatedAt.Equal(moved.UpdatedAt) || moved.Status != stored.Status {
+		t.Errorf("moved %s at %v, stored %s at %v", moved.Status, moved.UpdatedAt, stored.Status, stored.UpdatedAt)
+	}
+	// The old reading is stale now: the fresh status is not among from.
+	_, err = db.MoveProject(ctx, seen, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectWithdrawn, time.Now())
+	wantCode(t, err, finzone.ECInvalidState)
+	// The fresh one moves on; then a move from matching finds it withdrawn.
+	if _, err := db.MoveProject(ctx, stored, []finzone.ProjectStatus{finzone.ProjectMatching}, finzone.ProjectWithdrawn, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.MoveProject(ctx, stored, []finzone.ProjectStatus{finzone.ProjectMatching}, finzone.ProjectInProgress, time.Now())
+	wantCode(t, err, finzone.ECInvalidState)
+	if got, _ := db.Project(ctx, p.ID); got.Status != finzone.ProjectWithdrawn {
+		t.Errorf("status %s, want withdrawn", got.Status)
+	}
+}

@@ -186,7 +186,8 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
 		}
 	}
 	if p.Status == finzone.ProjectSubmitted {
-		_, err := st.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, now)
+		// invalid_state: withdrawn, or accepted and moved on meanwhile.
+		_, err := st.MoveProject(ctx, p, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, now)
 		if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {
 			return err
 		}
