@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,7 +25,8 @@ var asynqTrivialRate atomic.Uint64
 
 // BenchmarkAsynqTrivial measures raw asynq throughput on the same kind of
 // redis-server: b.N no-op tasks enqueued from four goroutines and processed by
-// one server with concurrency 10, from the first enqueue to the last done.
+// one server with concurrency 10 and the workers' idle check interval, from
+// the first enqueue to the last done.
 func BenchmarkAsynqTrivial(b *testing.B) {
 	redisURL, _ := startRedis(b)
 	opt, err := asynq.ParseRedisURI(redisURL)
@@ -33,7 +35,8 @@ func BenchmarkAsynqTrivial(b *testing.B) {
 	var done atomic.Int64
 	all := make(chan struct{})
 	n := int64(b.N)
-	srv := asynq.NewServer(opt, asynq.Config{Concurrency: 10, Queues: map[string]int{queue: 1}, LogLevel: asynq.ErrorLevel})
+	srv := asynq.NewServer(opt, asynq.Config{Concurrency: 10, Queues: map[string]int{queue: 1}, LogLevel: asynq.ErrorLevel,
+		TaskCheckInterval: workers.TaskCheckInterval})
 	mux := asynq.NewServeMux()
 	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {
 		if done.Add(1) == n {
@@ -84,6 +87,12 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	dir := filepath.Join(b.TempDir(), "db")
 	copyTemplate(b, dir)
+	// This process embeds FerretDB as `finzone` does by default, with the
+	// same garbage collector setting.
+	prev := debug.SetGCPercent(100)
+	debug.SetGCPercent(prev)
+	b.Cleanup(func() { debug.SetGCPercent(prev) })
+	embedded.TuneGC()
 	srv, err := embedded.StartMongo(dir, "127.0.0.1:0")
 	must(b, err)
 	b.Cleanup(srv.Close)

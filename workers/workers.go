@@ -22,6 +22,9 @@ import (
 // QueueDefault is the asynq queue; tests use their own to share a Redis.
 const QueueDefault = "finzone"
 
+// TaskCheckInterval is how often an idle worker looks for new tasks.
+const TaskCheckInterval = 100 * time.Millisecond
+
 // Store is what the workers need from the store.
 type Store interface {
 	finzone.OrgStore
@@ -106,6 +109,11 @@ func New(cfg Config) *Workers {
 		Logger:         slogAdapter{cfg.Log},
 		LogLevel:       asynq.WarnLevel,
 		RetryDelayFunc: retryDelay,
+		// An idle server looks for new tasks this often (asynq's default is
+		// a second): a submitted project waits at most this long before it
+		// is matched, at the cost of ten queue checks a second per idle
+		// worker process.
+		TaskCheckInterval: TaskCheckInterval,
 	})
 	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
 	w.mux.Use(w.logFailures)

@@ -22,6 +22,7 @@ func dbCmd(ctx context.Context, args []string) error {
 	log := newLogger(cfg.LogLevel)
 	dir := filepath.Join(cfg.DataDir, "db")
 	// No fallback to a free port: clients were told this address.
+	embedded.TuneGC()
 	m, err := embedded.StartMongo(dir, cfg.MongoAddr)
 	if err != nil {
 		return err

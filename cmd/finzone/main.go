@@ -87,6 +87,7 @@ func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error
 	var em *embedded.Mongo
 	if in.mongoURI == "" {
 		dir := filepath.Join(cfg.DataDir, "db")
+		embedded.TuneGC()
 		m, err := embedded.StartMongo(dir, cfg.MongoAddr)
 		if err != nil && cfg.MongoAddr != "127.0.0.1:0" {
 			log.Warn("embedded MongoDB address busy, using a free port", "addr", cfg.MongoAddr, "err", err)
