@@ -75,7 +75,7 @@ type eventDoc struct {
 	At     time.Time `bson:"at"`
 	Actor  string    `bson:"actor"`
 	Action string    `bson:"action"`
-	From   string    `bson:"from"`
+	From   string    `bson:"from,omitempty"`
 	To     string    `bson:"to"`
 	Note   string    `bson:"note,omitempty"`
 }
@@ -99,10 +99,10 @@ type matchDoc struct {
 	DueAt              time.Time     `bson:"due_at"`
 	HasDue             bool          `bson:"has_due"`
 	RemindedAt         time.Time     `bson:"reminded_at,omitempty"`
-	ApprovedAmountYuan int64         `bson:"approved_amount_yuan"`
-	ApprovedRateBps    int           `bson:"approved_rate_bps"`
-	ApprovedTermMonths int           `bson:"approved_term_months"`
-	Tranches           []trancheDoc  `bson:"tranches"`
+	ApprovedAmountYuan int64         `bson:"approved_amount_yuan,omitempty"`
+	ApprovedRateBps    int           `bson:"approved_rate_bps,omitempty"`
+	ApprovedTermMonths int           `bson:"approved_term_months,omitempty"`
+	Tranches           []trancheDoc  `bson:"tranches,omitempty"`
 	DeclineReason      string        `bson:"decline_reason,omitempty"`
 	DeclineNote        string        `bson:"decline_note,omitempty"`
 	Read               bool          `bson:"read"`
