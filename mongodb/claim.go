@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -39,31 +38,29 @@ func (d *DB) claimState(ctx context.Context, what, id, state string, takeOver bo
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	c := d.db.Collection(collClaims)
+	taken := finzone.Errorf(finzone.ECConflict, "%s %s: state %s already being changed", what, id, state)
 	now := d.now().UTC()
-	unlock, err := d.lockWrite(ctx, "")
-	if err != nil {
+	dup, err := d.insert(ctx, collClaims, []any{claimDoc{ID: cid, At: now}})
+	switch {
+	case err != nil:
 		return err
-	}
-	defer unlock()
-	_, err = c.InsertOne(ctx, claimDoc{ID: cid, At: now})
-	if err == nil || !mongo.IsDuplicateKeyError(err) || !takeOver {
-		if mongo.IsDuplicateKeyError(err) {
-			return finzone.Errorf(finzone.ECConflict, "%s %s: state %s already being changed", what, id, state)
-		}
-		return translate(err)
+	case !dup[0]:
+		return nil
+	case !takeOver:
+		return taken
 	}
 	// Taken. A claim left by a writer that died before writing is stale
 	// after claimTTL: take it over, once.
-	res, derr := c.DeleteOne(ctx, bson.D{{Key: "_id", Value: cid}, {Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-claimTTL)}}}})
-	if derr == nil && res.DeletedCount == 1 {
-		if _, err := c.InsertOne(ctx, claimDoc{ID: cid, At: now}); err == nil {
-			return nil
-		}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collClaims).DeleteOne(ctx, bson.D{{Key: "_id", Value: cid}, {Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-claimTTL)}}}})
+	if err != nil || res.DeletedCount == 0 {
+		return taken
 	}
-	return finzone.Errorf(finzone.ECConflict, "%s %s: state %s already being changed", what, id, state)
+	if dup, err := d.insert(ctx, collClaims, []any{claimDoc{ID: cid, At: now}}); err != nil || dup[0] {
+		return taken
+	}
+	return nil
 }
 
 // PurgeClaims deletes claims older than an hour: by then their writes are
@@ -149,17 +146,8 @@ func stateMarker(status string, updatedAt time.Time) string {
 // stored version is still prev: an insert for a new one, whose fixed _id
 // makes a racing insert fail, or a claimed, conditional replace.
 func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.ObjectID, prev int, doc any) error {
-	c := d.db.Collection(coll)
 	if prev == 0 {
-		octx, cancel := opContext(ctx)
-		defer cancel()
-		unlock, err := d.lockWrite(octx, "")
-		if err != nil {
-			return err
-		}
-		defer unlock()
-		_, err = c.InsertOne(octx, doc)
-		return translate(err)
+		return d.insertOne(ctx, coll, fmt.Sprintf("%s %s version 1", what, key), doc)
 	}
 	if err := d.claim(ctx, what, key, fmt.Sprint(prev)); err != nil {
 		return err
@@ -173,7 +161,7 @@ func (d *DB) saveVersioned(ctx context.Context, coll, what, key string, id bson.
 	defer unlock()
 	// Holding the claim on version prev means nobody else wrote since: the
 	// replace can go by _id alone.
-	res, err := c.ReplaceOne(octx, bson.D{{Key: "_id", Value: id}}, doc)
+	res, err := d.db.Collection(coll).ReplaceOne(octx, bson.D{{Key: "_id", Value: id}}, doc)
 	if err != nil {
 		return translate(err)
 	}
@@ -189,30 +177,8 @@ func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	unlock, err := d.lockWrite(ctx, "")
-	if err != nil {
-		return err
-	}
-	_, err = d.db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	unlock()
-	if err == nil {
-		return nil
-	}
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-		for _, we := range bwe.WriteErrors {
-			if we.Code != 11000 {
-				return translate(err)
-			}
-		}
-		return nil
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return translate(err)
+	_, err := d.insert(ctx, coll, docs)
+	return err
 }
 
 // ScanTimeout bounds one background scan (reconciler, catalogue load).

@@ -38,6 +38,8 @@ type DB struct {
 	now    func() time.Time
 	ferret bool       // the server is FerretDB: see ensureIndexes
 	gate   *writeGate // nil on MongoDB: see writeGate
+	// inserts gathers concurrent inserts on FerretDB: see inserter.
+	inserts inserter
 }
 
 var _ finzone.Store = (*DB)(nil)

@@ -594,3 +594,49 @@ func TestMoveProjectAsSeen(t *testing.T) {
 		t.Errorf("status %s, want withdrawn", got.Status)
 	}
 }
+
+// Inserts made at the same moment are written together on FerretDB; each
+// caller must still learn exactly what became of its own documents.
+func TestConcurrentInsertsEachGetTheirOwnResult(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	var projects []finzone.Project
+	for range 4 {
+		p := project("owner-a", 5_000_000)
+		if err := db.CreateProject(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		projects = append(projects, p)
+	}
+	// Six writers race for version 1 of each of four ledgers.
+	type result struct {
+		project string
+		err     error
+	}
+	results := make(chan result, 24)
+	for i := range 24 {
+		p := projects[i%4]
+		go func() {
+			l := finzone.Ledger{ProjectID: p.ID, Entries: []finzone.LedgerEntry{{InstitutionID: fmt.Sprint("i", i), Role: finzone.RoleLead, Rank: 1}}}
+			results <- result{p.ID, db.SaveLedger(ctx, &l, 0)}
+		}()
+	}
+	won := map[string]int{}
+	for range 24 {
+		r := <-results
+		switch {
+		case r.err == nil:
+			won[r.project]++
+		case !finzone.IsCode(r.err, finzone.ECConflict):
+			t.Errorf("project %s: %v, want success or conflict", r.project, r.err)
+		}
+	}
+	for _, p := range projects {
+		if won[p.ID] != 1 {
+			t.Errorf("project %s: %d writers won version 1, want 1", p.ID, won[p.ID])
+		}
+		if l, err := db.Ledger(ctx, p.ID); err != nil || l.Version != 1 || len(l.Entries) != 1 {
+			t.Errorf("project %s: ledger %+v, %v", p.ID, l, err)
+		}
+	}
+}
