@@ -109,6 +109,7 @@ type rawMatch struct {
 	Stage         string        `bson:"stage"`
 	DueAt         time.Time     `bson:"due_at"`
 	HasDue        bool          `bson:"has_due"`
+	RemindedAt    time.Time     `bson:"reminded_at,omitempty"`
 }
 
 // problems lists every way the store and the queue differ from the
@@ -164,7 +165,6 @@ func (r *run) problems(ctx context.Context, ledgers bool) []string {
 	if len(ms) != r.wantLive {
 		add("%d matches in the store, want %d (the engine's 1+10 of every project)", len(ms), r.wantLive)
 	}
-	now := time.Now()
 	for _, p := range r.projects {
 		want := r.want[p.ID]
 		got := byProject[p.ID]
@@ -193,19 +193,20 @@ func (r *run) problems(ctx context.Context, ledgers bool) []string {
 				continue
 			}
 			// The workers' task IDs: expire|remind:<project>:<stage>:<due
-			// unix>, one per deadline the project's matches share.
+			// unix>, one per deadline the project's matches share. The
+			// reminder waits until it is sent (it queues the expiry when
+			// it runs); then the expiry.
 			suffix := fmt.Sprintf("%s:%s:%d", m.ProjectID, m.Stage, m.DueAt.Unix())
-			at, ok := tasks["expire:"+suffix]
+			kind, runAt := "remind", finzone.DefaultDeadlines().RemindAt(m.DueAt)
+			if !m.RemindedAt.IsZero() {
+				kind, runAt = "expire", m.DueAt
+			}
+			at, ok := tasks[kind+":"+suffix]
 			switch {
 			case !ok:
-				add("match %s: no expiry task for its deadline %s (lost deadline)", id, m.DueAt.Format(time.RFC3339))
-			case at.Unix() != m.DueAt.Unix():
-				add("match %s: expiry task runs at %s, deadline is %s", id, at.Format(time.RFC3339), m.DueAt.Format(time.RFC3339))
-			}
-			if remind := finzone.DefaultDeadlines().RemindAt(m.DueAt); remind.After(now.Add(time.Minute)) {
-				if _, ok := tasks["remind:"+suffix]; !ok {
-					add("match %s: no reminder task for its deadline", id)
-				}
+				add("match %s: no %s task for its deadline %s (lost deadline)", id, kind, m.DueAt.Format(time.RFC3339))
+			case at.Unix() != runAt.Unix():
+				add("match %s: %s task runs at %s, want %s", id, kind, at.Format(time.RFC3339), runAt.Format(time.RFC3339))
 			}
 		}
 	}

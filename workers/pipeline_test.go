@@ -2,6 +2,7 @@ package workers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -254,14 +255,18 @@ func TestPerMatchDeadlineTaskStillExpires(t *testing.T) {
 	})
 	_, ms := e.projectMatches(t, p.ID)
 	old := ms[0]
-	// Take the shared deadline's expiry away and queue the old kind of task
-	// for one match in its place. Nothing else would expire anything (the
+	// Take the shared deadline's tasks away and queue the old kind of
+	// expiry for one match in their place. Nothing else would expire anything (the
 	// reconciler is an hour away), so the old task must; the fill relaying
 	// its slot then schedules the shared deadline again, and the rest follow.
 	insp := asynq.NewInspector(redisOpt)
 	defer insp.Close()
-	shared := fmt.Sprintf("expire:%s:%s:%d", p.ID, finzone.StagePushed, old.DueAt.Unix())
-	must(t, insp.DeleteTask(e.queue, shared))
+	for _, kind := range []string{"remind", "expire"} {
+		err := insp.DeleteTask(e.queue, fmt.Sprintf("%s:%s:%s:%d", kind, p.ID, finzone.StagePushed, old.DueAt.Unix()))
+		if err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			t.Fatal(err)
+		}
+	}
 	c := asynq.NewClient(redisOpt)
 	defer c.Close()
 	payload := fmt.Sprintf(`{"match_id":%q,"stage":"pushed"}`, old.ID)

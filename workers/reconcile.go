@@ -44,20 +44,6 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err := w.schedule(ctx, due...); err != nil {
 		return err
 	}
-	// Reminders whose time passed while Redis lost them: at once, one per
-	// deadline.
-	reminded := map[string]bool{}
-	for _, m := range due {
-		id := remindTaskID(m.ProjectID, m.Stage, m.DueAt)
-		if reminded[id] || !w.cfg.Deadlines.RemindAt(m.DueAt).Before(now) || !m.RemindedAt.Before(m.UpdatedAt) {
-			continue
-		}
-		reminded[id] = true
-		pl := deadlinePayload{ProjectID: m.ProjectID, Stage: m.Stage, DueAt: m.DueAt}
-		if err := c.enqueue(ctx, newTask(TypeRemind, pl), asynq.TaskID(id)); err != nil {
-			return err
-		}
-	}
 	pending, err := st.PendingDeliveries(ctx, now)
 	if err != nil {
 		return err

@@ -96,33 +96,55 @@ type deadlinePayload struct {
 	MatchID string `json:"match_id,omitempty"`
 }
 
-// schedule enqueues the expiry and the reminder of the matches' current
-// deadlines, once per shared deadline. Task IDs name the project, stage and
-// due time, so scheduling twice (a retry, the reconciler after Redis lost
-// its data) adds nothing.
+// schedule enqueues the next task of the matches' current deadlines, once
+// per shared deadline: the reminder until it has been sent (it schedules the
+// expiry when it runs), then the expiry. Task IDs name the project, stage
+// and due time, so scheduling twice (a retry, the reconciler after Redis
+// lost its data) adds nothing.
 func (w *Workers) schedule(ctx context.Context, ms ...finzone.Match) error {
-	done := map[string]bool{}
+	type next struct {
+		pl     deadlinePayload
+		remind bool
+	}
+	var order []string
+	deadlines := map[string]*next{}
 	for _, m := range ms {
 		if m.DueAt.IsZero() || !m.Stage.Open() {
 			continue
 		}
-		id := expireTaskID(m.ProjectID, m.Stage, m.DueAt)
-		if done[id] {
-			continue
+		key := expireTaskID(m.ProjectID, m.Stage, m.DueAt)
+		n := deadlines[key]
+		if n == nil {
+			n = &next{pl: deadlinePayload{ProjectID: m.ProjectID, Stage: m.Stage, DueAt: m.DueAt}}
+			deadlines[key] = n
+			order = append(order, key)
 		}
-		done[id] = true
-		pl := deadlinePayload{ProjectID: m.ProjectID, Stage: m.Stage, DueAt: m.DueAt}
-		if err := w.client.enqueue(ctx, newTask(TypeExpire, pl), asynq.ProcessAt(m.DueAt), asynq.TaskID(id)); err != nil {
-			return err
-		}
-		if remind := w.cfg.Deadlines.RemindAt(m.DueAt); remind.After(w.cfg.Now()) {
-			if err := w.client.enqueue(ctx, newTask(TypeRemind, pl), asynq.ProcessAt(remind),
-				asynq.TaskID(remindTaskID(m.ProjectID, m.Stage, m.DueAt))); err != nil {
+		n.remind = n.remind || !reminded(m)
+	}
+	for _, key := range order {
+		n := deadlines[key]
+		if !n.remind {
+			if err := w.scheduleExpiry(ctx, n.pl); err != nil {
 				return err
 			}
+			continue
+		}
+		if err := w.client.enqueue(ctx, newTask(TypeRemind, n.pl), asynq.ProcessAt(w.cfg.Deadlines.RemindAt(n.pl.DueAt)),
+			asynq.TaskID(remindTaskID(n.pl.ProjectID, n.pl.Stage, n.pl.DueAt))); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// reminded reports whether the match's current deadline was reminded.
+func reminded(m finzone.Match) bool {
+	return !m.RemindedAt.IsZero() && !m.RemindedAt.Before(m.UpdatedAt)
+}
+
+func (w *Workers) scheduleExpiry(ctx context.Context, pl deadlinePayload) error {
+	return w.client.enqueue(ctx, newTask(TypeExpire, pl), asynq.ProcessAt(pl.DueAt),
+		asynq.TaskID(expireTaskID(pl.ProjectID, pl.Stage, pl.DueAt)))
 }
 
 // deadlineMatches returns the matches a deadline is about: the project's
@@ -238,7 +260,7 @@ func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
 	var due []finzone.Match
 	var ns []finzone.Notification
 	for _, m := range ms {
-		if m.Stage != pl.Stage || m.DueAt.IsZero() || !m.RemindedAt.Before(m.UpdatedAt) && !m.RemindedAt.IsZero() {
+		if m.Stage != pl.Stage || m.DueAt.IsZero() || reminded(m) {
 			continue
 		}
 		n := notice(m.InstitutionID, "deadline_soon", m, "项目即将到期，请尽快处理："+m.ProjectTitle)
@@ -252,6 +274,13 @@ func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
 	for _, m := range due {
 		if err := w.cfg.Store.SetMatchReminded(ctx, m.ID, w.cfg.Now()); err != nil {
 			return err
+		}
+	}
+	// The deadline's expiry comes next, if anyone still waits on it. (Tasks
+	// from before deadlines were shared have their expiry queued already.)
+	for _, m := range ms {
+		if pl.MatchID == "" && m.Stage == pl.Stage {
+			return w.scheduleExpiry(ctx, pl)
 		}
 	}
 	return nil
