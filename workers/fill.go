@@ -28,7 +28,7 @@ func (w *Workers) handleFill(ctx context.Context, t *asynq.Task) error {
 // loser starts over from what the winner wrote.
 func (w *Workers) fill(ctx context.Context, projectID string) error {
 	for attempt := 0; attempt < 3; attempt++ {
-		err := w.fillOnce(ctx, projectID)
+		err := w.fillOnce(ctx, projectID, attempt == 0)
 		if !finzone.IsCode(err, finzone.ECConflict) {
 			return err
 		}
@@ -36,7 +36,8 @@ func (w *Workers) fill(ctx context.Context, projectID string) error {
 	return finzone.Errorf(finzone.ECConflict, "fill %s: lost the ledger race three times", projectID)
 }
 
-func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
+// first is the first attempt of this fill: see the ledger below.
+func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) error {
 	st := w.cfg.Store
 	p, err := st.Project(ctx, projectID)
 	if finzone.IsCode(err, finzone.ECNotFound) {
@@ -57,9 +58,15 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string) error {
 		return err
 	}
 	now := w.cfg.Now()
-	led, err := st.Ledger(ctx, p.ID)
-	if err != nil {
-		return err
+	// A project still submitted has, but after a crash, no ledger yet: the
+	// first attempt takes it as empty without reading it. Saving it is then
+	// an insert of version 1, which fails as a conflict if one exists, and
+	// the next attempt reads it.
+	led := finzone.Ledger{ProjectID: p.ID}
+	if !first || p.Status != finzone.ProjectSubmitted {
+		if led, err = st.Ledger(ctx, p.ID); err != nil {
+			return err
+		}
 	}
 	byInst, err := w.ledgerMatches(ctx, p.ID, led)
 	if err != nil {
