@@ -529,7 +529,7 @@ func TestBrowserFullFlow(t *testing.T) {
 	}
 	b.do("notifications in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #notifications")))
-	if got := b.text("#notifications"); !strings.Contains(got, "Your project was sent to an institution: "+title) {
+	if got := b.text("#notifications"); !strings.Contains(got, "Your project was sent to financial institutions: "+title) {
 		t.Errorf("English notifications = %q, want the push notice in English", got)
 	}
 	b.shot("09b-notifications-english")

@@ -38,7 +38,11 @@ func (m *Mongo) IndexIDs(ctx context.Context) error {
 	}
 	var errs []error
 	for _, f := range files {
-		if err := indexIDs(ctx, f, m.log); err != nil {
+		err := indexIDs(ctx, f, m.log)
+		if _, statErr := os.Stat(f); err != nil && os.IsNotExist(statErr) {
+			continue // the database was dropped under us (SQLite then reports an I/O error)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(f), err))
 		}
 	}
