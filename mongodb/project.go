@@ -142,20 +142,21 @@ func (d *DB) UpdateProject(ctx context.Context, p finzone.Project, from finzone.
 	return d.updateProject(ctx, o, []string{string(from)}, set)
 }
 
-// SetProjectStatus moves a project from one of the from statuses to to.
+// SetProjectStatus moves a project from one of the from statuses to to,
+// judging from a fresh read.
 func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error) {
-	o, err := oid(id)
+	seen, err := d.Project(ctx, id)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s not found", id)
+	}
 	if err != nil {
 		return finzone.Project{}, err
 	}
-	set := bson.D{{Key: "status", Value: string(to)}, {Key: "updated_at", Value: at.UTC()}}
-	switch to {
-	case finzone.ProjectSubmitted:
-		set = append(set, bson.E{Key: "submitted_at", Value: at.UTC()})
-	case finzone.ProjectWithdrawn:
-		set = append(set, bson.E{Key: "withdrawn_at", Value: at.UTC()})
+	p, err := d.moveProject(ctx, seen, from, to, at, true)
+	if finzone.IsCode(err, finzone.ECConflict) {
+		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s: %v", id, err)
 	}
-	return d.updateProject(ctx, o, strs(from), set)
+	return p, err
 }
 
 // MoveProject changes the status of a project the caller has just read.
@@ -166,6 +167,16 @@ func (d *DB) SetProjectStatus(ctx context.Context, id string, from []finzone.Pro
 // the project afresh and judges from that. It returns the project as
 // written.
 func (d *DB) MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error) {
+	p, err := d.moveProject(ctx, seen, from, to, at, false)
+	if finzone.IsCode(err, finzone.ECConflict) {
+		return d.SetProjectStatus(ctx, seen.ID, from, to, at)
+	}
+	return p, err
+}
+
+// moveProject claims the state seen (taking over a stale claim if takeOver)
+// and writes the new status by _id; a taken claim is a conflict.
+func (d *DB) moveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time, takeOver bool) (finzone.Project, error) {
 	if !slices.Contains(from, seen.Status) {
 		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s is %s", seen.ID, seen.Status)
 	}
@@ -173,11 +184,7 @@ func (d *DB) MoveProject(ctx context.Context, seen finzone.Project, from []finzo
 	if err != nil {
 		return finzone.Project{}, err
 	}
-	err = d.claimState(ctx, "project", seen.ID, stateMarker(string(seen.Status), seen.UpdatedAt), false)
-	if finzone.IsCode(err, finzone.ECConflict) {
-		return d.SetProjectStatus(ctx, seen.ID, from, to, at)
-	}
-	if err != nil {
+	if err := d.claimState(ctx, "project", seen.ID, stateMarker(string(seen.Status), seen.UpdatedAt), takeOver); err != nil {
 		return finzone.Project{}, err
 	}
 	at = at.UTC().Truncate(time.Millisecond) // as stored, so the next marker matches
