@@ -276,7 +276,7 @@ type adminData struct {
 	Health []web.Option
 	// Queues is set when the server was given a way to read them;
 	// QueuesDown when reading failed.
-	Queues       []QueueStat
+	Queues       []finzone.QueueStat
 	HasQueues    bool
 	QueuesDown   bool
 	Coordinators []finzone.Organization

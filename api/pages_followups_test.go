@@ -262,15 +262,17 @@ func TestAdminPageShowsQueues(t *testing.T) {
 		t.Fatalf("admin sign-in: got %d without a session cookie", r.Status)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	withQueues := func(f func(context.Context) ([]api.QueueStat, error)) *env {
+	withQueues := func(f func(context.Context) ([]finzone.QueueStat, error)) *env {
 		return &env{t: t, db: e.db, app: api.New(api.Config{Store: e.db, Log: log, Queues: f})}
 	}
-	stat := api.QueueStat{Queue: "finzone", Pending: 12, Active: 2, Scheduled: 340, Retry: 3, Archived: 1, ProcessedToday: 5678, FailedToday: 4}
-	r = withQueues(func(context.Context) ([]api.QueueStat, error) { return []api.QueueStat{stat}, nil }).
+	stat := finzone.QueueStat{Queue: "finzone", Pending: 12, Active: 2, Scheduled: 340, Retry: 3, Archived: 1, ProcessedToday: 5678, FailedToday: 4}
+	r = withQueues(func(context.Context) ([]finzone.QueueStat, error) { return []finzone.QueueStat{stat}, nil }).
 		page(pageReq{method: "GET", path: "/admin", session: out.Token})
 	wantPage(t, r, http.StatusOK, `id="queues-table"`, "<code>finzone</code>", `data-col="pending">12<`, `data-col="scheduled">340<`,
 		`data-col="retry">3<`, `data-col="archived">1<`, `data-col="processed">5,678<`, `data-col="failed">4<`, "后台任务队列")
-	r = withQueues(func(context.Context) ([]api.QueueStat, error) { return nil, errors.New("dial tcp: connection refused") }).
+	r = withQueues(func(context.Context) ([]finzone.QueueStat, error) {
+		return nil, errors.New("dial tcp: connection refused")
+	}).
 		page(pageReq{method: "GET", path: "/admin", session: out.Token, lang: "en"})
 	wantPage(t, r, http.StatusOK, `id="queues-down"`, "The queues cannot be read")
 	if r := e.page(pageReq{method: "GET", path: "/admin", session: out.Token}); r.Status != http.StatusOK || strings.Contains(string(r.Body), "queues") {

@@ -42,21 +42,7 @@ type Config struct {
 	// Queues reads the background queues' sizes for the admin page; nil
 	// leaves them off it. cmd/finzone wires the workers' inspector here, so
 	// api need not import workers.
-	Queues func(ctx context.Context) ([]QueueStat, error)
-}
-
-// QueueStat is one background queue's size: tasks waiting, running,
-// scheduled, waiting to retry and given up on, and today's processed and
-// failed counts.
-type QueueStat struct {
-	Queue          string
-	Pending        int
-	Active         int
-	Scheduled      int
-	Retry          int
-	Archived       int
-	ProcessedToday int
-	FailedToday    int
+	Queues func(ctx context.Context) ([]finzone.QueueStat, error)
 }
 
 // Server holds the handlers' dependencies.
@@ -69,7 +55,7 @@ type Server struct {
 
 	deadlines         finzone.Deadlines
 	allowHTTPWebhooks bool
-	queues            func(ctx context.Context) ([]QueueStat, error)
+	queues            func(ctx context.Context) ([]finzone.QueueStat, error)
 }
 
 // New builds the Fiber app.

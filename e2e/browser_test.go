@@ -86,12 +86,12 @@ func startPlatform(t *testing.T) *platform {
 	queues := workers.NewInspector(redisOpt, "e2e")
 	t.Cleanup(func() { _ = queues.Close() })
 	app := api.New(api.Config{Store: db, Pipeline: client, Deadlines: deadlines, Log: log,
-		Queues: func(ctx context.Context) ([]api.QueueStat, error) {
+		Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
 			st, err := queues.Stats(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return []api.QueueStat{api.QueueStat(st)}, nil
+			return []finzone.QueueStat{st}, nil
 		}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

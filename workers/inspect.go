@@ -6,21 +6,9 @@ import (
 	"slices"
 
 	"github.com/hibiken/asynq"
-)
 
-// QueueStat is how much work one asynq queue holds, as an operator watches
-// it: tasks waiting, running, scheduled for later, waiting to retry and
-// given up on (archived), and today's processed and failed counts.
-type QueueStat struct {
-	Queue          string
-	Pending        int
-	Active         int
-	Scheduled      int
-	Retry          int
-	Archived       int
-	ProcessedToday int
-	FailedToday    int
-}
+	"finzone"
+)
 
 // Inspector reads the sizes of the pipeline's queue from Redis.
 type Inspector struct {
@@ -43,9 +31,9 @@ func (i *Inspector) Close() error { return i.in.Close() }
 // Stats reads the queue's sizes. A queue nothing was ever put on is empty,
 // not an error. asynq's inspector takes no context, so the read runs aside
 // and ctx bounds how long the caller waits for it.
-func (i *Inspector) Stats(ctx context.Context) (QueueStat, error) {
+func (i *Inspector) Stats(ctx context.Context) (finzone.QueueStat, error) {
 	type result struct {
-		st  QueueStat
+		st  finzone.QueueStat
 		err error
 	}
 	done := make(chan result, 1)
@@ -57,12 +45,12 @@ func (i *Inspector) Stats(ctx context.Context) (QueueStat, error) {
 	case r := <-done:
 		return r.st, r.err
 	case <-ctx.Done():
-		return QueueStat{Queue: i.queue}, fmt.Errorf("queue stats %s: %w", i.queue, ctx.Err())
+		return finzone.QueueStat{Queue: i.queue}, fmt.Errorf("queue stats %s: %w", i.queue, ctx.Err())
 	}
 }
 
-func (i *Inspector) read() (QueueStat, error) {
-	st := QueueStat{Queue: i.queue}
+func (i *Inspector) read() (finzone.QueueStat, error) {
+	st := finzone.QueueStat{Queue: i.queue}
 	queues, err := i.in.Queues()
 	if err != nil {
 		return st, fmt.Errorf("queue stats %s: %w", i.queue, err)

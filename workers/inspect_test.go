@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"finzone"
 	"finzone/workers"
 )
 
@@ -33,7 +34,7 @@ func TestInspectorCountsQueueSizes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stats of a queue never used: %v", err)
 	}
-	if want := (workers.QueueStat{Queue: queue}); got != want {
+	if want := (finzone.QueueStat{Queue: queue}); got != want {
 		t.Fatalf("stats of a queue never used: got %+v, want %+v", got, want)
 	}
 
@@ -81,7 +82,7 @@ func TestInspectorCountsQueueSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := workers.QueueStat{Queue: queue, Pending: 2, Scheduled: 1, Retry: 1, Archived: 1, ProcessedToday: 3, FailedToday: 2}
+	want := finzone.QueueStat{Queue: queue, Pending: 2, Scheduled: 1, Retry: 1, Archived: 1, ProcessedToday: 3, FailedToday: 2}
 	if got != want {
 		t.Errorf("stats: got %+v, want %+v", got, want)
 	}

@@ -200,12 +200,12 @@ func serve(ctx context.Context, mode string, args []string) error {
 			Ready: map[string]func(context.Context) error{
 				"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
 			},
-			Queues: func(ctx context.Context) ([]api.QueueStat, error) {
+			Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
 				st, err := queues.Stats(ctx)
 				if err != nil {
 					return nil, err
 				}
-				return []api.QueueStat{api.QueueStat(st)}, nil
+				return []finzone.QueueStat{st}, nil
 			},
 		})
 		go func() { errc <- app.Listen(cfg.Addr) }()
