@@ -120,9 +120,9 @@ type rawMatch struct {
 //     and there is no other match (nothing declined, expired or stray);
 //   - no (project, institution) pair twice, in the matches or a ledger;
 //   - every pushed institution has its notice of the push;
-//   - every match's deadline is guaranteed: its expiry task, under the ID the
-//     workers give it, waits in Redis for exactly its due time, and so does
-//     its reminder while that lies ahead.
+//   - every match's deadline is guaranteed: its next task (the reminder
+//     until it is sent, which then queues the expiry; else the expiry),
+//     under the ID the workers give it, waits in Redis for exactly its time.
 //
 // With ledgers set it also reads every project's ledger (slower).
 func (r *run) problems(ctx context.Context, ledgers bool) []string {

@@ -14,8 +14,8 @@ import (
 // processes while a chaos goroutine SIGKILLs a random one at random moments
 // (at least three times, while work is in flight) and starts it again. At
 // the end every project has exactly the engine's 1+10 live, no institution
-// twice, and every deadline has its expiry task waiting in Redis for its due
-// time. A killed worker's in-flight tasks come back when asynq's lease
+// twice, and every deadline has its next task (reminder or expiry) waiting
+// in Redis for its time. A killed worker's in-flight tasks come back when asynq's lease
 // lapses (30 s, then the recoverer's minute) or sooner through the
 // reconciler, which runs every 10 s here.
 func TestWorkerKilledMidRun(t *testing.T) {

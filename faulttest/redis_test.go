@@ -12,7 +12,7 @@ import (
 // flight: queued fills, scheduled deadlines and the scheduler's locks all
 // vanish. MongoDB still says what is due, so the reconciler (every 3 s here)
 // must restore it all within 2 minutes: every project's 1+10, and every
-// deadline's expiry task back in Redis for its due time.
+// deadline's next task (reminder or expiry) back in Redis for its time.
 func TestRedisWipedMidRun(t *testing.T) {
 	const projects = 200
 	uri, _ := startDB(t)
