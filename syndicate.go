@@ -92,16 +92,47 @@ func (s Syndicate) CoverageBps() int64 {
 	return n * 10000 / s.AmountYuan
 }
 
+// Notice kinds: what a notification is about. Each has a text under
+// "notice.<kind>" in the catalogue (package i18n), and the kinds both sides
+// of a match receive have the enterprise's wording under "notice.<kind>_owner".
+const (
+	NoticeMatchPushed          = "match_pushed"
+	NoticeProjectPushed        = "project_pushed"
+	NoticeMatchChanged         = "match_changed"
+	NoticeMatchExpired         = "match_expired"
+	NoticeMatchWithdrawn       = "match_withdrawn"
+	NoticeDeadlineSoon         = "deadline_soon"
+	NoticePromotedLead         = "promoted_lead"
+	NoticeSyndicateProposed    = "syndicate_proposed"
+	NoticeSyndicateReallocated = "syndicate_reallocated"
+)
+
+// NoticeKinds lists every kind.
+var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
+	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated}
+
+// Notification parameters, which fill the notice's text when it is read.
+const (
+	NoticeTitle     = "title"      // the project's title when the notice was sent
+	NoticeRole      = "role"       // lead or partner, for a push
+	NoticeCount     = "count"      // how many institutions a push reached
+	NoticeShareYuan = "share_yuan" // a syndicate member's share
+	// NoticeLegacyText holds the Chinese line of a notice stored before
+	// notices were rendered when read.
+	NoticeLegacyText = "text"
+)
+
 // Notification is one message in an organization's in-app inbox, and what a
-// webhook delivers.
+// webhook delivers. It is stored as a kind and parameters, not as text: each
+// reader sees it in their own language.
 type Notification struct {
 	ID        string
 	OrgID     string
-	Kind      string // match_pushed, match_changed, deadline_soon, match_expired, syndicate_proposed, ...
+	Kind      string
 	ProjectID string
 	MatchID   string
 	Stage     Stage
-	Text      string // a short line in Chinese; the pages translate by Kind
+	Params    map[string]string
 	Read      bool
 	CreatedAt time.Time
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -77,12 +78,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "code", code, "err", err)
 	}
 	lang := langOf(c)
-	body := errorBody{Error: errorJSON{Code: code, Message: finzone.Message(lang, code), RequestID: rid}}
+	body := errorBody{Error: errorJSON{Code: code, Message: i18n.Error(lang, code), RequestID: rid}}
 	var de *finzone.Error
 	if errors.As(err, &de) {
 		body.Error.Allowed = de.Allowed
 		for _, f := range de.Fields {
-			body.Error.Fields = append(body.Error.Fields, fieldJSON{Field: f.Field, Code: f.Code, Message: finzone.FieldMessage(lang, f)})
+			body.Error.Fields = append(body.Error.Fields, fieldJSON{Field: f.Field, Code: f.Code, Message: i18n.Field(lang, f)})
 		}
 	}
 	if status == fiber.StatusUnauthorized {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 type notificationJSON struct {
@@ -43,7 +44,7 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 	out := make([]notificationJSON, len(items))
 	for i, n := range items {
 		out[i] = notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID, Stage: string(n.Stage),
-			Text: n.Text, Read: n.Read, CreatedAt: n.CreatedAt}
+			Text: i18n.Notice(langOf(c), n, a.IsEnterprise()), Read: n.Read, CreatedAt: n.CreatedAt}
 	}
 	return c.JSON(fiber.Map{"items": out, "next": next, "unread": unread})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"finzone"
+	"finzone/i18n"
 	"finzone/web"
 )
 
@@ -219,7 +220,7 @@ func (ps *pageServer) fail(c *fiber.Ctx, v *web.View, err error) error {
 	if !v.Has(v.Title) {
 		v.Title = "error.title_internal"
 	}
-	v.Data = finzone.Message(finzone.Lang(v.Lang), code)
+	v.Data = i18n.Error(finzone.Lang(v.Lang), code)
 	return ps.render(c, status, "error", v)
 }
 

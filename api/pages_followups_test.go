@@ -147,13 +147,13 @@ func TestNotificationsPage(t *testing.T) {
 	mid := finzone.MatchID(p.ID, lead.OrgID)
 	if err := e.db.AddNotifications(ctx, []finzone.Notification{
 		{ID: finzone.StableID("t", "1"), OrgID: lead.OrgID, Kind: "match_pushed", ProjectID: p.ID, MatchID: mid,
-			Stage: finzone.StagePushed, Text: "新项目推送（主办）：" + p.Title, CreatedAt: now.Add(-time.Minute)},
+			Stage: finzone.StagePushed, Params: map[string]string{"title": p.Title, "role": "lead"}, CreatedAt: now.Add(-time.Minute)},
 		{ID: finzone.StableID("t", "2"), OrgID: lead.OrgID, Kind: "syndicate_proposed", ProjectID: p.ID,
-			Text: "银团贷款份额待确认：" + p.Title + "，份额 3000000 元", CreatedAt: now},
+			Params: map[string]string{"title": p.Title, "share_yuan": "3000000"}, CreatedAt: now},
 		{ID: finzone.StableID("t", "3"), OrgID: partner.OrgID, Kind: "deadline_soon", ProjectID: p.ID,
-			MatchID: finzone.MatchID(p.ID, partner.OrgID), Text: "项目即将到期，请尽快处理：" + p.Title, CreatedAt: now},
+			MatchID: finzone.MatchID(p.ID, partner.OrgID), Params: map[string]string{"title": p.Title}, CreatedAt: now},
 		{ID: finzone.StableID("t", "4"), OrgID: owner.OrgID, Kind: "match_pushed", ProjectID: p.ID, MatchID: mid,
-			Text: "项目已推送至一家金融机构：" + p.Title, CreatedAt: now},
+			Params: map[string]string{"title": p.Title}, CreatedAt: now},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestNotificationsPage(t *testing.T) {
 	wantPage(t, e.page(pageReq{method: "GET", path: "/inbox", session: lead.Token}), http.StatusOK,
 		`href="/notifications"`, `id="unread-badge">2<`)
 	r := e.page(pageReq{method: "GET", path: "/notifications", session: lead.Token, lang: "en"})
-	wantPage(t, r, http.StatusOK, "New project for you: "+p.Title, "A syndicated loan share awaits your answer: "+p.Title,
+	wantPage(t, r, http.StatusOK, "New project for you (Lead): "+p.Title, "A syndicated loan share awaits your answer: "+p.Title+", share ¥3,000,000",
 		`href="/matches/`+mid+`"`, `href="/projects/`+p.ID+`"`, `id="mark-all-read"`, "2 unread")
 	if strings.Contains(string(r.Body), "deadline_soon") || strings.Contains(string(r.Body), "银团") {
 		t.Errorf("lead's notifications show another organization's notice or the untranslated text: %.800s", r.Body)
@@ -185,7 +185,7 @@ func TestNotificationsPage(t *testing.T) {
 		t.Errorf("partner's unread after the lead marked its own: got %d, want 1", n)
 	}
 	r = e.page(pageReq{method: "GET", path: "/notifications", session: lead.Token})
-	wantPage(t, r, http.StatusOK, "新项目推送："+p.Title)
+	wantPage(t, r, http.StatusOK, "新项目推送（主办）："+p.Title)
 	if strings.Contains(string(r.Body), "unread-badge") || strings.Contains(string(r.Body), `<li class="unread"`) {
 		t.Errorf("after mark all read the page still shows unread items or the badge")
 	}

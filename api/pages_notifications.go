@@ -42,8 +42,7 @@ func (ps *pageServer) notificationsPage(c *fiber.Ctx, v *web.View) error {
 	if !hasNotifications(a) {
 		return forbid("notifications are for enterprises and institutions")
 	}
-	ctx := c.UserContext()
-	items, next, err := ps.store.ListNotifications(ctx, a.Org.ID, false, finzone.Page{Limit: 50, Cursor: c.Query("cursor")})
+	items, next, err := ps.store.ListNotifications(c.UserContext(), a.Org.ID, false, finzone.Page{Limit: 50, Cursor: c.Query("cursor")})
 	if err != nil {
 		return err
 	}
@@ -51,23 +50,8 @@ func (ps *pageServer) notificationsPage(c *fiber.Ctx, v *web.View) error {
 	if next != "" {
 		d.Next = "/notifications?cursor=" + url.QueryEscape(next)
 	}
-	titles := map[string]string{}
 	for _, n := range items {
-		title, ok := titles[n.ProjectID]
-		if !ok {
-			// A project the notice is about is the organization's own or
-			// was pushed to it; a missing one keeps the workers' text.
-			if p, err := ps.store.Project(ctx, n.ProjectID); err == nil {
-				title = p.Title
-			} else if !finzone.IsCode(err, finzone.ECNotFound) {
-				return err
-			}
-			titles[n.ProjectID] = title
-		}
-		row := noticeRow{N: n, Text: n.Text, Link: "/projects/" + url.PathEscape(n.ProjectID)}
-		if title != "" {
-			row.Text = v.Notice(n, title, a.IsEnterprise())
-		}
+		row := noticeRow{N: n, Text: v.Notice(n, a.IsEnterprise()), Link: "/projects/" + url.PathEscape(n.ProjectID)}
 		if a.IsInstitution() && n.MatchID != "" {
 			row.Link = "/matches/" + url.PathEscape(n.MatchID)
 		}

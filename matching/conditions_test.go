@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // Each case breaks exactly one hard filter of an otherwise eligible pair.
@@ -101,8 +102,8 @@ func TestFilters(t *testing.T) {
 
 func TestReasonMessages(t *testing.T) {
 	for _, code := range ReasonCodes {
-		zh, en := reasonText[code][0], reasonText[code][1]
-		if zh == "" || en == "" {
+		key := i18n.Key("reason." + code)
+		if !i18n.Has(finzone.LangZH, key) || !i18n.Has(finzone.LangEN, key) {
 			t.Errorf("%s: missing text", code)
 		}
 	}
@@ -112,10 +113,10 @@ func TestReasonMessages(t *testing.T) {
 	if len(r) != 1 {
 		t.Fatalf("got %v", r)
 	}
-	if got, want := r[0].Message(finzone.LangEN), "The amount ¥500000 is below the product minimum ¥1000000"; got != want {
+	if got, want := i18n.Reason(finzone.LangEN, r[0].Code, r[0].Params), "The amount ¥500000 is below the product minimum ¥1000000"; got != want {
 		t.Errorf("en: got %q, want %q", got, want)
 	}
-	if got := r[0].Message(finzone.LangZH); !strings.Contains(got, "500000") || strings.Contains(got, "{") {
+	if got := i18n.Reason(finzone.LangZH, r[0].Code, r[0].Params); !strings.Contains(got, "500000") || strings.Contains(got, "{") {
 		t.Errorf("zh: got %q", got)
 	}
 }

@@ -21,28 +21,6 @@ const (
 // ComponentNames lists the components in order.
 var ComponentNames = [numComponents]string{CompRate, CompAmountFit, CompTermFit, CompSpecialisation, CompLocality, CompTrackRecord, CompLoad}
 
-var componentText = map[string][2]string{
-	CompRate:           {"利率", "Rate"},
-	CompAmountFit:      {"额度匹配", "Amount fit"},
-	CompTermFit:        {"期限匹配", "Term fit"},
-	CompSpecialisation: {"专业化（行业、绿色、科技）", "Specialisation (industry, green, technology)"},
-	CompLocality:       {"属地", "Locality"},
-	CompTrackRecord:    {"历史响应与审批", "Track record"},
-	CompLoad:           {"当前工作量", "Current load"},
-}
-
-// ComponentLabel translates a component name for the UI.
-func ComponentLabel(name string, lang finzone.Lang) string {
-	t, ok := componentText[name]
-	if !ok {
-		return name
-	}
-	if lang == finzone.LangEN {
-		return t[1]
-	}
-	return t[0]
-}
-
 // Component is one named part of a score: Value of at most Max points.
 type Component struct {
 	Name  string  `json:"name"`

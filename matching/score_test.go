@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // componentOf scores the base pair after a change and returns one component.
@@ -95,7 +96,7 @@ func TestScoreIsSumOfComponents(t *testing.T) {
 		if c.Value < 0 || c.Value > c.Max {
 			t.Errorf("%s: %v outside [0, %v]", c.Name, c.Value, c.Max)
 		}
-		if ComponentLabel(c.Name, finzone.LangZH) == c.Name {
+		if !i18n.Has(finzone.LangZH, i18n.Key("score."+c.Name)) || !i18n.Has(finzone.LangEN, i18n.Key("score."+c.Name)) {
 			t.Errorf("%s: no label", c.Name)
 		}
 	}

@@ -19,20 +19,27 @@ const (
 )
 
 type notificationDoc struct {
-	ID        bson.ObjectID `bson:"_id"`
-	OrgID     string        `bson:"org_id"`
-	Kind      string        `bson:"kind"`
-	ProjectID string        `bson:"project_id"`
-	MatchID   string        `bson:"match_id"`
-	Stage     string        `bson:"stage"`
-	Text      string        `bson:"text"`
-	Read      bool          `bson:"read"`
-	CreatedAt time.Time     `bson:"created_at"`
+	ID        bson.ObjectID     `bson:"_id"`
+	OrgID     string            `bson:"org_id"`
+	Kind      string            `bson:"kind"`
+	ProjectID string            `bson:"project_id"`
+	MatchID   string            `bson:"match_id"`
+	Stage     string            `bson:"stage"`
+	Params    map[string]string `bson:"params,omitempty"`
+	// Text is the Chinese line notices carried before they were rendered
+	// when read; old documents still have it.
+	Text      string    `bson:"text,omitempty"`
+	Read      bool      `bson:"read"`
+	CreatedAt time.Time `bson:"created_at"`
 }
 
 func (d notificationDoc) toDomain() finzone.Notification {
-	return finzone.Notification{ID: d.ID.Hex(), OrgID: d.OrgID, Kind: d.Kind, ProjectID: d.ProjectID, MatchID: d.MatchID,
-		Stage: finzone.Stage(d.Stage), Text: d.Text, Read: d.Read, CreatedAt: d.CreatedAt}
+	n := finzone.Notification{ID: d.ID.Hex(), OrgID: d.OrgID, Kind: d.Kind, ProjectID: d.ProjectID, MatchID: d.MatchID,
+		Stage: finzone.Stage(d.Stage), Params: d.Params, Read: d.Read, CreatedAt: d.CreatedAt}
+	if d.Text != "" && d.Params == nil {
+		n.Params = map[string]string{finzone.NoticeLegacyText: d.Text}
+	}
+	return n
 }
 
 // AddNotifications stores notifications; their IDs are fixed by the event
@@ -45,7 +52,7 @@ func (d *DB) AddNotifications(ctx context.Context, ns []finzone.Notification) er
 			return err
 		}
 		docs = append(docs, notificationDoc{ID: id, OrgID: n.OrgID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
-			Stage: string(n.Stage), Text: n.Text, Read: n.Read, CreatedAt: n.CreatedAt.UTC()})
+			Stage: string(n.Stage), Params: n.Params, Read: n.Read, CreatedAt: n.CreatedAt.UTC()})
 	}
 	return d.insertAll(ctx, collNotifications, docs)
 }

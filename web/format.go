@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"finzone/i18n"
 )
 
 // China keeps one time zone and no daylight saving, so a fixed zone is exact
@@ -118,22 +120,7 @@ func decimal(v, unit int64) string {
 }
 
 // Grouped writes an integer with thousands separators.
-func Grouped(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Grouped(n int64) string { return i18n.Grouped(n) }
 
 // Date formats a day in the language's usual way, in China time.
 func Date(lang string, t time.Time) string {

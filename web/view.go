@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // View is everything a page template reads. Templates call its methods for
@@ -452,22 +453,7 @@ func (r MatchRow) Components() []Option {
 // Bps shows basis points as a percent.
 func (v *View) Bps(n int64) string { return PercentPlain(n) + "%" }
 
-// NoticeKinds are the kinds of notification the workers send; each has a
-// text under "notice.<kind>", and the ones both sides of a match receive
-// have the enterprise's under "notice.<kind>_owner".
-var NoticeKinds = []string{"match_pushed", "project_pushed", "match_changed", "match_expired", "match_withdrawn", "deadline_soon",
-	"promoted_lead", "syndicate_proposed", "syndicate_reallocated"}
-
-// Notice is a notification's line in the page's language, chosen by its
-// kind: the workers' own text is Chinese only. A kind newer than the
-// translations shows that text as it is.
-func (v *View) Notice(n finzone.Notification, title string, toOwner bool) string {
-	key := "notice." + n.Kind
-	if toOwner && v.Has(key+"_owner") {
-		key += "_owner"
-	}
-	if !v.Has(key) {
-		return n.Text
-	}
-	return v.T(key, "title", title, "stage", v.Enum("stage", n.Stage))
+// Notice is a notification's line in the page's language.
+func (v *View) Notice(n finzone.Notification, toOwner bool) string {
+	return i18n.Notice(finzone.Lang(v.Lang), n, toOwner)
 }

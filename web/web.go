@@ -18,7 +18,7 @@ import (
 	"sync"
 )
 
-//go:embed templates/*.html static i18n/*.json
+//go:embed templates/*.html static
 var files embed.FS
 
 // Static is the file system served under /static/.

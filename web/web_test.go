@@ -13,31 +13,6 @@ import (
 	"finzone"
 )
 
-func TestLanguagesHaveTheSameKeys(t *testing.T) {
-	tr, err := LoadTranslator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zh, en := set(tr.Keys("zh")), set(tr.Keys("en"))
-	for k := range zh {
-		if !en[k] {
-			t.Errorf("key %q is in zh.json but not in en.json", k)
-		}
-	}
-	for k := range en {
-		if !zh[k] {
-			t.Errorf("key %q is in en.json but not in zh.json", k)
-		}
-	}
-	for _, lang := range Languages {
-		for _, k := range tr.Keys(lang) {
-			if strings.TrimSpace(tr.T(lang, k)) == "" && !strings.HasPrefix(k, "u.") {
-				t.Errorf("%s: key %q is empty", lang, k)
-			}
-		}
-	}
-}
-
 // TestTemplateKeysExist finds every literal key the templates translate and
 // every field they draw, and wants a text for each in both languages.
 func TestTemplateKeysExist(t *testing.T) {
@@ -96,7 +71,7 @@ func TestEnumKeysExist(t *testing.T) {
 		"error.title": {finzone.ECValidation, finzone.ECNotFound, finzone.ECConflict, finzone.ECInvalidState,
 			finzone.ECForbidden, finzone.ECInternal, finzone.ECUnavailable},
 	}
-	want["notice"] = NoticeKinds
+	want["notice"] = finzone.NoticeKinds
 	want["notice"] = append(want["notice"], "match_pushed_owner", "match_expired_owner")
 	for _, a := range []finzone.Action{finzone.ActionAccept, finzone.ActionDecline, finzone.ActionRecordContact,
 		finzone.ActionRequestDocuments, finzone.ActionSubmitCredit, finzone.ActionApprove, finzone.ActionContract,
@@ -242,33 +217,4 @@ func set(list []string) map[string]bool {
 		m[s] = true
 	}
 	return m
-}
-
-// TestNoticeSpeaksTheReadersLanguage: a notification's line comes from its
-// kind, the enterprise's variant for the owner, the workers' Chinese text
-// for a kind the translations do not know.
-func TestNoticeSpeaksTheReadersLanguage(t *testing.T) {
-	r, err := NewRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en := r.NewView("en")
-	for _, tc := range []struct {
-		n     finzone.Notification
-		owner bool
-		want  string
-	}{
-		{finzone.Notification{Kind: "match_pushed", Text: "新项目推送（主办）：冷链"}, false, "New project for you: Cold chain"},
-		{finzone.Notification{Kind: "match_pushed", Text: "项目已推送至一家金融机构：冷链"}, true, "Your project was sent to an institution: Cold chain"},
-		{finzone.Notification{Kind: "match_changed", Stage: finzone.StageAccepted}, true, "Progress on Cold chain: " + en.T("stage.accepted")},
-		{finzone.Notification{Kind: "deadline_soon"}, true, "A deadline is near, please act: Cold chain"}, // no owner variant: the one text
-		{finzone.Notification{Kind: "brand_new_kind", Text: "新的通知"}, false, "新的通知"},
-	} {
-		if got := en.Notice(tc.n, "Cold chain", tc.owner); got != tc.want {
-			t.Errorf("Notice(%s, owner=%v) = %q, want %q", tc.n.Kind, tc.owner, got, tc.want)
-		}
-	}
-	if got, want := r.NewView("zh").Notice(finzone.Notification{Kind: "promoted_lead"}, "冷链", false), "您的机构已递补为主办机构：冷链"; got != want {
-		t.Errorf("zh promoted_lead = %q, want %q", got, want)
-	}
 }

@@ -2,7 +2,6 @@ package workers
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -173,7 +172,7 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 			if err := st.SetMatchRole(ctx, m.ID, e.Role); err != nil {
 				return err
 			}
-			if err := w.notify(ctx, notice(e.InstitutionID, "promoted_lead", m, "您的机构已递补为主办机构："+p.Title)); err != nil {
+			if err := w.notify(ctx, notice(e.InstitutionID, finzone.NoticePromotedLead, m, p.Title)); err != nil {
 				return err
 			}
 		}
@@ -240,11 +239,7 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 	}
 	var ns []finzone.Notification
 	for _, m := range ms {
-		role := "协办"
-		if m.Role == finzone.RoleLead {
-			role = "主办"
-		}
-		ns = append(ns, notice(m.InstitutionID, "match_pushed", m, fmt.Sprintf("新项目推送（%s）：%s", role, p.Title))...)
+		ns = append(ns, notice(m.InstitutionID, finzone.NoticeMatchPushed, m, p.Title, finzone.NoticeRole, string(m.Role))...)
 	}
 	// The enterprise hears once per push, not once per institution. A push
 	// is the ledger entries written together (one PushedAt), so a retry
@@ -261,9 +256,9 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		}
 		told[at] = true
 		ns = append(ns, finzone.Notification{
-			ID:    finzone.StableID("notice", p.OwnerOrgID, "project_pushed", p.ID, strconv.FormatInt(at, 10)),
-			OrgID: p.OwnerOrgID, Kind: "project_pushed", ProjectID: p.ID, Stage: finzone.StagePushed,
-			Text: fmt.Sprintf("项目已推送至 %d 家金融机构：%s", perPush[at], p.Title),
+			ID:    finzone.StableID("notice", p.OwnerOrgID, finzone.NoticeProjectPushed, p.ID, strconv.FormatInt(at, 10)),
+			OrgID: p.OwnerOrgID, Kind: finzone.NoticeProjectPushed, ProjectID: p.ID, Stage: finzone.StagePushed,
+			Params: map[string]string{finzone.NoticeTitle: p.Title, finzone.NoticeCount: strconv.Itoa(perPush[at])},
 		})
 	}
 	// Notify before inserting: a crash in between leaves the matches

@@ -18,30 +18,39 @@ import (
 	"github.com/hibiken/asynq"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // MaxDeliveryAttempts bounds webhook retries; after it the delivery is
 // marked failed in the institution's log.
 const MaxDeliveryAttempts = 8
 
-// notice builds one notification about a match for an organization. Its ID
-// is fixed by who, what, which match and the match's history length, so a
-// retried task notifies once.
-func notice(orgID, kind string, m finzone.Match, text string) []finzone.Notification {
+// notice builds one notification about a match for an organization: its
+// kind, the project's title and any more parameters as name/value pairs;
+// readers see it in their own language. Its ID is fixed by who, what, which
+// match and the match's history length, so a retried task notifies once.
+func notice(orgID, kind string, m finzone.Match, title string, params ...string) []finzone.Notification {
+	ps := map[string]string{finzone.NoticeTitle: title}
+	for i := 0; i+1 < len(params); i += 2 {
+		ps[params[i]] = params[i+1]
+	}
 	return []finzone.Notification{{
 		ID:    finzone.StableID("notice", orgID, kind, m.ID, string(m.Stage), strconv.Itoa(len(m.Events))),
-		OrgID: orgID, Kind: kind, ProjectID: m.ProjectID, MatchID: m.ID, Stage: m.Stage, Text: text,
+		OrgID: orgID, Kind: kind, ProjectID: m.ProjectID, MatchID: m.ID, Stage: m.Stage, Params: ps,
 	}}
 }
 
 type notificationJSON struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	ProjectID string    `json:"project_id"`
-	MatchID   string    `json:"match_id,omitempty"`
-	Stage     string    `json:"stage,omitempty"`
-	Text      string    `json:"text"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	ProjectID string `json:"project_id"`
+	MatchID   string `json:"match_id,omitempty"`
+	Stage     string `json:"stage,omitempty"`
+	// Text is the notice in Chinese, the platform's default language;
+	// Params are what fills it, for receivers that render their own.
+	Text      string            `json:"text"`
+	Params    map[string]string `json:"params"`
+	CreatedAt time.Time         `json:"created_at"`
 }
 
 // notify stores notifications in the inboxes and queues a webhook delivery
@@ -77,7 +86,7 @@ func (w *Workers) notify(ctx context.Context, ns []finzone.Notification) error {
 			continue
 		}
 		body, _ := json.Marshal(notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
-			Stage: string(n.Stage), Text: n.Text, CreatedAt: n.CreatedAt.UTC()})
+			Stage: string(n.Stage), Text: i18n.Notice(finzone.LangZH, n, false), Params: n.Params, CreatedAt: n.CreatedAt.UTC()})
 		ds = append(ds, finzone.Delivery{ID: finzone.StableID("delivery", n.ID, h.URL), OrgID: n.OrgID, NotificationID: n.ID,
 			URL: h.URL, Payload: string(body), Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}

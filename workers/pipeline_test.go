@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"finzone"
 	"finzone/demo"
+	"finzone/i18n"
 	"finzone/workers"
 )
 
@@ -208,7 +210,8 @@ func TestRelayOnExpiry(t *testing.T) {
 	firstPush := led.Entries[0].PushedAt.UnixMilli()
 	told := false
 	for _, n := range list {
-		told = told || n.Kind == "project_pushed" && strings.Contains(n.Text, fmt.Sprintf("推送至 %d 家", pushes[firstPush]))
+		told = told || n.Kind == finzone.NoticeProjectPushed && n.Params[finzone.NoticeCount] == strconv.Itoa(pushes[firstPush]) &&
+			strings.Contains(i18n.Notice(finzone.LangZH, n, true), fmt.Sprintf("推送至 %d 家", pushes[firstPush]))
 	}
 	if !told {
 		t.Errorf("no notice tells the enterprise of the first push to %d institutions", pushes[firstPush])

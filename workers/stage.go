@@ -26,7 +26,7 @@ func (w *Workers) handleMatchChanged(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if err := w.notify(ctx, notice(p.OwnerOrgID, "match_changed", m, "项目进展更新："+p.Title)); err != nil {
+	if err := w.notify(ctx, notice(p.OwnerOrgID, finzone.NoticeMatchChanged, m, p.Title)); err != nil {
 		return err
 	}
 	if err := w.schedule(ctx, m); err != nil {
@@ -233,8 +233,8 @@ func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
 	}
 	var ns []finzone.Notification
 	for _, m := range expired {
-		ns = append(ns, notice(m.InstitutionID, "match_expired", m, "项目已超时未处理，转由其他机构接力："+p.Title)...)
-		ns = append(ns, notice(p.OwnerOrgID, "match_expired", m, "一家机构超时未响应，已自动接力："+p.Title)...)
+		ns = append(ns, notice(m.InstitutionID, finzone.NoticeMatchExpired, m, p.Title)...)
+		ns = append(ns, notice(p.OwnerOrgID, finzone.NoticeMatchExpired, m, p.Title)...)
 	}
 	if err := w.notify(ctx, ns); err != nil {
 		return err
@@ -263,8 +263,8 @@ func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
 		if m.Stage != pl.Stage || m.DueAt.IsZero() || reminded(m) {
 			continue
 		}
-		n := notice(m.InstitutionID, "deadline_soon", m, "项目即将到期，请尽快处理："+m.ProjectTitle)
-		n[0].ID = finzone.StableID("notice", m.InstitutionID, "deadline_soon", m.ID, string(m.Stage), m.DueAt.Format(time.RFC3339))
+		n := notice(m.InstitutionID, finzone.NoticeDeadlineSoon, m, m.ProjectTitle)
+		n[0].ID = finzone.StableID("notice", m.InstitutionID, finzone.NoticeDeadlineSoon, m.ID, string(m.Stage), m.DueAt.Format(time.RFC3339))
 		ns = append(ns, n...)
 		due = append(due, m)
 	}
@@ -327,7 +327,7 @@ func (w *Workers) withdraw(ctx context.Context, p finzone.Project) error {
 			if err != nil {
 				return err
 			}
-			if err := w.notify(ctx, notice(m.InstitutionID, "match_withdrawn", moved, "企业已撤回项目："+p.Title)); err != nil {
+			if err := w.notify(ctx, notice(m.InstitutionID, finzone.NoticeMatchWithdrawn, moved, p.Title)); err != nil {
 				return err
 			}
 			m = moved

@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/hibiken/asynq"
 
@@ -32,7 +33,7 @@ func (w *Workers) proposeSyndicate(ctx context.Context, p finzone.Project, sel m
 		}
 		return err
 	}
-	return w.notifyMembers(ctx, p, s, "syndicate_proposed")
+	return w.notifyMembers(ctx, p, s, finzone.NoticeSyndicateProposed)
 }
 
 // syndicateCandidates are the syndicable institutions the project was pushed
@@ -119,7 +120,7 @@ func (w *Workers) memberDeclined(ctx context.Context, p finzone.Project, institu
 	if err := st.SaveSyndicate(ctx, &s, version); err != nil {
 		return err // a conflict retries the whole task
 	}
-	return w.notifyMembers(ctx, p, s, "syndicate_reallocated")
+	return w.notifyMembers(ctx, p, s, finzone.NoticeSyndicateReallocated)
 }
 
 func (w *Workers) notifyMembers(ctx context.Context, p finzone.Project, s finzone.Syndicate, kind string) error {
@@ -128,7 +129,7 @@ func (w *Workers) notifyMembers(ctx context.Context, p finzone.Project, s finzon
 		ns = append(ns, finzone.Notification{
 			ID:    finzone.StableID("notice", m.InstitutionID, kind, p.ID, fmt.Sprint(s.Version)),
 			OrgID: m.InstitutionID, Kind: kind, ProjectID: p.ID,
-			Text: fmt.Sprintf("银团贷款份额待确认：%s，份额 %d 元", p.Title, m.ShareYuan),
+			Params: map[string]string{finzone.NoticeTitle: p.Title, finzone.NoticeShareYuan: strconv.FormatInt(m.ShareYuan, 10)},
 		})
 	}
 	return w.notify(ctx, ns)

@@ -8,6 +8,7 @@ import (
 
 	"finzone"
 	"finzone/api"
+	"finzone/i18n"
 )
 
 // adminCmd creates platform admins and coordinators, who cannot register
@@ -49,7 +50,7 @@ func adminCmd(ctx context.Context, args []string) error {
 	}
 	if len(probs) > 0 {
 		for _, p := range probs {
-			fmt.Printf("  --%s: %s\n", p.Field, finzone.FieldMessage(finzone.LangEN, p))
+			fmt.Printf("  --%s: %s\n", p.Field, i18n.Field(finzone.LangEN, p))
 		}
 		return fmt.Errorf("invalid flags")
 	}

@@ -1,0 +1,154 @@
+package i18n_test
+
+import (
+	"strings"
+	"testing"
+
+	"finzone"
+	"finzone/i18n"
+	"finzone/matching"
+)
+
+func TestLanguagesHaveTheSameKeys(t *testing.T) {
+	zh, en := keySet(finzone.LangZH), keySet(finzone.LangEN)
+	if len(zh) < 500 {
+		t.Fatalf("zh has %d keys, want the whole catalogue", len(zh))
+	}
+	for k := range zh {
+		if !en[k] {
+			t.Errorf("key %q is in zh.json but not in en.json", k)
+		}
+	}
+	for k := range en {
+		if !zh[k] {
+			t.Errorf("key %q is in en.json but not in zh.json", k)
+		}
+	}
+	for _, lang := range i18n.Languages {
+		for _, k := range i18n.Keys(lang) {
+			if strings.TrimSpace(i18n.T(lang, k)) == "" && !strings.HasPrefix(string(k), "u.") {
+				t.Errorf("%s: key %q is empty", lang, k)
+			}
+		}
+	}
+}
+
+// TestEveryCodeHasAText: each error code, field code, why-not reason and
+// score component the platform emits has a text in both languages.
+func TestEveryCodeHasAText(t *testing.T) {
+	var want []i18n.Key
+	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECNotFound,
+		finzone.ECConflict, finzone.ECInvalidState, finzone.ECUnauthenticated, finzone.ECForbidden,
+		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECInternal} {
+		want = append(want, i18n.Key("code."+c))
+	}
+	for _, c := range []string{finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort,
+		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCUnknownField,
+		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder} {
+		want = append(want, i18n.Key("field."+c))
+	}
+	for _, c := range matching.ReasonCodes {
+		want = append(want, i18n.Key("reason."+c))
+	}
+	for _, c := range matching.ComponentNames {
+		want = append(want, i18n.Key("score."+c))
+	}
+	for _, k := range finzone.NoticeKinds {
+		want = append(want, i18n.Key("notice."+k))
+	}
+	for _, k := range want {
+		for _, lang := range i18n.Languages {
+			if !i18n.Has(lang, k) {
+				t.Errorf("%s: no text for %q", lang, k)
+			}
+		}
+	}
+}
+
+func TestMessagesFillTheirPlaceholders(t *testing.T) {
+	fe := finzone.FieldError{Field: "amount_yuan", Code: finzone.FCOutOfRange, Params: map[string]any{"min": 10000, "max": 5}}
+	if got, want := i18n.Field(finzone.LangEN, fe), "must be between 10000 and 5"; got != want {
+		t.Errorf("Field en = %q, want %q", got, want)
+	}
+	if got := i18n.Field(finzone.LangZH, finzone.FieldError{Code: "no_such_code"}); got != i18n.T(finzone.LangZH, "field.invalid_value") {
+		t.Errorf("unknown field code = %q, want the invalid_value text", got)
+	}
+	if got, want := i18n.Error(finzone.LangEN, "no_such_code"), "Internal server error"; got != want {
+		t.Errorf("unknown error code = %q, want %q", got, want)
+	}
+	got := i18n.Reason(finzone.LangEN, matching.ReasonAmountBelowMin, map[string]any{"amount": 500000, "min": 1000000})
+	if want := "The amount ¥500000 is below the product minimum ¥1000000"; got != want {
+		t.Errorf("Reason en = %q, want %q", got, want)
+	}
+	if got := i18n.T(finzone.LangEN, "no.such.key"); got != "no.such.key" {
+		t.Errorf("unknown key = %q, want the key itself", got)
+	}
+}
+
+// TestNoticeSpeaksTheReadersLanguage: a notification's line comes from its
+// kind and parameters, in the reader's language, with the enterprise's
+// wording for the owner; a notice stored as Chinese text before notices were
+// rendered when read shows that text.
+func TestNoticeSpeaksTheReadersLanguage(t *testing.T) {
+	title := map[string]string{finzone.NoticeTitle: "Cold chain"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{finzone.NoticeTitle: "Cold chain", k: v}
+		return m
+	}
+	for _, tc := range []struct {
+		n     finzone.Notification
+		owner bool
+		lang  finzone.Lang
+		want  string
+	}{
+		{finzone.Notification{Kind: finzone.NoticeMatchPushed, Params: with(finzone.NoticeRole, "lead")}, false, finzone.LangEN, "New project for you (Lead): Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeMatchPushed, Params: with(finzone.NoticeRole, "partner")}, false, finzone.LangZH, "新项目推送（协办）：Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeMatchPushed, Params: title}, true, finzone.LangEN, "Your project was sent to an institution: Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeProjectPushed, Params: with(finzone.NoticeCount, "7")}, true, finzone.LangZH, "项目已推送至 7 家金融机构：Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeMatchChanged, Stage: finzone.StageAccepted, Params: title}, true, finzone.LangEN,
+			"Progress on Cold chain: " + i18n.T(finzone.LangEN, "stage.accepted")},
+		{finzone.Notification{Kind: finzone.NoticeDeadlineSoon, Params: title}, true, finzone.LangEN, "A deadline is near, please act: Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeSyndicateProposed, Params: with(finzone.NoticeShareYuan, "30000000")}, false, finzone.LangEN,
+			"A syndicated loan share awaits your answer: Cold chain, share ¥30,000,000"},
+		{finzone.Notification{Kind: finzone.NoticePromotedLead, Params: title}, false, finzone.LangZH, "您的机构已递补为主办机构：Cold chain"},
+		{finzone.Notification{Kind: finzone.NoticeMatchPushed, Params: map[string]string{finzone.NoticeLegacyText: "新项目推送（主办）：冷链"}}, false, finzone.LangEN, "新项目推送（主办）：冷链"},
+		{finzone.Notification{Kind: "brand_new_kind", Params: title}, false, finzone.LangEN, "brand_new_kind"},
+	} {
+		if got := i18n.Notice(tc.lang, tc.n, tc.owner); got != tc.want {
+			t.Errorf("Notice(%s, %s, owner=%v) = %q, want %q", tc.lang, tc.n.Kind, tc.owner, got, tc.want)
+		}
+	}
+}
+
+// TestEveryNoticeRendersWhole: with the parameters the workers set, no
+// notice text keeps a placeholder in either language.
+func TestEveryNoticeRendersWhole(t *testing.T) {
+	params := map[string]string{finzone.NoticeTitle: "冷链", finzone.NoticeRole: "lead", finzone.NoticeCount: "3",
+		finzone.NoticeShareYuan: "1000000"}
+	for _, kind := range finzone.NoticeKinds {
+		for _, owner := range []bool{false, true} {
+			for _, lang := range i18n.Languages {
+				n := finzone.Notification{Kind: kind, Stage: finzone.StagePushed, Params: params}
+				if got := i18n.Notice(lang, n, owner); strings.ContainsAny(got, "{}") || !strings.Contains(got, "冷链") {
+					t.Errorf("%s %s owner=%v: %q", lang, kind, owner, got)
+				}
+			}
+		}
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", -1234567: "-1,234,567", 100000000: "100,000,000"} {
+		if got := i18n.Grouped(n); got != want {
+			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func keySet(lang finzone.Lang) map[i18n.Key]bool {
+	m := map[i18n.Key]bool{}
+	for _, k := range i18n.Keys(lang) {
+		m[k] = true
+	}
+	return m
+}
