@@ -23,6 +23,51 @@ func (a Actor) IsCoordinator() bool {
 // IsPlatformAdmin reports whether the actor runs the platform.
 func (a Actor) IsPlatformAdmin() bool { return a.User.PlatformAdmin }
 
+// IsStaff reports whether the actor is government finance staff or runs the
+// platform: the people who review, verify and watch the pipeline.
+func (a Actor) IsStaff() bool { return a.IsCoordinator() || a.IsPlatformAdmin() }
+
+// HasInbox reports whether the actor's organization receives the
+// pipeline's notices: enterprises and institutions.
+func (a Actor) HasInbox() bool { return a.Org.ID != "" && (a.IsEnterprise() || a.IsInstitution()) }
+
+// CanManageWebhook: an institution's admins set its webhook and read its
+// delivery log.
+func (a Actor) CanManageWebhook() bool { return a.IsInstitution() && a.User.Role == RoleAdmin }
+
+// Scope is the division codes the actor's lists cover, narrowed to region
+// when one is asked for: a coordinator's scope, or everything (nil) for a
+// platform admin. An unknown region narrows nothing.
+func (a Actor) Scope(region string) []string {
+	var out []string
+	if !a.IsPlatformAdmin() {
+		out = ExpandRegions(a.User.Regions)
+	}
+	if _, ok := LookupRegion(region); !ok {
+		return out
+	}
+	want := ExpandRegions([]string{region})
+	if out == nil {
+		return want
+	}
+	return Intersect(out, want)
+}
+
+// Intersect returns the codes of a that are also in b, in a's order.
+func Intersect(a, b []string) []string {
+	in := make(map[string]bool, len(b))
+	for _, v := range b {
+		in[v] = true
+	}
+	out := []string{}
+	for _, v := range a {
+		if in[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Covers reports whether a region code lies in the actor's coordinator scope.
 // Platform admins cover everything.
 func (a Actor) Covers(code string) bool {

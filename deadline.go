@@ -39,6 +39,20 @@ func (d Deadlines) Due(s Stage, t time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// AfterStep is the deadline of a match entering stage to at now: a stage
+// with a deadline of its own starts it; due diligence and credit review keep
+// the credit deadline that first contact started (keep is true); the stages
+// after approval, and the side exits, have none.
+func (d Deadlines) AfterStep(to Stage, now time.Time) (due time.Time, keep bool) {
+	if due, ok := d.Due(to, now); ok {
+		return due, false
+	}
+	if to == StageDueDiligence || to == StageCreditReview {
+		return time.Time{}, true
+	}
+	return time.Time{}, false
+}
+
 // RemindAt is when the reminder for a deadline goes out.
 func (d Deadlines) RemindAt(due time.Time) time.Time {
 	switch {

@@ -103,6 +103,16 @@ func ErrorCode(err error) string {
 // IsCode reports whether err carries the code.
 func IsCode(err error, code string) bool { return ErrorCode(err) == code }
 
+// FieldErrors returns the field errors err carries, if any, so a caller can
+// add its own checks to a validator's before answering once.
+func FieldErrors(err error) Problems {
+	var e *Error
+	if errors.As(err, &e) {
+		return append(Problems(nil), e.Fields...)
+	}
+	return nil
+}
+
 // Problems collects field errors during validation.
 type Problems []FieldError
 
@@ -133,6 +143,20 @@ func (p *Problems) Text(field, v string, required bool, max int) {
 		p.Add(field, FCRequired)
 	case n > max:
 		p.Add(field, FCTooLong, "max", max)
+	}
+}
+
+// checkList checks a list a client sets: required when it must not be
+// empty, and code on the field (once) when an element fails ok.
+func checkList[T any](p *Problems, field string, list []T, required bool, code string, ok func(T) bool) {
+	if required && len(list) == 0 {
+		p.Add(field, FCRequired)
+	}
+	for _, v := range list {
+		if !ok(v) {
+			p.Add(field, code)
+			return
+		}
 	}
 }
 

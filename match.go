@@ -48,6 +48,25 @@ var (
 	DueStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview}
 )
 
+// ForwardStages are the forward stages in order, from push to
+// disbursement: a report's funnel rows.
+var ForwardStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview,
+	StageApproved, StageContracted, StageDisbursed}
+
+// Order is a stage's place among ForwardStages (closed counts as
+// disbursed), or -1 for the side exits.
+func (s Stage) Order() int {
+	if s == StageClosed {
+		return len(ForwardStages) - 1
+	}
+	for i, f := range ForwardStages {
+		if f == s {
+			return i
+		}
+	}
+	return -1
+}
+
 // MatchRole is an institution's part in a project's 1+10.
 type MatchRole string
 
@@ -174,6 +193,26 @@ func (m Match) DisbursedYuan() int64 {
 		n += t.AmountYuan
 	}
 	return n
+}
+
+// Reached is the furthest forward stage the match reached, so a declined
+// or expired match still counts in the stages it passed.
+func (m Match) Reached() Stage {
+	top := StagePushed
+	for _, s := range m.stagesSeen() {
+		if s.Order() > top.Order() {
+			top = s
+		}
+	}
+	return top
+}
+
+func (m Match) stagesSeen() []Stage {
+	out := []Stage{m.Stage}
+	for _, e := range m.Events {
+		out = append(out, e.To, e.From)
+	}
+	return out
 }
 
 // Overdue reports whether the match is past its deadline at now.

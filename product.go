@@ -127,53 +127,12 @@ func (p *Product) Validate() error {
 	if p.RateFloorBps > p.RateCeilingBps {
 		pr.Add("rate_floor_bps", FCOrder)
 	}
-	if len(p.ProjectTypes) == 0 {
-		pr.Add("project_types", FCRequired)
-	}
-	for _, t := range p.ProjectTypes {
-		if !t.Valid() {
-			pr.Add("project_types", FCInvalid)
-			break
-		}
-	}
-	for _, field := range []struct {
-		name string
-		list []string
-	}{{"industry_include", p.IndustryInclude}, {"industry_exclude", p.IndustryExclude}} {
-		for _, c := range field.list {
-			if !ValidIndustryPrefix(c) {
-				pr.Add(field.name, FCInvalid)
-				break
-			}
-		}
-	}
-	if len(p.Regions) == 0 {
-		pr.Add("regions", FCRequired)
-	}
-	for _, r := range p.Regions {
-		if _, ok := LookupRegion(r); !ok {
-			pr.Add("regions", FCUnknown)
-			break
-		}
-	}
-	if len(p.Collateral) == 0 {
-		pr.Add("collateral", FCRequired)
-	}
-	for _, c := range p.Collateral {
-		if !c.Valid() {
-			pr.Add("collateral", FCInvalid)
-			break
-		}
-	}
-	if len(p.Sizes) == 0 {
-		pr.Add("sizes", FCRequired)
-	}
-	for _, s := range p.Sizes {
-		if !s.Valid() {
-			pr.Add("sizes", FCInvalid)
-			break
-		}
-	}
+	checkList(&pr, "project_types", p.ProjectTypes, true, FCInvalid, ProjectType.Valid)
+	checkList(&pr, "industry_include", p.IndustryInclude, false, FCInvalid, ValidIndustryPrefix)
+	checkList(&pr, "industry_exclude", p.IndustryExclude, false, FCInvalid, ValidIndustryPrefix)
+	checkList(&pr, "regions", p.Regions, true, FCUnknown, func(r string) bool { _, ok := LookupRegion(r); return ok })
+	checkList(&pr, "collateral", p.Collateral, true, FCInvalid, Collateral.Valid)
+	checkList(&pr, "sizes", p.Sizes, true, FCInvalid, Size.Valid)
 	if p.MaxTicketYuan != 0 {
 		pr.Range("max_ticket_yuan", p.MaxTicketYuan, MinAmountYuan, MaxAmountYuan)
 	}
@@ -193,3 +152,73 @@ func (p *Product) Validate() error {
 // Editable reports whether the version can be changed in place. Published
 // and superseded versions are never overwritten: an edit makes a new version.
 func (p *Product) Editable() bool { return p.Status == ReviewDraft || p.Status == ReviewRejected }
+
+// Revise applies an owner's edit to the newest version head: a draft or
+// rejected version changes in place (and is a draft again); a published or
+// superseded one is never overwritten: the edit becomes the next version, a
+// draft, and the published version stays live until that one is approved.
+// A version in review cannot change. newVersion says which happened.
+func (head Product) Revise(edited Product) (next Product, newVersion bool, err error) {
+	next = edited
+	next.ID, next.OwnerOrgID, next.Version, next.Status = head.ID, head.OwnerOrgID, head.Version, ReviewDraft
+	switch head.Status {
+	case ReviewDraft, ReviewRejected:
+	case ReviewPublished, ReviewSuperseded:
+		newVersion = true
+		next.Version = head.Version + 1
+		next.ReviewedBy, next.ReviewNote, next.ReviewedAt = "", "", time.Time{}
+		next.CreatedAt, next.UpdatedAt = time.Time{}, time.Time{}
+	default:
+		return Product{}, false, Errorf(ECInvalidState, "a version in review cannot be edited")
+	}
+	next.Normalize()
+	if err := next.Validate(); err != nil {
+		return Product{}, false, err
+	}
+	return next, newVersion, nil
+}
+
+// SendForReview moves a draft or rejected version, complete, to review.
+func (p Product) SendForReview() (Product, error) {
+	if !p.Editable() {
+		return Product{}, Errorf(ECInvalidState, "a %s version cannot be sent for review", p.Status)
+	}
+	if err := p.Validate(); err != nil {
+		return Product{}, err
+	}
+	p.Status = ReviewPending
+	return p, nil
+}
+
+// maxReviewNote bounds a reviewer's note.
+const maxReviewNote = 1000
+
+// Review is a coordinator's decision on the version in review: "approve"
+// publishes it, "reject" returns it to the owner and must say why in the
+// note. Who may review is the caller's check (Actor.CanReviewProduct).
+func (p Product) Review(decision, note, by string, at time.Time) (Product, error) {
+	from, note := p.Status, strings.TrimSpace(note)
+	var probs Problems
+	switch decision {
+	case "approve":
+		p.Status = ReviewPublished
+	case "reject":
+		p.Status = ReviewRejected
+		if note == "" {
+			probs.Add("note", FCRequired)
+		}
+	case "":
+		probs.Add("decision", FCRequired)
+	default:
+		probs.Add("decision", FCInvalid)
+	}
+	probs.Text("note", note, false, maxReviewNote)
+	if err := probs.Err(); err != nil {
+		return Product{}, err
+	}
+	if from != ReviewPending {
+		return Product{}, Errorf(ECInvalidState, "version %d is %s, not pending review", p.Version, from)
+	}
+	p.ReviewedBy, p.ReviewNote, p.ReviewedAt = by, note, at
+	return p, nil
+}

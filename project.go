@@ -124,15 +124,7 @@ func (p *Project) Validate() error {
 	pr.Range("amount_yuan", p.AmountYuan, MinAmountYuan, MaxAmountYuan)
 	pr.Range("term_months", int64(p.TermMonths), 1, MaxTermMonths)
 	pr.Text("purpose", p.Purpose, true, maxPurposeRunes)
-	if len(p.Collateral) == 0 {
-		pr.Add("collateral", FCRequired)
-	}
-	for _, c := range p.Collateral {
-		if !c.Valid() {
-			pr.Add("collateral", FCInvalid)
-			break
-		}
-	}
+	checkList(&pr, "collateral", p.Collateral, true, FCInvalid, Collateral.Valid)
 	pr.Range("rate_ceiling_bps", int64(p.RateCeilingBps), 0, MaxRateBps)
 	if p.TotalInvestmentYuan != 0 {
 		pr.Range("total_investment_yuan", p.TotalInvestmentYuan, p.AmountYuan, MaxAmountYuan*10)
@@ -153,13 +145,20 @@ func (p *Project) Validate() error {
 // Editable reports whether the owner may still change or delete the project.
 func (p *Project) Editable() bool { return p.Status == ProjectDraft }
 
+// WithdrawableStatuses are the statuses a project may be withdrawn from:
+// submitted and still open to money.
+var WithdrawableStatuses = []ProjectStatus{ProjectSubmitted, ProjectMatching, ProjectInProgress, ProjectPartiallyFunded}
+
 // Withdrawable reports whether the owner may withdraw the project.
-func (p *Project) Withdrawable() bool {
-	switch p.Status {
-	case ProjectSubmitted, ProjectMatching, ProjectInProgress, ProjectPartiallyFunded:
-		return true
+func (p *Project) Withdrawable() bool { return contains(WithdrawableStatuses, p.Status) }
+
+// CheckSubmit reports why a project cannot be submitted: only a draft is,
+// and only when every field is valid.
+func (p *Project) CheckSubmit() error {
+	if p.Status != ProjectDraft {
+		return Errorf(ECInvalidState, "only drafts can be submitted, not %s", p.Status)
 	}
-	return false
+	return p.Validate()
 }
 
 func contains[T comparable](list []T, v T) bool {

@@ -1,6 +1,9 @@
 package finzone
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // SyndicateState is where a proposed syndicated loan (银团贷款) stands.
 type SyndicateState string
@@ -92,72 +95,62 @@ func (s Syndicate) CoverageBps() int64 {
 	return n * 10000 / s.AmountYuan
 }
 
-// Notice kinds: what a notification is about. Each has a text under
-// "notice.<kind>" in the catalogue (package i18n), and the kinds both sides
-// of a match receive have the enterprise's wording under "notice.<kind>_owner".
-const (
-	NoticeMatchPushed          = "match_pushed"
-	NoticeProjectPushed        = "project_pushed"
-	NoticeMatchChanged         = "match_changed"
-	NoticeMatchExpired         = "match_expired"
-	NoticeMatchWithdrawn       = "match_withdrawn"
-	NoticeDeadlineSoon         = "deadline_soon"
-	NoticePromotedLead         = "promoted_lead"
-	NoticeSyndicateProposed    = "syndicate_proposed"
-	NoticeSyndicateReallocated = "syndicate_reallocated"
-)
-
-// NoticeKinds lists every kind.
-var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
-	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated}
-
-// Notification parameters, which fill the notice's text when it is read.
-const (
-	NoticeTitle     = "title"      // the project's title when the notice was sent
-	NoticeRole      = "role"       // lead or partner, for a push
-	NoticeCount     = "count"      // how many institutions a push reached
-	NoticeShareYuan = "share_yuan" // a syndicate member's share
-	// NoticeLegacyText holds the Chinese line of a notice stored before
-	// notices were rendered when read.
-	NoticeLegacyText = "text"
-)
-
-// Notification is one message in an organization's in-app inbox, and what a
-// webhook delivers. It is stored as a kind and parameters, not as text: each
-// reader sees it in their own language.
-type Notification struct {
-	ID        string
-	OrgID     string
-	Kind      string
-	ProjectID string
-	MatchID   string
-	Stage     Stage
-	Params    map[string]string
-	Read      bool
-	CreatedAt time.Time
+// Lead is the lead arranger's institution ID, or "".
+func (s Syndicate) Lead() string {
+	for _, m := range s.Members {
+		if m.Role == SyndicateLead {
+			return m.InstitutionID
+		}
+	}
+	return ""
 }
 
-// Webhook is an institution's endpoint for notifications.
-type Webhook struct {
-	OrgID     string
-	URL       string
-	Secret    string
-	UpdatedAt time.Time
+// ParseShareAnswer reads a member's answer to its share: "accept" or
+// "decline".
+func ParseShareAnswer(decision string) (ShareStatus, error) {
+	switch decision {
+	case "accept":
+		return ShareAccepted, nil
+	case "decline":
+		return ShareDeclined, nil
+	}
+	var probs Problems
+	if decision == "" {
+		probs.Add("decision", FCRequired)
+	} else {
+		probs.Add("decision", FCInvalid)
+	}
+	return "", probs.Err()
 }
 
-// Delivery is one attempt record of sending a notification to a webhook.
-type Delivery struct {
-	ID             string
-	OrgID          string
-	NotificationID string
-	URL            string
-	// Payload is the JSON body sent, kept so every retry sends the same bytes.
-	Payload        string
-	Status         string // pending, delivered, failed
-	Attempts       int
-	LastStatusCode int
-	LastError      string
-	NextAttemptAt  time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+// Answer records institution's answer to its proposed share. Only members
+// answer, each once, before signing; the syndicate is committed when every
+// share is accepted and nothing is uncovered. A decline is reallocated by
+// the pipeline.
+func (s Syndicate) Answer(institutionID string, answer ShareStatus) (Syndicate, error) {
+	i := slices.IndexFunc(s.Members, func(m SyndicateMember) bool { return m.InstitutionID == institutionID })
+	if i < 0 {
+		return s, Errorf(ECForbidden, "only members answer for their share")
+	}
+	if s.State == SyndicateSigned || s.Members[i].Status != ShareProposed {
+		return s, Errorf(ECInvalidState, "share already %s, syndicate %s", s.Members[i].Status, s.State)
+	}
+	s.Members = slices.Clone(s.Members)
+	s.Members[i].Status = answer
+	if s.Committed() {
+		s.State = SyndicateCommitted
+	}
+	return s, nil
+}
+
+// Sign marks a committed syndicate signed; only its lead arranger signs.
+func (s Syndicate) Sign(institutionID string) (Syndicate, error) {
+	if lead := s.Lead(); lead == "" || lead != institutionID {
+		return s, Errorf(ECForbidden, "only the lead arranger signs")
+	}
+	if s.State != SyndicateCommitted {
+		return s, Errorf(ECInvalidState, "syndicate is %s, not committed", s.State)
+	}
+	s.State = SyndicateSigned
+	return s, nil
 }

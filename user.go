@@ -68,3 +68,40 @@ type Session struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
+
+// Signup is a registration: an enterprise or institution and its first user,
+// who becomes the organization's admin.
+type Signup struct {
+	Org                   Organization
+	Email, Name, Password string
+}
+
+// Normalize trims what was typed.
+func (s *Signup) Normalize() {
+	s.Org.Normalize()
+	s.Email = NormalizeEmail(s.Email)
+	s.Name = strings.TrimSpace(s.Name)
+}
+
+// Validate checks a signup; field errors are named "org.<field>" and
+// "user.<field>". Coordinators are never self-registered: platform admins
+// create them. Whether a cluster exists is the caller's check.
+func (s *Signup) Validate() Problems {
+	p := FieldErrors(s.Org.Validate("org."))
+	if s.Org.Kind == KindCoordinator {
+		p.Add("org.kind", FCInvalid)
+	}
+	return append(p, ValidateSignup("user.", s.Email, s.Name, s.Password)...)
+}
+
+// ValidateSignIn checks that a sign-in names both an email and a password.
+func ValidateSignIn(email, password string) error {
+	var p Problems
+	if email == "" {
+		p.Add("email", FCRequired)
+	}
+	if password == "" {
+		p.Add("password", FCRequired)
+	}
+	return p.Err()
+}

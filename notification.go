@@ -1,0 +1,110 @@
+package finzone
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Notice kinds: what a notification is about. Each has a text under
+// "notice.<kind>" in the catalogue (package i18n), and the kinds both sides
+// of a match receive have the enterprise's wording under "notice.<kind>_owner".
+const (
+	NoticeMatchPushed          = "match_pushed"
+	NoticeProjectPushed        = "project_pushed"
+	NoticeMatchChanged         = "match_changed"
+	NoticeMatchExpired         = "match_expired"
+	NoticeMatchWithdrawn       = "match_withdrawn"
+	NoticeDeadlineSoon         = "deadline_soon"
+	NoticePromotedLead         = "promoted_lead"
+	NoticeSyndicateProposed    = "syndicate_proposed"
+	NoticeSyndicateReallocated = "syndicate_reallocated"
+)
+
+// NoticeKinds lists every kind.
+var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
+	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated}
+
+// Notification parameters, which fill the notice's text when it is read.
+const (
+	NoticeTitle     = "title"      // the project's title when the notice was sent
+	NoticeRole      = "role"       // lead or partner, for a push
+	NoticeCount     = "count"      // how many institutions a push reached
+	NoticeShareYuan = "share_yuan" // a syndicate member's share
+	// NoticeLegacyText holds the Chinese line of a notice stored before
+	// notices were rendered when read.
+	NoticeLegacyText = "text"
+)
+
+// Notification is one message in an organization's in-app inbox, and what a
+// webhook delivers. It is stored as a kind and parameters, not as text: each
+// reader sees it in their own language.
+type Notification struct {
+	ID        string
+	OrgID     string
+	Kind      string
+	ProjectID string
+	MatchID   string
+	Stage     Stage
+	Params    map[string]string
+	Read      bool
+	CreatedAt time.Time
+}
+
+// Webhook is an institution's endpoint for notifications.
+type Webhook struct {
+	OrgID     string
+	URL       string
+	Secret    string
+	UpdatedAt time.Time
+}
+
+// Delivery is one attempt record of sending a notification to a webhook.
+type Delivery struct {
+	ID             string
+	OrgID          string
+	NotificationID string
+	URL            string
+	// Payload is the JSON body sent, kept so every retry sends the same bytes.
+	Payload        string
+	Status         string // pending, delivered, failed
+	Attempts       int
+	LastStatusCode int
+	LastError      string
+	NextAttemptAt  time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Webhook bounds.
+const (
+	maxWebhookURL    = 2000
+	minWebhookSecret = 16
+	maxWebhookSecret = 200
+)
+
+// Normalize trims the URL as typed.
+func (w *Webhook) Normalize() { w.URL = strings.TrimSpace(w.URL) }
+
+// Validate checks an endpoint: HTTPS (payloads carry enterprise data; plain
+// http only when allowHTTP, for tests), and a signing secret long enough to
+// matter. An empty URL turns the webhook off.
+func (w *Webhook) Validate(allowHTTP bool) error {
+	var probs Problems
+	if w.URL != "" {
+		u, err := url.Parse(w.URL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(allowHTTP && u.Scheme == "http")) {
+			probs.Add("url", FCInvalid)
+		}
+		if len(w.URL) > maxWebhookURL {
+			probs.Add("url", FCTooLong, "max", maxWebhookURL)
+		}
+		if len(w.Secret) < minWebhookSecret {
+			probs.Add("secret", FCTooShort, "min", minWebhookSecret)
+		}
+	}
+	if len(w.Secret) > maxWebhookSecret {
+		probs.Add("secret", FCTooLong, "max", maxWebhookSecret)
+	}
+	return probs.Err()
+}
