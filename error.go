@@ -3,6 +3,8 @@ package finzone
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Error codes are stable: clients, translations and tests depend on them.
@@ -160,13 +162,15 @@ func checkList[T any](p *Problems, field string, list []T, required bool, code s
 	}
 }
 
-// Err returns nil when nothing was added, else a validation error. When every
-// problem is a credit-code or region problem the top code says so, which lets
-// clients show a precise message.
+// Err returns nil when nothing was added, else a validation error with the
+// problems in field order. When the one problem is a credit-code or region
+// problem the top code says so, which lets clients show a precise message.
 func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
 	}
+	p = slices.Clone(p)
+	slices.SortStableFunc(p, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	code := ECValidation
 	if len(p) == 1 {
 		switch p[0].Code {

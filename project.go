@@ -152,15 +152,6 @@ var WithdrawableStatuses = []ProjectStatus{ProjectSubmitted, ProjectMatching, Pr
 // Withdrawable reports whether the owner may withdraw the project.
 func (p *Project) Withdrawable() bool { return contains(WithdrawableStatuses, p.Status) }
 
-// CheckSubmit reports why a project cannot be submitted: only a draft is,
-// and only when every field is valid.
-func (p *Project) CheckSubmit() error {
-	if p.Status != ProjectDraft {
-		return Errorf(ECInvalidState, "only drafts can be submitted, not %s", p.Status)
-	}
-	return p.Validate()
-}
-
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {

@@ -1,0 +1,175 @@
+package usecase
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"finzone"
+)
+
+// SessionTTL is how long a sign-in lasts.
+const SessionTTL = 7 * 24 * time.Hour
+
+// SignedIn is a new session: the token the client keeps (shown once, stored
+// only as a hash) and who it signs in.
+type SignedIn struct {
+	Token     string
+	ExpiresAt time.Time
+	User      finzone.User
+	// Org is empty for platform admins, who belong to no organization.
+	Org finzone.Organization
+}
+
+// HashPassword hashes a password with bcrypt.
+func HashPassword(pw string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(b), err
+}
+
+// dummyHash is compared against when an email is unknown, so a failed
+// sign-in takes as long whether or not the account exists.
+var dummyHash, _ = HashPassword("finzone-dummy-password")
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Register creates an enterprise or institution with its first user, who
+// becomes the organization's admin and is signed in. Problems with what was
+// sent come back with field errors under "org." and "user.": a validation
+// error, or a conflict when the email or credit code is taken.
+func (s *Service) Register(ctx context.Context, _ finzone.Actor, in finzone.Signup) (SignedIn, error) {
+	in.Normalize()
+	probs := in.Validate()
+	if in.Org.ClusterID != "" {
+		if err := s.clusterExists(ctx, in.Org.ClusterID, "org.cluster_id", &probs); err != nil {
+			return SignedIn{}, err
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return SignedIn{}, err
+	}
+	if _, err := s.users.UserByEmail(ctx, in.Email); err == nil {
+		return SignedIn{}, taken("user.email")
+	} else if !finzone.IsCode(err, finzone.ECNotFound) {
+		return SignedIn{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	org := in.Org
+	if err := s.orgs.CreateOrg(ctx, &org); err != nil {
+		if finzone.IsCode(err, finzone.ECConflict) {
+			return SignedIn{}, taken("org.uscc")
+		}
+		return SignedIn{}, err
+	}
+	user := finzone.User{Email: in.Email, Name: in.Name, PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
+	if err := s.users.CreateUser(ctx, &user); err != nil {
+		// No transactions: undo the organization so nothing is half-written.
+		if derr := s.orgs.DeleteOrg(context.WithoutCancel(ctx), org.ID); derr != nil {
+			s.log.Error("undo registration", "request_id", RequestID(ctx), "org_id", org.ID, "err", derr)
+		}
+		if finzone.IsCode(err, finzone.ECConflict) {
+			return SignedIn{}, taken("user.email")
+		}
+		return SignedIn{}, err
+	}
+	return s.startSession(ctx, user, org)
+}
+
+// taken is the conflict of a unique field already in use.
+func taken(field string) error {
+	var p finzone.Problems
+	p.Add(field, finzone.FCTaken)
+	return &finzone.Error{Code: finzone.ECConflict, Fields: p}
+}
+
+// SignInInput is an email and a password.
+type SignInInput struct{ Email, Password string }
+
+// SignIn checks a password and starts a session. A wrong email or password
+// is unauthenticated either way, and takes as long.
+func (s *Service) SignIn(ctx context.Context, _ finzone.Actor, in SignInInput) (SignedIn, error) {
+	email := finzone.NormalizeEmail(in.Email)
+	if err := finzone.ValidateSignIn(email, in.Password); err != nil {
+		return SignedIn{}, err
+	}
+	user, err := s.users.UserByEmail(ctx, email)
+	hash := user.PasswordHash
+	if err != nil {
+		if !finzone.IsCode(err, finzone.ECNotFound) {
+			return SignedIn{}, err
+		}
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Password)) != nil || err != nil {
+		return SignedIn{}, finzone.Errorf(finzone.ECUnauthenticated, "bad email or password")
+	}
+	var org finzone.Organization
+	if user.OrgID != "" { // platform admins belong to no organization
+		if org, err = s.orgs.Org(ctx, user.OrgID); err != nil {
+			return SignedIn{}, err
+		}
+	}
+	return s.startSession(ctx, user, org)
+}
+
+// startSession makes a random token and stores its hash.
+func (s *Service) startSession(ctx context.Context, u finzone.User, org finzone.Organization) (SignedIn, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return SignedIn{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.now()
+	out := SignedIn{Token: token, ExpiresAt: now.Add(SessionTTL), User: u, Org: org}
+	if err := s.users.CreateSession(ctx, finzone.Session{TokenHash: hashToken(token), UserID: u.ID,
+		CreatedAt: now, ExpiresAt: out.ExpiresAt}); err != nil {
+		return SignedIn{}, err
+	}
+	return out, nil
+}
+
+// SignOut ends the session of token.
+func (s *Service) SignOut(ctx context.Context, _ finzone.Actor, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.users.DeleteSession(ctx, hashToken(token))
+}
+
+// Authenticate resolves a session token to the user and organization behind
+// it. A missing, unknown, expired or revoked token is unauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (finzone.Actor, error) {
+	if token == "" {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "no token")
+	}
+	sess, err := s.users.Session(ctx, hashToken(token), s.now())
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "unknown token")
+	} else if err != nil {
+		return finzone.Actor{}, err
+	}
+	user, err := s.users.User(ctx, sess.UserID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
+	} else if err != nil {
+		return finzone.Actor{}, err
+	}
+	a := finzone.Actor{User: user}
+	if user.OrgID != "" {
+		if a.Org, err = s.orgs.Org(ctx, user.OrgID); err != nil {
+			return finzone.Actor{}, err
+		}
+	}
+	return a, nil
+}

@@ -1,0 +1,116 @@
+package usecase
+
+import (
+	"context"
+
+	"finzone"
+)
+
+// NotificationQuery is a page of an inbox, or of its unread notices only.
+type NotificationQuery struct {
+	UnreadOnly bool
+	ListInput
+}
+
+// Notifications is a page of an organization's in-app inbox, newest first,
+// with the count of unread notices.
+type Notifications struct {
+	Items  []finzone.Notification
+	Next   string
+	Unread int64
+}
+
+// Notifications lists the actor's organization's notices: enterprises and
+// institutions have an inbox.
+func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q NotificationQuery) (Notifications, error) {
+	if !a.HasInbox() {
+		return Notifications{}, forbidden("notifications are for enterprises and institutions")
+	}
+	var probs finzone.Problems
+	pg := q.page(&probs)
+	if err := probs.Err(); err != nil {
+		return Notifications{}, err
+	}
+	items, next, err := s.notices.ListNotifications(ctx, a.Org.ID, q.UnreadOnly, pg)
+	if err != nil {
+		return Notifications{}, err
+	}
+	unread, err := s.notices.CountUnread(ctx, a.Org.ID)
+	if err != nil {
+		return Notifications{}, err
+	}
+	return Notifications{Items: items, Next: next, Unread: unread}, nil
+}
+
+// UnreadCount is how many of the organization's notices are unread; 0 for
+// actors without an inbox.
+func (s *Service) UnreadCount(ctx context.Context, a finzone.Actor) (int64, error) {
+	if !a.HasInbox() {
+		return 0, nil
+	}
+	return s.notices.CountUnread(ctx, a.Org.ID)
+}
+
+// MarkNotificationsRead marks the listed notices, or all when ids is
+// empty, of the actor's own organization read.
+func (s *Service) MarkNotificationsRead(ctx context.Context, a finzone.Actor, ids []string) error {
+	if !a.HasInbox() {
+		return forbidden("notifications are for enterprises and institutions")
+	}
+	return s.notices.MarkNotificationsRead(ctx, a.Org.ID, ids)
+}
+
+// Webhook is the institution's endpoint; an institution without one has
+// an empty one.
+func (s *Service) Webhook(ctx context.Context, a finzone.Actor) (finzone.Webhook, error) {
+	if err := webhookAdmin(a); err != nil {
+		return finzone.Webhook{}, err
+	}
+	wh, err := s.notices.Webhook(ctx, a.Org.ID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return finzone.Webhook{OrgID: a.Org.ID}, nil
+	}
+	return wh, err
+}
+
+// WebhookInput is an endpoint and its signing secret; an empty URL turns
+// the webhook off.
+type WebhookInput struct{ URL, Secret string }
+
+// SetWebhook sets the institution's HTTPS endpoint and signing secret; the
+// secret is never shown again.
+func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInput) (finzone.Webhook, error) {
+	if err := webhookAdmin(a); err != nil {
+		return finzone.Webhook{}, err
+	}
+	wh := finzone.Webhook{OrgID: a.Org.ID, URL: in.URL, Secret: in.Secret, UpdatedAt: s.now()}
+	wh.Normalize()
+	if err := wh.Validate(s.allowHTTP); err != nil {
+		return finzone.Webhook{}, err
+	}
+	if err := s.notices.SetWebhook(ctx, wh); err != nil {
+		return finzone.Webhook{}, err
+	}
+	return wh, nil
+}
+
+// Deliveries is a page of the institution's webhook delivery log.
+func (s *Service) Deliveries(ctx context.Context, a finzone.Actor, in ListInput) ([]finzone.Delivery, string, error) {
+	if err := webhookAdmin(a); err != nil {
+		return nil, "", err
+	}
+	var probs finzone.Problems
+	pg := in.page(&probs)
+	if err := probs.Err(); err != nil {
+		return nil, "", err
+	}
+	return s.notices.ListDeliveries(ctx, a.Org.ID, pg)
+}
+
+// webhookAdmin: only an institution's admins manage its webhook.
+func webhookAdmin(a finzone.Actor) error {
+	if !a.CanManageWebhook() {
+		return forbidden("only an institution's admins manage its webhook")
+	}
+	return nil
+}

@@ -1,0 +1,347 @@
+package usecase
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"finzone"
+)
+
+// Reports read at most reportMatchLimit matches of a scope and reuse them
+// for reportCacheTTL; a dashboard reads at most dashboardLimit projects.
+const (
+	reportMatchLimit = 20000
+	reportCacheTTL   = 30 * time.Second
+	dashboardLimit   = 5000
+	dashboardWeeks   = 12
+)
+
+// Attention bounds: the dashboard lists attentionShown projects that need
+// help, of at most attentionCounted it counts.
+const (
+	attentionShown   = 20
+	attentionCounted = 1000
+)
+
+// scopeMatches returns every match in a scope (nil: the whole province),
+// remembered for a short while: the dashboard and the board filter them in
+// memory. On the embedded store each page of a filtered match list reads
+// the whole collection, so this read is the reports' main cost.
+func (s *Service) scopeMatches(ctx context.Context, regions []string) ([]finzone.Match, time.Time, error) {
+	key := "all"
+	if regions != nil {
+		key = strings.Join(regions, ",")
+	}
+	now := s.now()
+	c := &s.reports
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < reportCacheTTL {
+		return e.matches, e.at, nil
+	}
+	var out []finzone.Match
+	pg := finzone.Page{Limit: finzone.MaxPageLimit}
+	for len(out) < reportMatchLimit {
+		ms, next, err := s.matches.ListMatches(ctx, finzone.MatchFilter{Regions: regions}, pg)
+		if err != nil {
+			return nil, now, err
+		}
+		out = append(out, ms...)
+		if next == "" {
+			break
+		}
+		pg.Cursor = next
+	}
+	c.mu.Lock()
+	if len(c.entries) > 1000 {
+		c.entries = map[string]cachedMatches{} // scopes are few; this only bounds a pathological case
+	}
+	c.entries[key] = cachedMatches{matches: out, at: now}
+	c.mu.Unlock()
+	return out, now, nil
+}
+
+// DashboardQuery narrows the dashboard to a region in scope and a policy
+// flag ("wanbei" or "dabie"); anything else is ignored.
+type DashboardQuery struct{ Region, Flag string }
+
+// Dashboard is a staff member's totals for their scope: projects and money
+// asked for, the pipeline funnel, weekly submissions, money by county and by
+// cluster, institutions' response rates, and the projects needing help.
+type Dashboard struct {
+	// Flag is the policy flag applied, or "".
+	Flag      string
+	Projects  int
+	Requested int64
+	// Scanned is set when dashboardLimit cut the project reading short.
+	Scanned   int
+	ByCounty  map[string]int64
+	ByCluster map[string]int64
+	// Weekly counts submissions in each of the last weeks, oldest first,
+	// from WeekStart (a Monday, China time).
+	Weekly    []int64
+	WeekStart time.Time
+
+	HasMatches bool
+	Pushed     int
+	Accepted   int
+	Approved   int64
+	Disbursed  int64
+	// Reached counts the matches that got at least as far as each forward
+	// stage, in finzone.ForwardStages order.
+	Reached  []int64
+	Response []Response
+	AsOf     time.Time
+
+	Attention      []finzone.Project
+	AttentionCount int
+	AttentionMore  bool
+}
+
+// Response is how an institution answered the pushes in a scope.
+type Response struct {
+	InstitutionID    string
+	Pushed, Answered int64
+}
+
+// Dashboard reads a staff member's totals.
+func (s *Service) Dashboard(ctx context.Context, a finzone.Actor, q DashboardQuery) (Dashboard, error) {
+	if !a.IsStaff() {
+		return Dashboard{}, forbidden("coordinators and platform admins only")
+	}
+	d := Dashboard{Flag: q.Flag, ByCounty: map[string]int64{}, ByCluster: map[string]int64{}}
+	if d.Flag != "wanbei" && d.Flag != "dabie" {
+		d.Flag = ""
+	}
+	regions := flagged(a.Scope(q.Region), d.Flag)
+	if err := s.countProjects(ctx, regions, &d); err != nil {
+		return Dashboard{}, err
+	}
+	if err := s.needsAttention(ctx, regions, &d); err != nil {
+		return Dashboard{}, err
+	}
+	all, at, err := s.scopeMatches(ctx, a.Scope(""))
+	if err != nil {
+		return Dashboard{}, err
+	}
+	d.AsOf = at
+	countMatches(all, regions, &d)
+	return d, nil
+}
+
+// flagged keeps the regions (nil: the province) that carry the flag.
+func flagged(regions []string, flag string) []string {
+	if flag == "" {
+		return regions
+	}
+	if regions == nil {
+		regions = finzone.ExpandRegions([]string{finzone.ProvinceCode})
+	}
+	kept := []string{}
+	for _, code := range regions {
+		r, _ := finzone.LookupRegion(code)
+		if flag == "wanbei" && r.Wanbei || flag == "dabie" && r.Dabie {
+			kept = append(kept, code)
+		}
+	}
+	return kept
+}
+
+// countProjects adds up the submitted projects in regions (nil: all).
+func (s *Service) countProjects(ctx context.Context, regions []string, d *Dashboard) error {
+	d.WeekStart = startOfWeek(s.now()).AddDate(0, 0, -7*(dashboardWeeks-1))
+	d.Weekly = make([]int64, dashboardWeeks)
+	pg := finzone.Page{Limit: finzone.MaxPageLimit}
+	for read := 0; ; {
+		items, next, err := s.projects.ListProjects(ctx, finzone.ProjectFilter{Regions: regions}, pg)
+		if err != nil {
+			return err
+		}
+		read += len(items)
+		for _, p := range items {
+			d.addProject(p)
+		}
+		if next == "" {
+			return nil
+		}
+		if read >= dashboardLimit {
+			d.Scanned = read
+			return nil
+		}
+		pg.Cursor = next
+	}
+}
+
+func (d *Dashboard) addProject(p finzone.Project) {
+	if p.Status == finzone.ProjectDraft {
+		return
+	}
+	d.Projects++
+	d.Requested += p.AmountYuan
+	d.ByCounty[p.RegionCode] += p.AmountYuan
+	if p.ClusterID != "" {
+		d.ByCluster[p.ClusterID] += p.AmountYuan
+	}
+	at := p.SubmittedAt
+	if at.IsZero() {
+		at = p.CreatedAt
+	}
+	if w := int(at.Sub(d.WeekStart).Hours() / (24 * 7)); !at.Before(d.WeekStart) && w < len(d.Weekly) {
+		d.Weekly[w]++
+	}
+}
+
+// needsAttention reads the projects in regions flagged because nobody is
+// left to ask.
+func (s *Service) needsAttention(ctx context.Context, regions []string, d *Dashboard) error {
+	pg := finzone.Page{Limit: finzone.MaxPageLimit}
+	for {
+		items, next, err := s.projects.ListProjects(ctx, finzone.ProjectFilter{Regions: regions, NeedsAttention: true}, pg)
+		if err != nil {
+			return err
+		}
+		d.AttentionCount += len(items)
+		for _, p := range items {
+			if len(d.Attention) < attentionShown {
+				d.Attention = append(d.Attention, p)
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		if d.AttentionCount >= attentionCounted {
+			d.AttentionMore = true
+			return nil
+		}
+		pg.Cursor = next
+	}
+}
+
+// countMatches adds up the funnel, the pipeline totals and the response
+// rates of the matches in regions (nil: all).
+func countMatches(all []finzone.Match, regions []string, d *Dashboard) {
+	in := regionSet(regions)
+	d.Reached = make([]int64, len(finzone.ForwardStages))
+	byInst := map[string]*Response{}
+	for _, m := range all {
+		if in != nil && !in[m.RegionCode] {
+			continue
+		}
+		d.HasMatches = true
+		d.Pushed++
+		top := m.Reached().Order()
+		for i := 0; i <= top; i++ {
+			d.Reached[i]++
+		}
+		if top >= finzone.StageAccepted.Order() {
+			d.Accepted++
+		}
+		if top >= finzone.StageApproved.Order() && m.Stage.Live() {
+			d.Approved += m.ApprovedAmountYuan
+		}
+		d.Disbursed += m.DisbursedYuan()
+		r := byInst[m.InstitutionID]
+		if r == nil {
+			r = &Response{InstitutionID: m.InstitutionID}
+			byInst[m.InstitutionID] = r
+		}
+		r.Pushed++
+		if top > finzone.StagePushed.Order() || m.Stage == finzone.StageDeclined {
+			r.Answered++
+		}
+	}
+	for _, r := range byInst {
+		d.Response = append(d.Response, *r)
+	}
+	slices.SortFunc(d.Response, func(a, b Response) int {
+		if a.Pushed != b.Pushed {
+			return int(b.Pushed - a.Pushed)
+		}
+		return strings.Compare(a.InstitutionID, b.InstitutionID)
+	})
+}
+
+// regionSet is a filter's regions as a set; nil means no filter.
+func regionSet(regions []string) map[string]bool {
+	if regions == nil {
+		return nil
+	}
+	in := make(map[string]bool, len(regions))
+	for _, r := range regions {
+		in[r] = true
+	}
+	return in
+}
+
+// startOfWeek is Monday 00:00 China time of t's week.
+func startOfWeek(t time.Time) time.Time {
+	t = t.In(time.FixedZone("CST", 8*3600))
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	offset := (int(day.Weekday()) + 6) % 7
+	return day.AddDate(0, 0, -offset)
+}
+
+// BoardQuery narrows the pipeline board: a region in scope, a stage, and
+// words of a project's title or an institution's name.
+type BoardQuery struct{ Region, Stage, Q string }
+
+// Board is every match in a staff member's scope that the query keeps,
+// soonest deadline first.
+type Board struct {
+	Matches []finzone.Match
+	// Capped is set when the scope has more matches than a report reads.
+	Capped bool
+	AsOf   time.Time
+}
+
+// PipelineBoard reads the coordinator's board. An unknown stage is ignored,
+// as a filter form's stale value.
+func (s *Service) PipelineBoard(ctx context.Context, a finzone.Actor, q BoardQuery) (Board, error) {
+	if !a.IsStaff() {
+		return Board{}, forbidden("coordinators and platform admins only")
+	}
+	all, at, err := s.scopeMatches(ctx, a.Scope(""))
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{AsOf: at, Capped: len(all) >= reportMatchLimit}
+	in := regionSet(a.Scope(q.Region))
+	stage := finzone.Stage(q.Stage)
+	for _, m := range all {
+		if (in == nil || in[m.RegionCode]) && (!stage.Valid() || m.Stage == stage) {
+			b.Matches = append(b.Matches, m)
+		}
+	}
+	if q.Q != "" {
+		if err := s.keepWords(ctx, &b, q.Q); err != nil {
+			return Board{}, err
+		}
+	}
+	slices.SortStableFunc(b.Matches, byDeadline)
+	return b, nil
+}
+
+// keepWords keeps the board's matches whose project title or institution
+// name holds the words.
+func (s *Service) keepWords(ctx context.Context, b *Board, words string) error {
+	ids := make([]string, len(b.Matches))
+	for i, m := range b.Matches {
+		ids[i] = m.InstitutionID
+	}
+	names, err := s.OrgNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	b.Matches = slices.DeleteFunc(b.Matches, func(m finzone.Match) bool {
+		return !containsFold(m.ProjectTitle, words) && !containsFold(names[m.InstitutionID], words)
+	})
+	return nil
+}
+
+// containsFold reports whether s contains the words, ignoring case.
+func containsFold(s, words string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(strings.TrimSpace(words)))
+}

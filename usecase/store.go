@@ -1,0 +1,124 @@
+package usecase
+
+import (
+	"context"
+	"time"
+
+	"finzone"
+)
+
+// The store interfaces the operations write and read through, each as small
+// as its users need. Package mongodb implements them; every method returns
+// *finzone.Error values with stable codes (not_found, conflict, invalid_state,
+// unavailable) rather than driver errors. Only lookups by ID are cheap on the
+// embedded store: any other filter reads the whole collection.
+
+// Users keeps people and their sessions.
+type Users interface {
+	CreateUser(ctx context.Context, u *finzone.User) error
+	User(ctx context.Context, id string) (finzone.User, error)
+	UserByEmail(ctx context.Context, email string) (finzone.User, error)
+	CreateSession(ctx context.Context, s finzone.Session) error
+	Session(ctx context.Context, tokenHash string, now time.Time) (finzone.Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// Orgs keeps enterprises, institutions and coordinators' offices.
+type Orgs interface {
+	CreateOrg(ctx context.Context, o *finzone.Organization) error
+	DeleteOrg(ctx context.Context, id string) error
+	Org(ctx context.Context, id string) (finzone.Organization, error)
+	OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error)
+	VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzone.Organization, error)
+	ListOrgs(ctx context.Context, f finzone.OrgFilter, pg finzone.Page) ([]finzone.Organization, string, error)
+}
+
+// Clusters keeps the reference list of clusters.
+type Clusters interface {
+	Cluster(ctx context.Context, id string) (finzone.Cluster, error)
+	Clusters(ctx context.Context) ([]finzone.Cluster, error)
+}
+
+// Projects keeps financing needs. Status changes are conditional on the
+// status the caller saw, so two racing requests cannot both win.
+type Projects interface {
+	CreateProject(ctx context.Context, p *finzone.Project) error
+	Project(ctx context.Context, id string) (finzone.Project, error)
+	ListProjects(ctx context.Context, f finzone.ProjectFilter, pg finzone.Page) ([]finzone.Project, string, error)
+	// UpdateProject replaces the client-set fields of a project still in
+	// status from.
+	UpdateProject(ctx context.Context, p finzone.Project, from finzone.ProjectStatus) (finzone.Project, error)
+	// SetProjectStatus moves a project from one of from to to; in another
+	// status, or moved meanwhile, it is invalid_state.
+	SetProjectStatus(ctx context.Context, id string, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
+	DeleteProject(ctx context.Context, id string, from finzone.ProjectStatus) error
+}
+
+// Products keeps product versions.
+type Products interface {
+	// CreateProduct inserts version 1 of a new product, or a new version
+	// of an existing one when p.ID is set; (ID, Version) is unique.
+	CreateProduct(ctx context.Context, p *finzone.Product) error
+	// Product returns the newest version.
+	Product(ctx context.Context, id string) (finzone.Product, error)
+	ProductVersion(ctx context.Context, id string, version int) (finzone.Product, error)
+	ProductVersions(ctx context.Context, id string) ([]finzone.Product, error)
+	ListProducts(ctx context.Context, f finzone.ProductFilter, pg finzone.Page) ([]finzone.Product, string, error)
+	// UpdateProduct replaces a version still in one of statuses from.
+	UpdateProduct(ctx context.Context, p finzone.Product, from []finzone.ReviewStatus) (finzone.Product, error)
+	// SetProductReview moves one version from one status to another;
+	// approving supersedes the previously published version.
+	SetProductReview(ctx context.Context, p finzone.Product, from finzone.ReviewStatus) (finzone.Product, error)
+}
+
+// Matches keeps the pipeline as users see it: ledgers, matches, syndicates.
+// The workers write ledgers and create matches; users move them.
+type Matches interface {
+	// Ledger returns a project's ledger; a project never filled has an
+	// empty one at version 0.
+	Ledger(ctx context.Context, projectID string) (finzone.Ledger, error)
+	Match(ctx context.Context, id string) (finzone.Match, error)
+	// MatchesByID returns the matches that exist among ids, in ids' order.
+	MatchesByID(ctx context.Context, ids []string) ([]finzone.Match, error)
+	ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.Page) ([]finzone.Match, string, error)
+	// MoveMatch applies ch if the match is still in stage from; otherwise
+	// invalid_state.
+	MoveMatch(ctx context.Context, id string, from finzone.Stage, ch finzone.MatchChange) (finzone.Match, error)
+	SetMatchRead(ctx context.Context, id string, read bool) error
+	Syndicate(ctx context.Context, projectID string) (finzone.Syndicate, error)
+	// SaveSyndicate writes s if the stored version is still prev.
+	SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) error
+}
+
+// Notices keeps inboxes, webhooks and their delivery logs.
+type Notices interface {
+	ListNotifications(ctx context.Context, orgID string, unreadOnly bool, pg finzone.Page) ([]finzone.Notification, string, error)
+	CountUnread(ctx context.Context, orgID string) (int64, error)
+	MarkNotificationsRead(ctx context.Context, orgID string, ids []string) error
+	SetWebhook(ctx context.Context, w finzone.Webhook) error
+	Webhook(ctx context.Context, orgID string) (finzone.Webhook, error)
+	ListDeliveries(ctx context.Context, orgID string, pg finzone.Page) ([]finzone.Delivery, string, error)
+}
+
+// Store is all of the above and a health check: what cmd/finzone wires in.
+type Store interface {
+	Users
+	Orgs
+	Clusters
+	Projects
+	Products
+	Matches
+	Notices
+	Ping(ctx context.Context) error
+}
+
+// Pipeline is how the operations tell the background pipeline that
+// something happened. The store has already recorded the change; a lost
+// notice is made good by the reconciler, so failures are only logged.
+type Pipeline interface {
+	ProjectSubmitted(ctx context.Context, projectID string) error
+	ProjectWithdrawn(ctx context.Context, projectID string) error
+	MatchChanged(ctx context.Context, matchID string) error
+	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
+	CatalogueChanged(ctx context.Context) error
+}

@@ -1,0 +1,132 @@
+// Package usecase holds every operation a user or the platform performs,
+// written once: register and sign in, post and submit a project, answer a
+// push, review a product, read the reports. Each operation takes the
+// request's context, the acting finzone.Actor and a plain input; checks
+// permission through the Actor; applies the domain's rules; writes through
+// the small store interfaces declared in store.go; tells the pipeline; and
+// returns domain values or a *finzone.Error.
+//
+// The JSON API (package api) and the pages (package web) are thin edges over
+// it. It imports neither Fiber nor the MongoDB driver.
+package usecase
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"finzone"
+)
+
+// Config is what the operations need besides the store.
+type Config struct {
+	// Pipeline hears of submissions, withdrawals, match changes and
+	// catalogue changes; nil leaves the background pipeline uninformed.
+	Pipeline Pipeline
+	// Checks are readiness checks besides the store's (Redis), by name.
+	Checks map[string]func(ctx context.Context) error
+	// Queues reads the background queues' sizes for the admin overview;
+	// nil leaves them out.
+	Queues func(ctx context.Context) ([]finzone.QueueStat, error)
+	// Deadlines set the due time of each stage an institution enters.
+	Deadlines finzone.Deadlines
+	// AllowHTTPWebhooks permits plain-http webhook URLs (tests only).
+	AllowHTTPWebhooks bool
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service runs the operations.
+type Service struct {
+	users    Users
+	orgs     Orgs
+	clusters Clusters
+	projects Projects
+	products Products
+	matches  Matches
+	notices  Notices
+	ping     func(ctx context.Context) error
+
+	pipeline  Pipeline
+	checks    map[string]func(ctx context.Context) error
+	queues    func(ctx context.Context) ([]finzone.QueueStat, error)
+	deadlines finzone.Deadlines
+	allowHTTP bool
+	now       func() time.Time
+	log       *slog.Logger
+
+	reports reportCache
+}
+
+// New builds the service over a store.
+func New(st Store, cfg Config) *Service {
+	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, ping: st.Ping,
+		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, deadlines: cfg.Deadlines,
+		allowHTTP: cfg.AllowHTTPWebhooks, now: cfg.Now, log: cfg.Log}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.deadlines.AcceptDays == 0 {
+		d := finzone.DefaultDeadlines()
+		d.DayLength, d.Holidays, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.Location
+		s.deadlines = d
+	}
+	s.reports.entries = map[string]cachedMatches{}
+	return s
+}
+
+// Now is the service's clock, so edges show times as the operations see
+// them.
+func (s *Service) Now() time.Time { return s.now() }
+
+// tell passes a change already stored to the pipeline. Failure is only
+// logged: the store holds the truth and the reconciler re-enqueues what is
+// due, so a Redis outage delays work but loses none.
+func (s *Service) tell(ctx context.Context, what string, call func(p Pipeline) error) {
+	if s.pipeline == nil {
+		return
+	}
+	if err := call(s.pipeline); err != nil {
+		s.log.Warn("pipeline notice failed; the reconciler will catch up", "request_id", RequestID(ctx), "what", what, "err", err)
+	}
+}
+
+type requestIDKey struct{}
+
+// WithRequestID tags ctx with the request's ID for the operations' logs.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID is the request ID ctx carries, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// forbidden and hidden are the two refusals: an object the actor may see
+// but not change, and one it may not know exists.
+func forbidden(format string, args ...any) error {
+	return finzone.Errorf(finzone.ECForbidden, format, args...)
+}
+func hidden(what string) error {
+	return finzone.Errorf(finzone.ECNotFound, "%s hidden from actor", what)
+}
+
+// reportCache remembers the matches of a scope for a short while: the
+// dashboard and the board filter them in memory, so changing a filter
+// costs nothing.
+type reportCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedMatches
+}
+
+type cachedMatches struct {
+	matches []finzone.Match
+	at      time.Time
+}
