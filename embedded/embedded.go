@@ -61,7 +61,12 @@ func StartMongo(dir, addr string) (*Mongo, error) {
 	go func() {
 		defer close(m.done)
 		defer func() { <-indexing }()
-		_ = f.Run(ctx)
+		// Run returns when Close cancels ctx; anything else (the listener
+		// died) leaves the platform without its store, which the operator
+		// must hear of: requests answer 503 unavailable meanwhile.
+		if err := f.Run(ctx); err != nil && ctx.Err() == nil {
+			m.log.Error("embedded MongoDB-wire server stopped", "err", err)
+		}
 	}()
 	go func() {
 		defer close(indexing)
