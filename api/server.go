@@ -134,7 +134,6 @@ func New(cfg Config) *fiber.App {
 	if cfg.Mount != nil {
 		cfg.Mount(app)
 	}
-	s.mountPages(app)
 	// Anything else under /api is an unknown route, answered in our shape.
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
