@@ -5,20 +5,16 @@ import (
 	"net/http"
 	"testing"
 
-	"finzone"
-	"finzone/api"
+	"finzone/usecase"
 )
 
 // A platform admin belongs to no organization: signing in through the JSON
 // API must still work, and the admin sees every tenant's projects.
 func TestPlatformAdminSignsIn(t *testing.T) {
 	e := newEnv(t)
-	hash, err := api.HashPassword(testPassword)
+	admin, err := e.uc.CreateStaff(context.Background(), usecase.Console,
+		usecase.StaffInput{Email: newEmail("admin"), Name: "管理员", Password: testPassword, PlatformAdmin: true})
 	if err != nil {
-		t.Fatal(err)
-	}
-	admin := finzone.User{Email: newEmail("admin"), Name: "管理员", PasswordHash: hash, Role: finzone.RoleAdmin, PlatformAdmin: true}
-	if err := e.db.CreateUser(context.Background(), &admin); err != nil {
 		t.Fatal(err)
 	}
 	var out struct {

@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"finzone/api"
+	"finzone/server"
+	"finzone/usecase"
 )
 
 func TestRegisterCreditCodes(t *testing.T) {
@@ -140,9 +141,9 @@ func TestLoginLogout(t *testing.T) {
 	if login.Token == "" || login.Token == acct.Token || login.User.ID != acct.UserID || login.Org.ID != acct.OrgID {
 		t.Fatalf("login: got %+v, want a new token for %+v", login, acct)
 	}
-	cookie := findCookie(r, api.SessionCookie)
+	cookie := findCookie(r, server.SessionCookie)
 	if cookie == nil {
-		t.Fatalf("login: no %s cookie in %v", api.SessionCookie, r.Header.Values("Set-Cookie"))
+		t.Fatalf("login: no %s cookie in %v", server.SessionCookie, r.Header.Values("Set-Cookie"))
 	}
 	if cookie.Value != login.Token || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
 		t.Errorf("session cookie: got %+v, want the token, HttpOnly, SameSite=Lax, Path=/", cookie)
@@ -179,7 +180,7 @@ func TestLoginLogout(t *testing.T) {
 	if r.Status != http.StatusNoContent {
 		t.Fatalf("logout: got %s, want 204", r)
 	}
-	if c := findCookie(r, api.SessionCookie); c == nil || c.Value != "" {
+	if c := findCookie(r, server.SessionCookie); c == nil || c.Value != "" {
 		t.Errorf("logout cookie: got %+v, want the session cookie cleared", c)
 	}
 	wantError(t, e.do("GET", "/api/v1/me", login.Token, nil), http.StatusUnauthorized, "unauthenticated")
@@ -187,10 +188,10 @@ func TestLoginLogout(t *testing.T) {
 	wantError(t, e.do("POST", "/api/v1/auth/logout", login.Token, nil), http.StatusUnauthorized, "unauthenticated")
 	e.ok(http.StatusOK, "GET", "/api/v1/me", acct.Token, nil, nil)
 
-	// A session lasts api.SessionTTL: on a clock past it the token is refused.
-	later := api.New(api.Config{Store: e.db, Ready: redisReady(redisClient),
-		Now: func() time.Time { return time.Now().Add(api.SessionTTL + time.Minute) }})
-	if r := (&env{t: t, db: e.db, app: later}).do("GET", "/api/v1/me", acct.Token, nil); r.Status != http.StatusUnauthorized {
+	// A session lasts usecase.SessionTTL: on a clock past it the token is refused.
+	later := newEnvWith(t, e.db, usecase.Config{Checks: redisReady(redisClient),
+		Now: func() time.Time { return time.Now().Add(usecase.SessionTTL + time.Minute) }})
+	if r := later.do("GET", "/api/v1/me", acct.Token, nil); r.Status != http.StatusUnauthorized {
 		t.Errorf("expired session: got %s, want 401", r)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,31 +17,48 @@ import (
 // of the wrong type are all errors that name the field. Every field is
 // decoded on its own so one response lists every problem.
 func decode(c *fiber.Ctx, dst any, readOnly ...string) error {
-	return decodeObject(c.Body(), dst, "", readOnly)
+	fields, err := decodeObject(c.Body(), dst, "", readOnly)
+	if err != nil {
+		return err
+	}
+	return invalid(fields)
 }
 
-func decodeObject(body []byte, dst any, prefix string, readOnly []string) error {
+// decodeObject decodes body into dst and returns the field errors, each
+// field named with prefix; a body that is not one JSON object is
+// malformed_json.
+func decodeObject(body []byte, dst any, prefix string, readOnly []string) ([]finzone.FieldError, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
-		return finzone.Errorf(finzone.ECMalformedJSON, "body of %d bytes is not one JSON object", len(body))
+		return nil, finzone.Errorf(finzone.ECMalformedJSON, "body of %d bytes is not one JSON object", len(body))
 	}
 	fields := jsonFields(dst)
-	var p finzone.Problems
+	var out []finzone.FieldError
 	for key, val := range raw {
 		switch f, ok := fields[key]; {
-		case contains(readOnly, key):
-			p.Add(prefix+key, finzone.FCReadOnly)
+		case slices.Contains(readOnly, key):
+			out = append(out, finzone.FieldError{Field: prefix + key, Code: finzone.FCReadOnly})
 		case !ok:
-			p.Add(prefix+key, finzone.FCUnknownField)
+			out = append(out, finzone.FieldError{Field: prefix + key, Code: finzone.FCUnknownField})
 		default:
 			if err := json.Unmarshal(val, f.Addr().Interface()); err != nil {
-				p.Add(prefix+key, finzone.FCWrongType, "want", jsonKind(f.Type()))
+				out = append(out, finzone.FieldError{Field: prefix + key, Code: finzone.FCWrongType,
+					Params: map[string]any{"want": jsonKind(f.Type())}})
 			}
 		}
 	}
-	sortProblems(p)
-	return p.Err()
+	return out, nil
+}
+
+// invalid is the validation error of the field errors, in field order, or
+// nil when there are none.
+func invalid(fields []finzone.FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(fields, func(a, b finzone.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return &finzone.Error{Code: finzone.ECValidation, Fields: fields}
 }
 
 // jsonFields maps the JSON names of dst's struct fields to the fields.
@@ -78,21 +96,4 @@ func jsonKind(t reflect.Type) string {
 		return "object"
 	}
 	return t.Kind().String()
-}
-
-func sortProblems(p finzone.Problems) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].Field < p[j-1].Field; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

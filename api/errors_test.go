@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"finzone/api"
+	"finzone/server"
 )
 
 func TestBadInput(t *testing.T) {
@@ -167,7 +167,7 @@ func TestPayloadTooLarge(t *testing.T) {
 			t.Fatalf("dial: %v", err)
 		}
 		head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-			"Content-Length: %d\r\nAccept-Language: en\r\n", tt.path, addr, api.MaxBodyBytes+1)
+			"Content-Length: %d\r\nAccept-Language: en\r\n", tt.path, addr, server.MaxBodyBytes+1)
 		if tt.token != "" {
 			head += "Authorization: Bearer " + tt.token + "\r\n"
 		}
@@ -176,7 +176,7 @@ func TestPayloadTooLarge(t *testing.T) {
 		}
 		hres, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
-			t.Fatalf("POST %s with %d bytes declared: %v", tt.path, api.MaxBodyBytes+1, err)
+			t.Fatalf("POST %s with %d bytes declared: %v", tt.path, server.MaxBodyBytes+1, err)
 		}
 		b, err := io.ReadAll(hres.Body)
 		hres.Body.Close()
@@ -190,7 +190,7 @@ func TestPayloadTooLarge(t *testing.T) {
 		}
 	}
 	// Just under the limit is read, and refused for what it says.
-	under := bytes.Repeat([]byte(" "), api.MaxBodyBytes-len(`{"titel":1}`))
+	under := bytes.Repeat([]byte(" "), server.MaxBodyBytes-len(`{"titel":1}`))
 	under = append(under, `{"titel":1}`...)
 	r := e.do("POST", "/api/v1/projects", ent.Token, under)
 	wantError(t, r, http.StatusBadRequest, "validation_failed", fieldCode{"titel", "unknown_field"})

@@ -10,6 +10,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"finzone/embedded"
+	"finzone/finzonetest"
+	"finzone/usecase"
 )
 
 type readiness struct {
@@ -28,8 +30,7 @@ func TestReadyz(t *testing.T) {
 	t.Run("redis unreachable", func(t *testing.T) {
 		down := redis.NewClient(&redis.Options{Addr: closedPort(t), MaxRetries: -1, DialTimeout: time.Second})
 		defer down.Close()
-		app := newApp(t, e.db, redisReady(down))
-		r := (&env{t: t, db: e.db, app: app}).do("GET", "/readyz", "", nil)
+		r := newEnvWith(t, e.db, usecase.Config{Checks: redisReady(down)}).do("GET", "/readyz", "", nil)
 		if r.Status != http.StatusServiceUnavailable {
 			t.Fatalf("readyz without redis: got %s, want 503", r)
 		}
@@ -40,11 +41,11 @@ func TestReadyz(t *testing.T) {
 	})
 
 	t.Run("mongodb client closed", func(t *testing.T) {
-		db := openStore(t, mongoURI, newDBName(), true)
+		db := finzonetest.NewStore(t)
 		if err := db.Close(context.Background()); err != nil {
 			t.Fatalf("close: %v", err)
 		}
-		ce := &env{t: t, db: db, app: newApp(t, db, redisReady(redisClient))}
+		ce := newEnvOn(t, db)
 		r := ce.do("GET", "/readyz", "", nil)
 		if r.Status != http.StatusServiceUnavailable {
 			t.Fatalf("readyz with the store closed: got %s, want 503", r)
@@ -73,7 +74,7 @@ func TestMongoDownIsUnavailable(t *testing.T) {
 			srv.Close()
 		}
 	})
-	e := newEnvOn(t, openStore(t, srv.URI, "finzone_down", false))
+	e := newEnvOn(t, finzonetest.OpenStore(t, srv.URI, "finzone_down", false))
 	ent := e.enterprise("341221")
 	e.createProject(ent.Token, projectBody("停机前的项目"))
 	e.ok(http.StatusOK, "GET", "/api/v1/projects", ent.Token, nil, nil)

@@ -1,10 +1,12 @@
 package api_test
 
-// The API's HTTP suite. Every test drives api.New through real HTTP requests
+// The API's HTTP suite. Every test drives the app as cmd/finzone wires it
+// (server.New, api.Mount over usecase.New) through real HTTP requests
 // (Fiber's app.Test) against the MongoDB store on embedded FerretDB, or on a
 // real MongoDB when FINZONE_TEST_MONGO_URI is set, with a fresh database per
-// test. Readiness pings a real Redis (FINZONE_TEST_REDIS_URL, by default DB 15
-// of the machine's Redis); nothing here ever flushes it.
+// test (package finzonetest). Readiness pings a real Redis
+// (FINZONE_TEST_REDIS_URL, by default DB 15 of the machine's Redis); nothing
+// here ever flushes it.
 
 import (
 	"bytes"
@@ -12,14 +14,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -29,47 +29,23 @@ import (
 
 	"finzone"
 	"finzone/api"
-	"finzone/embedded"
-	"finzone/mongodb"
+	"finzone/finzonetest"
+	"finzone/server"
+	"finzone/usecase"
 )
 
-var (
-	mongoURI    string
-	redisClient *redis.Client
-	seq         atomic.Int64
-)
+var redisClient *redis.Client
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
-
-func runTests(m *testing.M) int {
-	mongoURI = os.Getenv("FINZONE_TEST_MONGO_URI")
-	if mongoURI == "" {
-		dir, err := os.MkdirTemp("", "finzone-api-test-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "temp dir:", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		srv, err := embedded.StartMongo(dir, "127.0.0.1:0")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "embedded mongo:", err)
-			return 1
-		}
-		defer srv.Close()
-		mongoURI = srv.URI
-	}
-	redisURL := os.Getenv("FINZONE_TEST_REDIS_URL")
-	if redisURL == "" {
-		redisURL = "redis://127.0.0.1:6379/15"
-	}
-	opt, err := redis.ParseURL(redisURL)
+func TestMain(m *testing.M) {
+	opt, err := redis.ParseURL(finzonetest.RedisURL(15))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "redis url:", err)
-		return 1
+		os.Exit(1)
 	}
 	redisClient = redis.NewClient(opt)
-	defer redisClient.Close()
-	return m.Run()
+	code := finzonetest.Main(m)
+	redisClient.Close()
+	os.Exit(code)
 }
 
 // redisReady is the readiness check cmd/finzone wires in: a Redis ping.
@@ -79,47 +55,40 @@ func redisReady(c *redis.Client) map[string]func(context.Context) error {
 	}
 }
 
-// env is one test's server: the app and the store behind it.
+// store is the database behind a test's app: what the use cases read and
+// write, and the fixtures no route makes.
+type store interface {
+	usecase.Store
+	UpsertCluster(ctx context.Context, c finzone.Cluster) error
+	CatalogueVersion(ctx context.Context) (int64, error)
+}
+
+// env is one test's app, the use cases it runs and the store behind them.
 type env struct {
 	t   *testing.T
-	db  *mongodb.DB
+	db  store
+	uc  *usecase.Service
 	app *fiber.App
 }
 
-// newEnv opens a fresh database on the shared server and builds the app on it.
+// newEnv builds the app on a fresh database on the shared server.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnvOn(t, openStore(t, mongoURI, newDBName(), true))
+	return newEnvOn(t, finzonetest.NewStore(t))
 }
 
-// newDBName names a database no other test or test process uses.
-func newDBName() string { return fmt.Sprintf("finzone_api_test_%d_%d", os.Getpid(), seq.Add(1)) }
-
-func newEnvOn(t *testing.T, db *mongodb.DB) *env {
-	return &env{t: t, db: db, app: newApp(t, db, redisReady(redisClient))}
+// newEnvOn builds the app on db, with Redis as its other dependency.
+func newEnvOn(t *testing.T, db store) *env {
+	return newEnvWith(t, db, usecase.Config{Checks: redisReady(redisClient)})
 }
 
-func newApp(t *testing.T, store finzone.Store, ready map[string]func(context.Context) error) *fiber.App {
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	return api.New(api.Config{Store: store, Ready: ready, Log: log})
-}
-
-// openStore opens dbName at uri; with drop set the database is dropped when
-// the test ends.
-func openStore(t *testing.T, uri, dbName string, drop bool) *mongodb.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := mongodb.Open(ctx, uri, dbName)
-	if err != nil {
-		t.Fatalf("open store %s: %v", dbName, err)
-	}
-	t.Cleanup(func() {
-		if drop {
-			_ = db.Drop(ctx)
-		}
-		_ = db.Close(ctx)
-	})
-	return db
+// newEnvWith builds the app on db as cmd/finzone wires it, with cfg.
+func newEnvWith(t *testing.T, db store, cfg usecase.Config) *env {
+	cfg.Log = finzonetest.Logger(t)
+	uc := usecase.New(db, cfg)
+	app := server.New(cfg.Log)
+	api.Mount(app, uc)
+	return &env{t: t, db: db, uc: uc, app: app}
 }
 
 // resp is one HTTP answer, read in full.
@@ -164,7 +133,7 @@ func (e *env) send(r req) resp {
 		hr.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	if r.cookie != "" {
-		hr.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: r.cookie})
+		hr.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.cookie})
 	}
 	if r.lang != "" {
 		hr.Header.Set("Accept-Language", r.lang)
@@ -295,7 +264,7 @@ func hasField(e apiError, want fieldCode) bool {
 
 // Accounts and their fixtures.
 
-const testPassword = "correct-horse-battery"
+const testPassword = finzonetest.Password
 
 type account struct {
 	Token  string
@@ -329,7 +298,7 @@ type sessionOut struct {
 
 // newUSCC returns a valid credit code that no other call returns.
 func newUSCC() string {
-	first := fmt.Sprintf("91340000%09d", seq.Add(1))
+	first := fmt.Sprintf("91340000%09d", finzonetest.Seq())
 	c, ok := finzone.USCCCheck(first)
 	if !ok {
 		panic("bad USCC body " + first)
@@ -338,7 +307,7 @@ func newUSCC() string {
 }
 
 func newEmail(prefix string) string {
-	return fmt.Sprintf("%s-%d@example.cn", prefix, seq.Add(1))
+	return fmt.Sprintf("%s-%d@example.cn", prefix, finzonetest.Seq())
 }
 
 func registerBody(kind, region, uscc, email string) map[string]any {
@@ -365,36 +334,17 @@ func (e *env) register(kind finzone.OrgKind, region string) account {
 func (e *env) enterprise(region string) account  { return e.register(finzone.KindEnterprise, region) }
 func (e *env) institution(region string) account { return e.register(finzone.KindBank, region) }
 
-var (
-	hashOnce sync.Once
-	pwHash   string
-)
-
-// coordinator makes a coordinators' office and its user directly in the
-// store (no route creates them), then signs in through the API.
+// coordinator makes a coordinator (no route creates them), then signs in
+// through the API.
 func (e *env) coordinator(regions ...string) account {
 	e.t.Helper()
-	hashOnce.Do(func() {
-		h, err := api.HashPassword(testPassword)
-		if err != nil {
-			panic(err)
-		}
-		pwHash = h
-	})
-	ctx := context.Background()
-	org := finzone.Organization{Kind: finzone.KindCoordinator, Name: "地方金融管理局" + strings.Join(regions, ","),
-		USCC: newUSCC(), RegionCode: regions[0]}
-	if err := e.db.CreateOrg(ctx, &org); err != nil {
-		e.t.Fatalf("create coordinator org: %v", err)
-	}
-	u := finzone.User{Email: newEmail("coordinator"), Name: "李四", PasswordHash: pwHash, OrgID: org.ID,
-		Role: finzone.RoleAdmin, Regions: regions}
-	if err := e.db.CreateUser(ctx, &u); err != nil {
-		e.t.Fatalf("create coordinator user: %v", err)
-	}
+	email := finzonetest.Coordinator(e.t, e.uc, regions...)
 	var out sessionOut
-	e.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": u.Email, "password": testPassword}, &out)
-	return account{Token: out.Token, UserID: u.ID, OrgID: org.ID, Email: u.Email}
+	e.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": testPassword}, &out)
+	if out.Token == "" || out.Org.ID == "" || !slices.Equal(out.User.Regions, regions) {
+		e.t.Fatalf("coordinator login: got %+v, want a token, an office and regions %v", out, regions)
+	}
+	return account{Token: out.Token, UserID: out.User.ID, OrgID: out.Org.ID, Email: email}
 }
 
 // Projects.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"finzone/embedded"
+	"finzone/finzonetest"
 )
 
 // Data outlives the process: stop the store and the embedded server, start a
@@ -18,7 +19,7 @@ func TestRestartPersistence(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start embedded mongo: %v", err)
 	}
-	db := openStore(t, srv.URI, dbName, false)
+	db := finzonetest.OpenStore(t, srv.URI, dbName, false)
 	e := newEnvOn(t, db)
 	ent := e.enterprise("341221")
 	bank := e.institution("341200")
@@ -35,7 +36,7 @@ func TestRestartPersistence(t *testing.T) {
 		t.Fatalf("restart embedded mongo on %s: %v", dir, err)
 	}
 	t.Cleanup(srv2.Close)
-	e2 := newEnvOn(t, openStore(t, srv2.URI, dbName, false))
+	e2 := newEnvOn(t, finzonetest.OpenStore(t, srv2.URI, dbName, false))
 
 	var login sessionOut
 	e2.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": ent.Email, "password": testPassword}, &login)

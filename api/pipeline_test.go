@@ -1,12 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,34 +16,35 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"finzone/api"
+	"finzone/finzonetest"
+	"finzone/usecase"
 	"finzone/workers"
 )
 
 // pipelineEnv is the API with the real pipeline behind it: workers on the
 // test's own asynq queue in the real Redis (DB 12), sharing the store.
-func pipelineEnv(t *testing.T) *env {
+type pipelineEnv struct {
+	*env
+	workers *workers.Workers
+}
+
+func newPipelineEnv(t *testing.T) *pipelineEnv {
 	t.Helper()
-	e := newEnv(t)
-	url := os.Getenv("FINZONE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/12"
-	}
-	opt, err := asynq.ParseRedisURI(url)
+	db := finzonetest.NewStore(t)
+	opt, err := asynq.ParseRedisURI(finzonetest.RedisURL(12))
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue := fmt.Sprintf("api-test-%d-%d", os.Getpid(), seq.Add(1))
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	w := workers.New(workers.Config{Redis: opt, Store: e.db, Queue: queue, Log: log, AllowHTTPWebhooks: true,
+	queue := fmt.Sprintf("api-test-%d-%d", os.Getpid(), finzonetest.Seq())
+	w := workers.New(workers.Config{Redis: opt, Store: db, Queue: queue, Log: finzonetest.Logger(t), AllowHTTPWebhooks: true,
 		CatalogueEvery: catalogueEvery, ReconcileEvery: 5 * time.Second})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	client := workers.NewClient(opt, queue, e.db)
+	client := workers.NewClient(opt, queue, db)
 	t.Cleanup(func() { w.Shutdown(); client.Close() })
-	e.app = api.New(api.Config{Store: e.db, Pipeline: client, Ready: redisReady(redisClient), Log: log, AllowHTTPWebhooks: true})
-	return e
+	e := newEnvWith(t, db, usecase.Config{Pipeline: client, Checks: redisReady(redisClient), AllowHTTPWebhooks: true})
+	return &pipelineEnv{env: e, workers: w}
 }
 
 // broadProduct serves the whole province and every project type.
@@ -61,11 +62,24 @@ func broadProduct(name string, maxYuan, ticket int64, lead bool) map[string]any 
 	}
 }
 
-// catalogueSeen waits until the workers must have noticed the latest
-// product change: they poll the catalogue's version every CatalogueEvery
-// (200 ms here), and a project submitted sooner may be matched without it,
-// as the issue allows ("within seconds").
-func (e *env) catalogueSeen() { time.Sleep(3 * catalogueEvery) }
+// catalogueSeen waits until the workers have loaded the catalogue as
+// stored, so a project submitted next is matched against the latest
+// products (they poll its version every CatalogueEvery).
+func (e *pipelineEnv) catalogueSeen() {
+	e.t.Helper()
+	want, err := e.db.CatalogueVersion(context.Background())
+	if err != nil {
+		e.t.Fatalf("stored catalogue version: %v", err)
+	}
+	const within = 10 * time.Second
+	deadline := time.Now().Add(within)
+	for e.workers.CatalogueVersion() < want {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("workers loaded catalogue version %d after %s, want the stored %d", e.workers.CatalogueVersion(), within, want)
+		}
+		time.Sleep(catalogueEvery / 4)
+	}
+}
 
 const catalogueEvery = 200 * time.Millisecond
 
@@ -161,7 +175,7 @@ func (f *fakeBank) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // 409 with the allowed actions; the enterprise's inbox and the lead's
 // webhook hear of it.
 func TestPipelineThroughTheAPI(t *testing.T) {
-	e := pipelineEnv(t)
+	e := newPipelineEnv(t)
 	coord := e.coordinator("340000")
 	var banks []account
 	for i := 0; i < 3; i++ {
@@ -356,7 +370,7 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 // TestSyndicateProposedAndReallocated: a ¥1.5亿 project above the threshold
 // gets a syndicate within the rules; a member's decline is reallocated.
 func TestSyndicateProposedAndReallocated(t *testing.T) {
-	e := pipelineEnv(t)
+	e := newPipelineEnv(t)
 	coord := e.coordinator("340000")
 	var banks []account
 	for i := 0; i < 4; i++ {

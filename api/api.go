@@ -1,0 +1,93 @@
+// Package api is the JSON API: the health checks and /api/v1, a thin edge
+// over package usecase. Each handler decodes the request, calls one
+// operation and encodes its answer; every failure leaves through the one
+// error handler of package server, in one shape.
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"finzone/server"
+	"finzone/usecase"
+)
+
+// handler holds what the API's handlers call: the use cases.
+type handler struct {
+	uc *usecase.Service
+}
+
+// Mount registers the health checks, every /api/v1 route and the /api
+// fallback on app. Mount it before the pages: their catch-all would answer
+// unknown /api routes with an HTML page.
+func Mount(app *fiber.App, uc *usecase.Service) {
+	h := handler{uc: uc}
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", h.readyz)
+
+	v1 := app.Group("/api/v1")
+	v1.Get("/regions", h.regions)
+	v1.Get("/industries", h.industries)
+	v1.Get("/clusters", h.clusters)
+	v1.Post("/auth/register", h.register)
+	v1.Post("/auth/login", h.login)
+
+	authed := v1.Group("", server.Authenticate(uc))
+	authed.Post("/auth/logout", h.logout)
+	authed.Get("/me", h.me)
+
+	authed.Get("/projects", h.listProjects)
+	authed.Post("/projects", h.createProject)
+	authed.Get("/projects/:id", h.getProject)
+	authed.Patch("/projects/:id", h.patchProject)
+	authed.Delete("/projects/:id", h.deleteProject)
+	authed.Post("/projects/:id/submit", h.submitProject)
+	authed.Post("/projects/:id/withdraw", h.withdrawProject)
+
+	authed.Get("/products", h.listProducts)
+	authed.Post("/products", h.createProduct)
+	authed.Get("/products/:id", h.getProduct)
+	authed.Patch("/products/:id", h.patchProduct)
+	authed.Post("/products/:id/publish", h.publishProduct)
+	authed.Post("/products/:id/review", h.reviewProduct)
+
+	authed.Get("/projects/:id/matches", h.projectMatches)
+	authed.Get("/projects/:id/syndicate", h.getSyndicate)
+	authed.Post("/projects/:id/syndicate/respond", h.respondSyndicate)
+	authed.Post("/projects/:id/syndicate/sign", h.signSyndicate)
+	authed.Get("/matches", h.listMatches)
+	authed.Get("/matches/:id", h.getMatch)
+	authed.Post("/matches/:id/actions", h.matchAction)
+	authed.Get("/notifications", h.listNotifications)
+	authed.Post("/notifications/read", h.markNotificationsRead)
+	authed.Get("/webhook", h.getWebhook)
+	authed.Put("/webhook", h.putWebhook)
+	authed.Get("/webhook/deliveries", h.listDeliveries)
+
+	authed.Get("/institutions", h.listInstitutions)
+	authed.Post("/institutions/:id/verify", h.verifyInstitution)
+
+	// Anything else under /api is an unknown route, answered in our shape.
+	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// readyz answers 200 when MongoDB and every other dependency answer, 503
+// naming the ones down otherwise.
+func (h handler) readyz(c *fiber.Ctx) error {
+	checks, ok := fiber.Map{}, true
+	for name, err := range h.uc.Health(c.UserContext()) {
+		checks[name] = "ok"
+		if err != nil {
+			checks[name], ok = "down", false
+		}
+	}
+	if !ok {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}
+
+// listInput is the page a list request asks for, as sent: the use case
+// checks it.
+func listInput(c *fiber.Ctx) usecase.ListInput {
+	return usecase.ListInput{Limit: c.Query("limit"), Cursor: c.Query("cursor"), Sort: c.Query("sort")}
+}
