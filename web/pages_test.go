@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 // The pages over real HTTP (app.Test) and the real store: CSRF, who may see
 // which page, error pages in both languages, form field messages, and the
@@ -14,7 +14,9 @@ import (
 	"testing"
 
 	"finzone"
-	"finzone/api"
+	"finzone/server"
+	"finzone/usecase"
+	"finzone/web"
 )
 
 // csrfToken is what a browser would hold in its CSRF cookie.
@@ -45,22 +47,26 @@ func (e *env) page(r pageReq) resp {
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	hr.AddCookie(&http.Cookie{Name: api.CSRFCookie, Value: csrfToken})
+	hr.AddCookie(&http.Cookie{Name: web.CSRFCookie, Value: csrfToken})
 	if r.session != "" {
-		hr.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: r.session})
+		hr.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
 	}
 	lang := r.lang
 	if lang == "" {
 		lang = "zh-CN"
 	}
 	hr.Header.Set("Accept-Language", lang)
-	hres, err := e.app.Test(hr, -1)
+	return e.send(hr)
+}
+
+// myProjects is what the enterprise's own project list holds.
+func (e *env) myProjects(a account) []finzone.Project {
+	e.t.Helper()
+	items, _, err := e.uc.ListProjects(ctx, a.Actor, usecase.ProjectQuery{})
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
+		e.t.Fatalf("list projects: %v", err)
 	}
-	defer hres.Body.Close()
-	b, _ := io.ReadAll(hres.Body)
-	return resp{Status: hres.StatusCode, Header: hres.Header, Body: b}
+	return items
 }
 
 func wantPage(t *testing.T, r resp, status int, texts ...string) {
@@ -83,26 +89,26 @@ func TestPageFormsNeedTheCSRFToken(t *testing.T) {
 		"term_months": {"12"}, "purpose": {"流动资金"}, "collateral": {"credit"}, "region_code": {"341221"}, "industry_code": {"C13"}}
 	r := e.page(pageReq{method: "POST", path: "/projects/new", session: ent.Token, form: form, noCSRF: true})
 	wantPage(t, r, http.StatusForbidden, "表单已过期")
-	if l := e.listProjects(ent.Token, ""); len(l.Items) != 0 {
-		t.Fatalf("a form without its token created %d projects, want 0", len(l.Items))
+	if l := e.myProjects(ent); len(l) != 0 {
+		t.Fatalf("a form without its token created %d projects, want 0", len(l))
 	}
 	r = e.page(pageReq{method: "POST", path: "/projects/new", session: ent.Token, form: form})
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/projects/") {
 		t.Fatalf("with the token: got %d to %q, want 303 to the new project", r.Status, r.Header.Get("Location"))
 	}
-	if l := e.listProjects(ent.Token, ""); len(l.Items) != 1 || l.Items[0].AmountYuan != 1_000_000 {
-		t.Fatalf("projects after a good post: got %+v, want one of ¥1,000,000 (100万元)", l.Items)
+	if l := e.myProjects(ent); len(l) != 1 || l[0].AmountYuan != 1_000_000 {
+		t.Fatalf("projects after a good post: got %+v, want one of ¥1,000,000 (100万元)", l)
 	}
 }
 
-func TestPagesKeepTheAPIsPermissions(t *testing.T) {
+func TestPagesKeepTheCoresPermissions(t *testing.T) {
 	e := newEnv(t)
 	owner := e.enterprise("341221")
 	other := e.enterprise("341221")
 	bank := e.institution("341221")
 	fuyang := e.coordinator("341200")
 	hefei := e.coordinator("340100")
-	p := e.createProject(owner.Token, projectBody("临泉县冷链物流中心"))
+	p := e.createProject(owner, "临泉县冷链物流中心")
 	path := "/projects/" + p.ID
 	for _, tc := range []struct {
 		who, session string
@@ -160,8 +166,7 @@ func TestErrorPagesSpeakBothLanguages(t *testing.T) {
 
 func TestPagesSecurityHeadersAndAssets(t *testing.T) {
 	e := newEnv(t)
-	hr := httptest.NewRequest("GET", "/", nil)
-	hres, err := e.app.Test(hr, -1)
+	hres, err := e.app.Test(httptest.NewRequest("GET", "/", nil), -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +175,7 @@ func TestPagesSecurityHeadersAndAssets(t *testing.T) {
 	}
 	var csrf *http.Cookie
 	for _, c := range hres.Cookies() {
-		if c.Name == api.CSRFCookie {
+		if c.Name == web.CSRFCookie {
 			csrf = c
 		}
 	}
@@ -221,8 +226,7 @@ func TestProductReviewThroughThePages(t *testing.T) {
 	}
 	path := r.Header.Get("Location")
 	id := strings.TrimPrefix(path, "/products/")
-	var got pageProduct
-	e.ok(http.StatusOK, "GET", "/api/v1/products/"+id, bank.Token, nil, &got)
+	got := e.product(bank, id, "")
 	if got.AmountMinYuan != 1_000_000 || got.AmountMaxYuan != 50_000_000 || got.RateFloorBps != 300 || got.Version != 1 {
 		t.Fatalf("product from the form: got %+v, want ¥1,000,000–¥50,000,000 from 3%%, version 1", got)
 	}
@@ -244,13 +248,12 @@ func TestProductReviewThroughThePages(t *testing.T) {
 		form: url.Values{"decision": {"approve"}}}), "/review/products")
 	form.Set("amount_max_wan", "8000")
 	mustSee(t, e.page(pageReq{method: "POST", path: path + "/edit", session: bank.Token, form: form}), path)
-	e.ok(http.StatusOK, "GET", "/api/v1/products/"+id, bank.Token, nil, &got)
-	if got.Version != 2 || got.Status != string(finzone.ReviewDraft) || got.AmountMaxYuan != 80_000_000 {
+	got = e.product(bank, id, "")
+	if got.Version != 2 || got.Status != finzone.ReviewDraft || got.AmountMaxYuan != 80_000_000 {
 		t.Fatalf("after editing the published product: got v%d %s max %d, want v2 draft max 80,000,000", got.Version, got.Status, got.AmountMaxYuan)
 	}
-	var v1 pageProduct
-	e.ok(http.StatusOK, "GET", "/api/v1/products/"+id+"?version=1", bank.Token, nil, &v1)
-	if v1.Status != string(finzone.ReviewPublished) || v1.AmountMaxYuan != 50_000_000 {
+	v1 := e.product(bank, id, "1")
+	if v1.Status != finzone.ReviewPublished || v1.AmountMaxYuan != 50_000_000 {
 		t.Fatalf("version 1: got %s max %d, want it still published at 50,000,000", v1.Status, v1.AmountMaxYuan)
 	}
 	wantPage(t, e.page(pageReq{method: "GET", path: path, session: bank.Token}), http.StatusOK, "v2", "v1", "已发布")
@@ -259,8 +262,7 @@ func TestProductReviewThroughThePages(t *testing.T) {
 func TestStaffPagesRender(t *testing.T) {
 	e := newEnv(t)
 	ent := e.enterprise("341221")
-	p := e.createProject(ent.Token, projectBody("界首市再生铅技改项目"))
-	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	e.submitProject(ent, e.createProject(ent, "界首市再生铅技改项目"))
 	e.institution("341221") // waits for verification
 	coord := e.coordinator("340000")
 	wantPage(t, e.page(pageReq{method: "GET", path: "/dashboard", session: coord.Token}), http.StatusOK,
@@ -273,13 +275,14 @@ func TestStaffPagesRender(t *testing.T) {
 	wantPage(t, e.page(pageReq{method: "GET", path: "/pipeline", session: coord.Token}), http.StatusOK, `id="board"`)
 }
 
-// pageProduct is the part of the API's product the form sets.
-type pageProduct struct {
-	Version       int    `json:"version"`
-	Status        string `json:"status"`
-	AmountMinYuan int64  `json:"amount_min_yuan"`
-	AmountMaxYuan int64  `json:"amount_max_yuan"`
-	RateFloorBps  int    `json:"rate_floor_bps"`
+// product is a version of a product as its owner reads it.
+func (e *env) product(owner account, id, version string) finzone.Product {
+	e.t.Helper()
+	pv, err := e.uc.Product(ctx, owner.Actor, id, version)
+	if err != nil {
+		e.t.Fatalf("product %s v%q: %v", id, version, err)
+	}
+	return pv.Product
 }
 
 func mustSee(t *testing.T, r resp, location string) {

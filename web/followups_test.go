@@ -1,13 +1,12 @@
-package api_test
+package web_test
 
 // Pages added after the first release: registration and match actions on
-// the API's shared logic, the waitlist-exhausted flag, notifications,
-// syndicate signing and the admin's queue table.
+// the core's rules, the waitlist-exhausted flag, notifications, syndicate
+// signing and the admin's queue table.
 
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,19 +14,21 @@ import (
 	"time"
 
 	"finzone"
-	"finzone/api"
+	"finzone/finzonetest"
+	"finzone/server"
+	"finzone/usecase"
 )
 
-func TestRegisterFormSharesTheAPIsRules(t *testing.T) {
+func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 	e := newEnv(t)
 	taken := e.enterprise("341221")
 	form := url.Values{"kind": {"enterprise"}, "org_name": {"临泉县绿源食品有限公司"}, "uscc": {newUSCC()},
 		"region_code": {"341221"}, "industry_code": {"C13"}, "size": {"small"}, "name": {"王经理"},
-		"email": {taken.Email}, "password": {testPassword}}
-	// The API's conflict (email taken) comes back onto the form.
+		"email": {taken.Email}, "password": {finzonetest.Password}}
+	// The core's conflict (email taken) comes back onto the form.
 	r := e.page(pageReq{method: "POST", path: "/register", form: form})
 	wantPage(t, r, http.StatusConflict, `id="f-email-err"`, "已被使用", `value="临泉县绿源食品有限公司"`)
-	if strings.Contains(string(r.Body), testPassword) {
+	if strings.Contains(string(r.Body), finzonetest.Password) {
 		t.Errorf("the form echoes the password back")
 	}
 	// So do the domain's checks, in the form's field names.
@@ -46,20 +47,16 @@ func TestRegisterFormSharesTheAPIsRules(t *testing.T) {
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/projects" {
 		t.Fatalf("register: got %d to %q, want 303 to /projects: %.300s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	session := ""
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.Name == api.SessionCookie {
-			session = c.Value
-		}
+	me, err := e.uc.Authenticate(ctx, r.cookie(server.SessionCookie))
+	if err != nil {
+		t.Fatalf("the session the form started: %v", err)
 	}
-	var me sessionOut
-	e.ok(http.StatusOK, "GET", "/api/v1/me", session, nil, &me)
-	if me.User.Email != form.Get("email") || me.User.Role != "admin" || me.Org.Kind != "enterprise" || me.Org.USCC != form.Get("uscc") {
+	if me.User.Email != form.Get("email") || me.User.Role != finzone.RoleAdmin || me.Org.Kind != finzone.KindEnterprise || me.Org.USCC != form.Get("uscc") {
 		t.Errorf("registered through the form: got %+v, want the enterprise's admin", me)
 	}
 }
 
-func TestMatchFormsApplyTheStepsTheAPIWould(t *testing.T) {
+func TestMatchFormsApplyTheCoresSteps(t *testing.T) {
 	e := newEnv(t)
 	_, lead, _, p := pushed(t, e)
 	id := finzone.MatchID(p.ID, lead.OrgID)
@@ -73,19 +70,8 @@ func TestMatchFormsApplyTheStepsTheAPIWould(t *testing.T) {
 	} {
 		mustSee(t, e.page(pageReq{method: "POST", path: path + "/action", session: lead.Token, form: step}), path)
 	}
-	var m struct {
-		Stage    string `json:"stage"`
-		Amount   int64  `json:"approved_amount_yuan"`
-		Rate     int    `json:"approved_rate_bps"`
-		Term     int    `json:"approved_term_months"`
-		Disbured int64  `json:"disbursed_yuan"`
-		Events   []struct {
-			Action string `json:"action"`
-			Note   string `json:"note"`
-		} `json:"events"`
-	}
-	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+id, lead.Token, nil, &m)
-	if m.Stage != "contracted" || m.Amount != 4_000_000 || m.Rate != 385 || m.Term != 36 {
+	m := e.match(lead, id)
+	if m.Stage != finzone.StageContracted || m.ApprovedAmountYuan != 4_000_000 || m.ApprovedRateBps != 385 || m.ApprovedTermMonths != 36 {
 		t.Fatalf("after the forms: got %+v, want contracted with ¥4,000,000 at 385 bps for 36 months", m)
 	}
 	if len(m.Events) < 3 || m.Events[2].Action != "record_contact" || m.Events[2].Note != "已上门调查" {
@@ -98,18 +84,27 @@ func TestMatchFormsApplyTheStepsTheAPIWould(t *testing.T) {
 	wantPage(t, r, http.StatusBadRequest, `id="f-tranche_wan-err"`, "400")
 	mustSee(t, e.page(pageReq{method: "POST", path: path + "/action", session: lead.Token,
 		form: url.Values{"action": {"disburse"}, "tranche_wan": {"150"}, "tranche_date": {time.Now().Format("2006-01-02")}}}), path)
-	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+id, lead.Token, nil, &m)
-	if m.Stage != "disbursed" || m.Disbured != 1_500_000 {
-		t.Errorf("after a tranche: got %s with %d disbursed, want disbursed with 1,500,000", m.Stage, m.Disbured)
+	m = e.match(lead, id)
+	if m.Stage != finzone.StageDisbursed || m.DisbursedYuan() != 1_500_000 {
+		t.Errorf("after a tranche: got %s with %d disbursed, want disbursed with 1,500,000", m.Stage, m.DisbursedYuan())
 	}
+}
+
+// match is a match as its institution reads it.
+func (e *env) match(inst account, id string) finzone.Match {
+	e.t.Helper()
+	m, _, err := e.uc.Match(ctx, inst.Actor, id)
+	if err != nil {
+		e.t.Fatalf("match %s: %v", id, err)
+	}
+	return m
 }
 
 func TestWaitlistExhaustedIsShown(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	owner, lead, _, p := pushed(t, e)
-	calm := e.createProject(owner.Token, projectBody("临泉县粮食烘干中心"))
-	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+calm.ID+"/submit", owner.Token, nil, nil)
+	calm := e.submitProject(owner, e.createProject(owner, "临泉县粮食烘干中心"))
 	if err := e.db.SetProjectAttention(ctx, p.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -241,29 +236,20 @@ func TestLeadSignsTheSyndicateFromThePage(t *testing.T) {
 func TestAdminPageShowsQueues(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	h, err := api.HashPassword(testPassword)
+	admin, err := e.uc.CreateStaff(ctx, usecase.Console, usecase.StaffInput{Email: newEmail("admin"), Name: "平台管理员",
+		Password: finzonetest.Password, PlatformAdmin: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := finzone.User{Email: newEmail("admin"), Name: "平台管理员", PasswordHash: h, Role: finzone.RoleAdmin, PlatformAdmin: true}
-	if err := e.db.CreateUser(ctx, &admin); err != nil {
-		t.Fatal(err)
-	}
-	// Sign in through the page: the JSON login looks up an organization,
-	// which a platform admin may not have.
-	r := e.page(pageReq{method: "POST", path: "/login", form: url.Values{"email": {admin.Email}, "password": {testPassword}}})
+	// Sign in through the page, as a platform admin (who belongs to no
+	// organization) does.
+	r := e.page(pageReq{method: "POST", path: "/login", form: url.Values{"email": {admin.Email}, "password": {finzonetest.Password}}})
 	var out struct{ Token string }
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.Name == api.SessionCookie {
-			out.Token = c.Value
-		}
-	}
-	if out.Token == "" {
+	if out.Token = r.cookie(server.SessionCookie); out.Token == "" {
 		t.Fatalf("admin sign-in: got %d without a session cookie", r.Status)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	withQueues := func(f func(context.Context) ([]finzone.QueueStat, error)) *env {
-		return &env{t: t, db: e.db, app: api.New(api.Config{Store: e.db, Log: log, Queues: f})}
+		return newEnvOn(t, e.db, usecase.Config{Queues: f})
 	}
 	stat := finzone.QueueStat{Queue: "finzone", Pending: 12, Active: 2, Scheduled: 340, Retry: 3, Archived: 1, ProcessedToday: 5678, FailedToday: 4}
 	r = withQueues(func(context.Context) ([]finzone.QueueStat, error) { return []finzone.QueueStat{stat}, nil }).

@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"context"
@@ -13,13 +13,11 @@ import (
 
 // pushed sets up what the pipeline would have made: a submitted project
 // pushed to two banks (a ledger and two matches) and a proposed syndicate.
-func pushed(t *testing.T, e *env) (owner, lead, partner account, p projectOut) {
+func pushed(t *testing.T, e *env) (owner, lead, partner account, p finzone.Project) {
 	t.Helper()
-	ctx := context.Background()
 	owner = e.enterprise("341221")
 	lead, partner = e.institution("341221"), e.institution("341200")
-	p = e.createProject(owner.Token, projectBody("太和县中药饮片智能工厂"))
-	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", owner.Token, nil, nil)
+	p = e.submitProject(owner, e.createProject(owner, "太和县中药饮片智能工厂"))
 	now := time.Now()
 	led := finzone.Ledger{ProjectID: p.ID}
 	var ms []finzone.Match
@@ -53,7 +51,7 @@ func pushed(t *testing.T, e *env) (owner, lead, partner account, p projectOut) {
 	return owner, lead, partner, p
 }
 
-func TestMatchPagesThroughTheAPIsRules(t *testing.T) {
+func TestMatchPagesThroughTheCoresRules(t *testing.T) {
 	e := newEnv(t)
 	owner, lead, partner, p := pushed(t, e)
 	matchPath := "/matches/" + finzone.MatchID(p.ID, lead.OrgID)
