@@ -211,6 +211,29 @@ func TestProjectFormShowsFieldMessagesInItsUnits(t *testing.T) {
 	wantPage(t, r, http.StatusBadRequest, "Must be between 1 and 5000000", "Enter this")
 }
 
+// A number the form cannot read gets the form's own message beside the
+// core's findings, and nothing is written.
+func TestProjectEditWithAnUnreadableNumberWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	ent := e.enterprise("341221")
+	p := e.createProject(ent, "临泉县冷链物流中心")
+	form := url.Values{"title": {""}, "project_type": {"working_capital"}, "amount_wan": {"一百"}, "term_months": {"12"},
+		"purpose": {"流动资金"}, "collateral": {"credit"}, "region_code": {"341221"}, "industry_code": {"C13"}}
+	path := "/projects/" + p.ID + "/edit"
+	wantPage(t, e.page(pageReq{method: "POST", path: path, session: ent.Token, form: form}), http.StatusBadRequest,
+		`id="f-amount_wan-err"`, "请填写以万元为单位的数字", `id="f-title-err"`, "必填")
+	form.Set("title", "临泉县冷链物流二期")
+	wantPage(t, e.page(pageReq{method: "POST", path: path, session: ent.Token, form: form}), http.StatusBadRequest,
+		`id="f-amount_wan-err"`, `value="临泉县冷链物流二期"`)
+	got, err := e.uc.EditableProject(ctx, ent.Actor, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != p.Title || got.AmountYuan != p.AmountYuan || got.Type != p.Type {
+		t.Errorf("after forms with an unreadable amount: got %q %d %s, want the draft unchanged", got.Title, got.AmountYuan, got.Type)
+	}
+}
+
 func TestProductReviewThroughThePages(t *testing.T) {
 	e := newEnv(t)
 	bank := e.institution("341221")
