@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"finzone"
 	"finzone/i18n"
 )
 
@@ -123,24 +124,24 @@ func decimal(v, unit int64) string {
 func Grouped(n int64) string { return i18n.Grouped(n) }
 
 // Date formats a day in the language's usual way, in China time.
-func Date(lang string, t time.Time) string {
+func Date(lang finzone.Lang, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
 	t = t.In(chinaTime)
-	if lang == "en" {
+	if lang == finzone.LangEN {
 		return t.Format("2 Jan 2006")
 	}
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
 // DateTime formats a moment in the language's usual way, in China time.
-func DateTime(lang string, t time.Time) string {
+func DateTime(lang finzone.Lang, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
 	t = t.In(chinaTime)
-	if lang == "en" {
+	if lang == finzone.LangEN {
 		return t.Format("2 Jan 2006 15:04")
 	}
 	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))

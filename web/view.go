@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"finzone"
@@ -14,7 +15,7 @@ import (
 // View is everything a page template reads. Templates call its methods for
 // translations ({{.T "key"}}), money, dates and form fields.
 type View struct {
-	Lang string
+	Lang finzone.Lang
 	// Title is a translation key, or a literal when TitleText is set.
 	Title     string
 	TitleText string
@@ -38,8 +39,10 @@ type View struct {
 	Clusters []finzone.Cluster
 	// Data is the page's own model.
 	Data any
-	tr   *Translator
 }
+
+// NewView starts a view in a language.
+func NewView(lang finzone.Lang) *View { return &View{Lang: lang, Form: NewForm()} }
 
 // UserView is the signed-in person as the header shows them.
 type UserView struct {
@@ -53,10 +56,10 @@ type UserView struct {
 }
 
 // T translates a key with optional name/value placeholder pairs.
-func (v *View) T(key string, args ...any) string { return v.tr.T(v.Lang, key, args...) }
+func (v *View) T(key string, args ...any) string { return i18n.T(v.Lang, i18n.Key(key), args...) }
 
 // Has reports whether a key is translated.
-func (v *View) Has(key string) bool { return v.tr.Has(v.Lang, key) }
+func (v *View) Has(key string) bool { return i18n.Has(v.Lang, i18n.Key(key)) }
 
 // Money shows yuan as 万元/亿元 with the exact yuan on hover.
 func (v *View) Money(yuan int64) template.HTML { return Money(yuan) }
@@ -364,37 +367,6 @@ func strs[T ~string](list []T) []string {
 	return out
 }
 
-// Form is a form's submitted or loaded values and its field messages.
-type Form struct {
-	Values url.Values
-	Errors map[string]string
-	// Order lists fields with errors in the order they failed; Layout, when
-	// set, is the form's field order, which the summary follows instead.
-	Order  []string
-	Layout []string
-}
-
-// NewForm is an empty form.
-func NewForm() *Form { return &Form{Values: url.Values{}, Errors: map[string]string{}} }
-
-// Get returns a field's first value.
-func (f *Form) Get(name string) string { return f.Values.Get(name) }
-
-// Fail records a field message.
-func (f *Form) Fail(name, msg string) {
-	if _, dup := f.Errors[name]; dup {
-		return
-	}
-	f.Errors[name] = msg
-	f.Order = append(f.Order, name)
-}
-
-// Invalid reports whether any field failed.
-func (f *Form) Invalid() bool { return len(f.Errors) > 0 }
-
-// FieldMessage translates a domain field error onto the form field name.
-func (v *View) FieldMessage(fe finzone.FieldError) string { return v.tr.FieldMessage(v.Lang, fe) }
-
 // Summary lists the form's problems for the error summary at the top.
 func (v *View) Summary() []Option {
 	order := append([]string(nil), v.Form.Order...)
@@ -455,5 +427,40 @@ func (v *View) Bps(n int64) string { return PercentPlain(n) + "%" }
 
 // Notice is a notification's line in the page's language.
 func (v *View) Notice(n finzone.Notification, toOwner bool) string {
-	return i18n.Notice(finzone.Lang(v.Lang), n, toOwner)
+	return i18n.Notice(v.Lang, n, toOwner)
+}
+
+// FieldMessage is a core field error as a form shows it. Money bounds
+// (fields ending in _yuan) are shown in 万元 and rates (_bps) in percent, the
+// units the forms use.
+func (v *View) FieldMessage(fe finzone.FieldError) string {
+	key := "err." + fe.Code + "." + fe.Field // a message for one field, if any
+	if !v.Has(key) {
+		key = "err." + fe.Code
+	}
+	if !v.Has(key) {
+		key = "err." + finzone.FCInvalid
+	}
+	var args []any
+	for k, val := range fe.Params {
+		switch n, ok := val.(int64); {
+		case ok && strings.HasSuffix(fe.Field, "_yuan"):
+			args = append(args, k, WanPlain(n))
+		case strings.HasSuffix(fe.Field, "_bps"):
+			args = append(args, k, PercentPlain(toInt64(val)))
+		default:
+			args = append(args, k, val)
+		}
+	}
+	return v.T(key, args...)
+}
+
+func toInt64(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	}
+	return 0
 }

@@ -11,15 +11,12 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/i18n"
 )
 
 // TestTemplateKeysExist finds every literal key the templates translate and
 // every field they draw, and wants a text for each in both languages.
 func TestTemplateKeysExist(t *testing.T) {
-	tr, err := LoadTranslator()
-	if err != nil {
-		t.Fatal(err)
-	}
 	keyRe := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
 	fieldRe := regexp.MustCompile(`\.(?:Input|TextArea|Check|Choice|Checks|RegionSelect|IndustrySelect|ClusterSelect) "([a-z0-9_]+)"`)
 	names, _ := fs.Glob(files, "templates/*.html")
@@ -30,16 +27,16 @@ func TestTemplateKeysExist(t *testing.T) {
 	for _, n := range names {
 		b, _ := fs.ReadFile(files, n)
 		for _, m := range keyRe.FindAllStringSubmatch(string(b), -1) {
-			for _, lang := range Languages {
-				if !tr.Has(lang, m[1]) {
-					missing = append(missing, lang+":"+m[1]+" ("+n+")")
+			for _, lang := range i18n.Languages {
+				if !i18n.Has(lang, i18n.Key(m[1])) {
+					missing = append(missing, string(lang)+":"+m[1]+" ("+n+")")
 				}
 			}
 		}
 		for _, m := range fieldRe.FindAllStringSubmatch(string(b), -1) {
-			for _, lang := range Languages {
-				if !tr.Has(lang, "f."+m[1]) {
-					missing = append(missing, lang+":f."+m[1]+" ("+n+")")
+			for _, lang := range i18n.Languages {
+				if !i18n.Has(lang, i18n.Key("f."+m[1])) {
+					missing = append(missing, string(lang)+":f."+m[1]+" ("+n+")")
 				}
 			}
 		}
@@ -53,10 +50,6 @@ func TestTemplateKeysExist(t *testing.T) {
 // TestEnumKeysExist wants a label for every value of every enumeration the
 // pages show.
 func TestEnumKeysExist(t *testing.T) {
-	tr, err := LoadTranslator()
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string][]string{
 		"stage": strs(finzone.Stages), "status": strs(finzone.ProjectStatuses), "review": strs(finzone.ReviewStatuses),
 		"type": strs(finzone.ProjectTypes), "collateral": strs(finzone.Collaterals), "category": strs(finzone.ProductCategories),
@@ -86,8 +79,8 @@ func TestEnumKeysExist(t *testing.T) {
 			if prefix == "error.title" {
 				key = "error.title_" + val
 			}
-			for _, lang := range Languages {
-				if !tr.Has(lang, key) {
+			for _, lang := range i18n.Languages {
+				if !i18n.Has(lang, i18n.Key(key)) {
 					t.Errorf("%s: no label for %s", lang, key)
 				}
 			}
@@ -197,15 +190,15 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range Languages {
-		v := r.NewView(lang)
+	for _, lang := range i18n.Languages {
+		v := NewView(lang)
 		v.Title = "home.title"
 		v.Data = []finzone.Stage{finzone.StagePushed}
 		var b bytes.Buffer
 		if err := r.Render(&b, "home", v); err != nil {
 			t.Fatalf("%s: %v", lang, err)
 		}
-		if !strings.Contains(b.String(), r.Translator().T(lang, "home.h1")) {
+		if !strings.Contains(b.String(), i18n.T(lang, "home.h1")) {
 			t.Errorf("%s: home page lacks its heading", lang)
 		}
 	}

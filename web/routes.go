@@ -1,0 +1,95 @@
+// Package web is the server-rendered pages: their routes and handlers, a
+// thin edge over package usecase (read the form, call one operation,
+// render), with the templates, static assets and translations embedded in
+// the binary, the view models the templates read, money and date formatting,
+// and a small SVG chart renderer. It never touches the store.
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"finzone/usecase"
+)
+
+// pages serves the pages over the use cases.
+type pages struct {
+	uc *usecase.Service
+	r  *Renderer
+}
+
+// Mount adds the pages and their assets to the app, after api.Mount: every
+// path outside /api that no page serves gets the not-found page.
+func Mount(app *fiber.App, uc *usecase.Service) error {
+	r, err := NewRenderer()
+	if err != nil {
+		return err
+	}
+	p := &pages{uc: uc, r: r}
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(Static()), MaxAge: 365 * 24 * 3600}))
+	open, signedIn := p.open, p.signedIn
+
+	app.Get("/", open(p.homePage))
+	app.Get("/lang/:lang", p.switchLang)
+	app.Get("/login", open(p.loginPage))
+	app.Post("/login", open(p.loginPost))
+	app.Get("/register", open(p.registerPage))
+	app.Post("/register", open(p.registerPost))
+	app.Post("/logout", open(p.logoutPost))
+	app.Get("/home", signedIn(p.homeRedirect))
+
+	app.Get("/projects", signedIn(p.projectsPage))
+	app.Get("/projects/new", signedIn(p.newProjectPage))
+	app.Post("/projects/new", signedIn(p.newProjectPost))
+	app.Get("/projects/:id", signedIn(p.projectPage))
+	app.Get("/projects/:id/edit", signedIn(p.editProjectPage))
+	app.Post("/projects/:id/edit", signedIn(p.editProjectPost))
+	app.Post("/projects/:id/submit", signedIn(p.submitProjectPost))
+	app.Post("/projects/:id/withdraw", signedIn(p.withdrawProjectPost))
+	app.Post("/projects/:id/delete", signedIn(p.deleteProjectPost))
+	app.Post("/projects/:id/syndicate/respond", signedIn(p.syndicateRespondPost))
+	app.Post("/projects/:id/syndicate/sign", signedIn(p.syndicateSignPost))
+
+	app.Get("/products", signedIn(p.productsPage))
+	app.Get("/products/new", signedIn(p.newProductPage))
+	app.Post("/products/new", signedIn(p.newProductPost))
+	app.Get("/products/:id", signedIn(p.productPage))
+	app.Get("/products/:id/edit", signedIn(p.editProductPage))
+	app.Post("/products/:id/edit", signedIn(p.editProductPost))
+	app.Post("/products/:id/publish", signedIn(p.publishProductPost))
+
+	app.Get("/inbox", signedIn(p.inboxPage))
+	app.Get("/matches/:id", signedIn(p.matchPage))
+	app.Post("/matches/:id/action", signedIn(p.matchActionPost))
+	app.Get("/webhooks", signedIn(p.webhooksPage))
+	app.Post("/webhooks", signedIn(p.webhooksPost))
+	app.Get("/notifications", signedIn(p.notificationsPage))
+	app.Post("/notifications/read", signedIn(p.notificationsReadPost))
+
+	app.Get("/dashboard", signedIn(p.dashboardPage))
+	app.Get("/pipeline", signedIn(p.pipelinePage))
+	app.Get("/search", signedIn(p.searchPage))
+	app.Get("/review/products", signedIn(p.reviewProductsPage))
+	app.Post("/review/products/:id", signedIn(p.reviewProductPost))
+	app.Get("/review/institutions", signedIn(p.reviewInstitutionsPage))
+	app.Post("/review/institutions/:id/verify", signedIn(p.verifyInstitutionPost))
+	app.Get("/admin", signedIn(p.adminPage))
+
+	// A page drawn by a POST (a form with field messages) links its language
+	// switch to its own address; these lead back to the page itself.
+	app.Get("/matches/:id/action", backTo("/matches/"))
+	app.Get("/review/products/:id", backTo("/products/"))
+
+	app.Use(p.notFound)
+	return nil
+}
+
+// backTo redirects to prefix and the request's :id.
+func backTo(prefix string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return c.Redirect(prefix+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+	}
+}
