@@ -28,7 +28,10 @@ import (
 	"finzone/api"
 	"finzone/demo"
 	"finzone/embedded"
+	"finzone/i18n"
 	"finzone/mongodb"
+	"finzone/server"
+	"finzone/usecase"
 	"finzone/web"
 	"finzone/workers"
 )
@@ -85,7 +88,7 @@ func startPlatform(t *testing.T) *platform {
 	t.Cleanup(func() { _ = client.Close() })
 	queues := workers.NewInspector(redisOpt, "e2e")
 	t.Cleanup(func() { _ = queues.Close() })
-	app := api.New(api.Config{Store: db, Pipeline: client, Deadlines: deadlines, Log: log,
+	uc := usecase.New(db, usecase.Config{Pipeline: client, Deadlines: deadlines, Log: log,
 		Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
 			st, err := queues.Stats(ctx)
 			if err != nil {
@@ -93,6 +96,11 @@ func startPlatform(t *testing.T) *platform {
 			}
 			return []finzone.QueueStat{st}, nil
 		}})
+	app := server.New(log)
+	api.Mount(app, uc)
+	if err := web.Mount(app, uc); err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +125,7 @@ func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) {
 	for _, c := range demo.GenerateClusters(4) {
 		must(db.UpsertCluster(ctx, c))
 	}
-	hash, err := api.HashPassword(password)
+	hash, err := usecase.HashPassword(password)
 	must(err)
 	now := time.Now()
 	office := finzone.Organization{Kind: finzone.KindCoordinator, Name: "安徽省地方金融管理局", USCC: uscc("11340000MB0000000"),
@@ -355,8 +363,7 @@ func (b *browser) act(action string, fields map[string]string, stage string) {
 		chromedp.Click(chromedp.CSS("#do-"+action)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
 	b.do(action, 20*time.Second, steps...)
-	tr := translator(b.t)
-	if got, want := b.text("#match-stage"), tr.T("zh", "stage."+stage); got != want {
+	if got, want := b.text("#match-stage"), text("zh", "stage."+stage); got != want {
 		b.t.Fatalf("after %s the stage reads %q, want %q", action, got, want)
 	}
 }
@@ -369,12 +376,9 @@ func eval(expr string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-func translator(t *testing.T) *web.Translator {
-	tr, err := web.LoadTranslator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+// text is a page text from the catalogue, as the pages show it.
+func text(lang, key string, args ...any) string {
+	return i18n.T(finzone.Lang(lang), i18n.Key(key), args...)
 }
 
 // TestBrowserFullFlow is the story: an enterprise registers, posts
@@ -389,11 +393,10 @@ func TestBrowserFullFlow(t *testing.T) {
 	started := time.Now()
 	p := startPlatform(t)
 	b := newBrowser(t, p.url)
-	tr := translator(t)
 
 	// Landing page, in Chinese by default.
 	b.open("/", "body.page-home")
-	if got, want := b.text("h1"), tr.T("zh", "home.h1"); got != want {
+	if got, want := b.text("h1"), text("zh", "home.h1"); got != want {
 		t.Fatalf("landing h1 = %q, want the Chinese %q", got, want)
 	}
 	b.shot("01-landing-zh")
@@ -416,7 +419,7 @@ func TestBrowserFullFlow(t *testing.T) {
 	if good[17] == '0' {
 		t.Fatal("test data: the wrong code must differ from the right one")
 	}
-	if got, want := b.text("#f-uscc-err"), tr.T("zh", "err.invalid_uscc"); got != want {
+	if got, want := b.text("#f-uscc-err"), text("zh", "err.invalid_uscc"); got != want {
 		t.Errorf("credit code message = %q, want %q", got, want)
 	}
 	if n := b.count("#error-summary a[href='#f-uscc']"); n != 1 {
@@ -450,24 +453,24 @@ func TestBrowserFullFlow(t *testing.T) {
 	)
 	b.shot("03-project-form")
 	b.do("save draft", 20*time.Second, chromedp.Click(chromedp.CSS("#save-project")), chromedp.WaitVisible(chromedp.CSS("#submit-project")))
-	if got, want := b.text("#project-status"), tr.T("zh", "status.draft"); got != want {
+	if got, want := b.text("#project-status"), text("zh", "status.draft"); got != want {
 		t.Errorf("new project status = %q, want %q", got, want)
 	}
 	b.do("submit project", 20*time.Second, chromedp.Click(chromedp.CSS("#submit-project")), chromedp.WaitVisible(chromedp.CSS("#withdraw-project")))
 	// The page reloads itself while the pipeline chooses; the lead appears.
 	b.do("institutions pushed", 45*time.Second, chromedp.WaitVisible(chromedp.CSS("#matches-table")))
-	if got := b.text("#matches-table tbody"); !strings.Contains(got, p.bankName) || !strings.Contains(got, tr.T("zh", "role.lead")) {
+	if got := b.text("#matches-table tbody"); !strings.Contains(got, p.bankName) || !strings.Contains(got, text("zh", "role.lead")) {
 		t.Fatalf("institutions table = %q, want %s as lead", got, p.bankName)
 	}
 	b.shot("04-project-submitted")
 
 	// The language switch turns the page English, and back.
 	b.do("switch to English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #matches-table")))
-	if got := b.text("#project-status"); got != tr.T("en", "status.submitted") && got != tr.T("en", "status.matching") &&
-		got != tr.T("en", "status.in_progress") {
+	if got := b.text("#project-status"); got != text("en", "status.submitted") && got != text("en", "status.matching") &&
+		got != text("en", "status.in_progress") {
 		t.Errorf("English status = %q, want the English for submitted, matching or in progress", got)
 	}
-	if got, want := b.text("nav a[href='/projects']"), tr.T("en", "nav.projects"); got != want {
+	if got, want := b.text("nav a[href='/projects']"), text("en", "nav.projects"); got != want {
 		t.Errorf("English nav = %q, want %q", got, want)
 	}
 	b.shot("05-project-english")
@@ -505,10 +508,10 @@ func TestBrowserFullFlow(t *testing.T) {
 	}
 	b.signIn("wang@lvyuan.test", "body.page-projects")
 	b.do("open project", 15*time.Second, chromedp.Click(chromedp.CSS("#projects-table tbody a")), chromedp.WaitVisible(chromedp.CSS("#matches-table")))
-	if got, want := b.text("#attention-notice"), tr.T("zh", "project.attention_owner"); got != want {
+	if got, want := b.text("#attention-notice"), text("zh", "project.attention_owner"); got != want {
 		t.Errorf("waitlist notice = %q, want %q", got, want)
 	}
-	if got, want := b.text("#matches-table tbody"), tr.T("zh", "stage.disbursed"); !strings.Contains(got, want) {
+	if got, want := b.text("#matches-table tbody"), text("zh", "stage.disbursed"); !strings.Contains(got, want) {
 		t.Errorf("enterprise sees %q, want the stage %q", got, want)
 	}
 	if n := b.count("#timeline li"); n < 7 {
@@ -523,13 +526,13 @@ func TestBrowserFullFlow(t *testing.T) {
 	}
 	b.do("open notifications", 15*time.Second, chromedp.Click(chromedp.CSS("nav a[href='/notifications']")),
 		chromedp.WaitVisible(chromedp.CSS("#notifications")))
-	if got, want := b.text("#notifications li"), tr.T("zh", "notice.match_changed"); !strings.Contains(got, title) ||
+	if got, want := b.text("#notifications li"), text("zh", "notice.match_changed"); !strings.Contains(got, title) ||
 		!strings.Contains(got, strings.Split(want, "{")[0]) {
 		t.Errorf("newest notification = %q, want the progress notice on %q", got, title)
 	}
 	b.do("notifications in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #notifications")))
-	if got := b.text("#notifications"); !strings.Contains(got, "Your project was sent to financial institutions: "+title) {
+	if got := b.text("#notifications"); !strings.Contains(got, "Your project was sent to financial institutions (1): "+title) {
 		t.Errorf("English notifications = %q, want the push notice in English", got)
 	}
 	b.shot("09b-notifications-english")
@@ -597,7 +600,6 @@ func TestBrowserRolePages(t *testing.T) {
 	}
 	p := startPlatform(t)
 	b := newBrowser(t, p.url)
-	tr := translator(t)
 
 	b.signIn("bank@e2e.test", "body.page-inbox")
 	b.shot("20-inbox-empty")
@@ -609,7 +611,7 @@ func TestBrowserRolePages(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-amount_max_wan"), "100"),
 		chromedp.Click(chromedp.CSS("#save-product")),
 		chromedp.WaitVisible(chromedp.CSS("#error-summary")))
-	if got, want := b.text("#f-product_name-err"), tr.T("zh", "err.required"); got != want {
+	if got, want := b.text("#f-product_name-err"), text("zh", "err.required"); got != want {
 		t.Errorf("product name message = %q, want %q", got, want)
 	}
 	if n := b.count("#w-amount_min_wan .error-message, #w-amount_max_wan .error-message"); n == 0 {
@@ -649,7 +651,7 @@ func TestBrowserRolePages(t *testing.T) {
 	b.signOut()
 
 	b.signIn("admin@e2e.test", "body.page-admin")
-	if got := b.text("#health"); !strings.Contains(got, "mongodb") || !strings.Contains(got, tr.T("zh", "health.ok")) {
+	if got := b.text("#health"); !strings.Contains(got, "mongodb") || !strings.Contains(got, text("zh", "health.ok")) {
 		t.Errorf("admin health = %q, want mongodb ok", got)
 	}
 	// The queue table reads the workers' queue (the embedded Redis): the
@@ -663,7 +665,7 @@ func TestBrowserRolePages(t *testing.T) {
 	b.shot("27-admin")
 	b.do("admin in English", 15*time.Second, chromedp.Click(chromedp.CSS("#lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS("html[lang='en'] #institutions-table")))
-	if got, want := b.text("h1"), tr.T("en", "admin.title"); got != want {
+	if got, want := b.text("h1"), text("en", "admin.title"); got != want {
 		t.Errorf("English admin h1 = %q, want %q", got, want)
 	}
 	b.shot("28-admin-english")

@@ -14,6 +14,8 @@ import (
 
 	"finzone"
 	"finzone/api"
+	"finzone/server"
+	"finzone/usecase"
 )
 
 // TestStoreOutageMidRun stops the MongoDB-wire server (`finzone db`, a
@@ -32,7 +34,8 @@ func TestStoreOutageMidRun(t *testing.T) {
 	r.expect(data.Projects[:projects])
 
 	// The API on its own store client, as `finzone api` runs it.
-	app := api.New(api.Config{Store: openStore(t, uri), Pipeline: r.client, Log: quietLog()})
+	app := server.New(quietLog())
+	api.Mount(app, usecase.New(openStore(t, uri), usecase.Config{Pipeline: r.client, Log: quietLog()}))
 	token := registerEnterprise(t, app)
 	list := func() (int, string) {
 		req, _ := http.NewRequest("GET", "/api/v1/projects", nil)

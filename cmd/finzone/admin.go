@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"finzone"
-	"finzone/api"
 	"finzone/i18n"
+	"finzone/usecase"
 )
 
 // adminCmd creates platform admins and coordinators, who cannot register
@@ -28,56 +28,33 @@ func adminCmd(ctx context.Context, args []string) error {
 	regions := fs.String("regions", "", "comma-separated region codes a coordinator may see: 340000 (province), a city or a county")
 	_ = fs.Parse(args[1:])
 
-	probs := finzone.ValidateSignup("", finzone.NormalizeEmail(*email), *name, *password)
-	var scope []string
+	in := usecase.StaffInput{Email: *email, Name: *name, Password: *password}
 	switch sub {
 	case "create-admin":
+		in.PlatformAdmin = true
 	case "create-coordinator":
 		for _, r := range strings.Split(*regions, ",") {
-			if r = strings.TrimSpace(r); r == "" {
-				continue
+			if r = strings.TrimSpace(r); r != "" {
+				in.Regions = append(in.Regions, r)
 			}
-			if _, ok := finzone.LookupRegion(r); !ok {
-				probs.Add("regions", finzone.FCUnknown)
-			}
-			scope = append(scope, r)
-		}
-		if len(scope) == 0 {
-			probs.Add("regions", finzone.FCRequired)
 		}
 	default:
 		return fmt.Errorf("unknown admin command %q", sub)
 	}
-	if len(probs) > 0 {
-		for _, p := range probs {
-			fmt.Printf("  --%s: %s\n", p.Field, i18n.Field(finzone.LangEN, p))
+	log := newLogger(cfg.LogLevel)
+	st, err := openInfra(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := usecase.New(st.store, usecase.Config{Log: log}).CreateStaff(ctx, usecase.Console, in)
+	if fields := finzone.FieldErrors(err); len(fields) > 0 {
+		for _, f := range fields {
+			fmt.Printf("  --%s: %s\n", f.Field, i18n.Field(finzone.LangEN, f))
 		}
 		return fmt.Errorf("invalid flags")
 	}
-	log := newLogger(cfg.LogLevel)
-	in, err := openInfra(ctx, cfg, log)
 	if err != nil {
-		return err
-	}
-	defer in.Close()
-	hash, err := api.HashPassword(*password)
-	if err != nil {
-		return err
-	}
-	u := finzone.User{Email: finzone.NormalizeEmail(*email), Name: *name, PasswordHash: hash, Role: finzone.RoleAdmin}
-	if sub == "create-admin" {
-		u.PlatformAdmin = true
-	} else {
-		office, err := coordinatorOffice(ctx, in.store, scope[0])
-		if err != nil {
-			return err
-		}
-		u.OrgID, u.Regions = office.ID, scope
-	}
-	if err := in.store.CreateUser(ctx, &u); err != nil {
-		if finzone.IsCode(err, finzone.ECConflict) {
-			return fmt.Errorf("%s is already taken", u.Email)
-		}
 		return err
 	}
 	fmt.Printf("created %s (%s)\n", u.Email, sub)

@@ -24,6 +24,9 @@ import (
 	"finzone/api"
 	"finzone/embedded"
 	"finzone/mongodb"
+	"finzone/server"
+	"finzone/usecase"
+	"finzone/web"
 	"finzone/workers"
 )
 
@@ -159,25 +162,15 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}
-	if in.embedded && cfg.Demo {
-		empty, err := in.store.Empty(ctx)
-		if err != nil {
-			return err
-		}
-		if empty {
-			log.Info("empty embedded store: loading demo data")
-			if err := seed(ctx, in.store, 1, log, false); err != nil {
-				return fmt.Errorf("demo data: %w", err)
-			}
-		}
+	if err := loadDemo(ctx, in, cfg, log); err != nil {
+		return err
 	}
-
-	errc := make(chan error, 1)
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
 	if deadlines.Holidays, err = parseHolidays(cfg.Holidays); err != nil {
 		return err
 	}
+	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords})
@@ -188,32 +181,11 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("workers started", "concurrency", cfg.Concurrent)
 	}
 	if mode == "all" || mode == "api" {
-		pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
-		defer pipeline.Close()
-		queues := workers.NewInspector(in.redisOpt, cfg.Queue)
-		defer queues.Close()
-		app := api.New(api.Config{
-			Store:     in.store,
-			Pipeline:  pipeline,
-			Deadlines: deadlines,
-			Log:       log,
-			Ready: map[string]func(context.Context) error{
-				"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
-			},
-			Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
-				st, err := queues.Stats(ctx)
-				if err != nil {
-					return nil, err
-				}
-				return []finzone.QueueStat{st}, nil
-			},
-		})
-		go func() { errc <- app.Listen(cfg.Addr) }()
-		defer func() {
-			if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
-				log.Error("http shutdown", "err", err)
-			}
-		}()
+		stop, err := serveHTTP(in, cfg, deadlines, log, errc)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
 		printDemoAccounts(ctx, in.store, os.Stdout)
 	}
@@ -227,6 +199,59 @@ func serve(ctx context.Context, mode string, args []string) error {
 		}
 		return fmt.Errorf("http: %w", err)
 	}
+}
+
+// loadDemo loads the demo data into an empty embedded store.
+func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) error {
+	if !in.embedded || !cfg.Demo {
+		return nil
+	}
+	empty, err := in.store.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	log.Info("empty embedded store: loading demo data")
+	if err := seed(ctx, in.store, 1, log, false); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	return nil
+}
+
+// serveHTTP wires the use cases to the store and the pipeline, hangs the
+// JSON API and the pages on one app and listens; stop shuts it down.
+func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Logger, errc chan<- error) (stop func(), err error) {
+	pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
+	queues := workers.NewInspector(in.redisOpt, cfg.Queue)
+	uc := usecase.New(in.store, usecase.Config{
+		Pipeline:  pipeline,
+		Deadlines: deadlines,
+		Log:       log,
+		Checks: map[string]func(context.Context) error{
+			"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
+		},
+		Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
+			st, err := queues.Stats(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return []finzone.QueueStat{st}, nil
+		},
+	})
+	app := server.New(log)
+	api.Mount(app, uc)
+	if err := web.Mount(app, uc); err != nil {
+		_ = pipeline.Close()
+		_ = queues.Close()
+		return nil, err
+	}
+	go func() { errc <- app.Listen(cfg.Addr) }()
+	return func() {
+		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+			log.Error("http shutdown", "err", err)
+		}
+		_ = queues.Close()
+		_ = pipeline.Close()
+	}, nil
 }
 
 // parseHolidays reads FINZONE_HOLIDAYS: dates deadlines skip.

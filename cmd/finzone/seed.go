@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"finzone"
-	"finzone/api"
 	"finzone/demo"
 	"finzone/mongodb"
+	"finzone/usecase"
 )
 
 // DemoPassword is every demo account's password; it is printed at start and
@@ -111,13 +111,16 @@ var demoAccounts = []struct{ email, role string }{
 	{"guarantee@demo.finzone.cn", "guarantee / 融资担保"},
 }
 
-// seedAccounts creates the demo users (and the coordinators' offices): the
-// first two enterprises and the first verified institution of each kind.
+// seedAccounts creates the demo users: the platform admin and coordinators
+// through the use case that creates staff (with their finance offices), and
+// the users of the first two enterprises and the first verified institution
+// of each kind directly, as the data set's own.
 func seedAccounts(ctx context.Context, store *mongodb.DB, d demo.Dataset) error {
-	hash, err := api.HashPassword(DemoPassword)
+	hash, err := usecase.HashPassword(DemoPassword)
 	if err != nil {
 		return err
 	}
+	uc := usecase.New(store, usecase.Config{})
 	orgOf := map[string]string{}
 	if len(d.Enterprises) > 1 {
 		orgOf["enterprise"], orgOf["enterprise2"] = d.Enterprises[0].ID, d.Enterprises[1].ID
@@ -130,54 +133,29 @@ func seedAccounts(ctx context.Context, store *mongodb.DB, d demo.Dataset) error 
 	regionOf := map[string]string{"coordinator": finzone.ProvinceCode, "fuyang": "341200"}
 	for _, a := range demoAccounts {
 		name, _, _ := strings.Cut(a.email, "@")
-		u := finzone.User{Email: a.email, Name: name, PasswordHash: hash, Role: finzone.RoleAdmin}
+		var err error
 		switch {
-		case name == "admin":
-			u.PlatformAdmin = true
-		case regionOf[name] != "":
-			office, err := coordinatorOffice(ctx, store, regionOf[name])
-			if err != nil {
-				return err
+		case name == "admin" || regionOf[name] != "":
+			in := usecase.StaffInput{Email: a.email, Name: name, Password: DemoPassword, PlatformAdmin: name == "admin"}
+			if r := regionOf[name]; r != "" {
+				in.Regions = []string{r}
 			}
-			u.OrgID, u.Regions = office.ID, []string{regionOf[name]}
+			_, err = uc.CreateStaff(ctx, usecase.Console, in)
 		case orgOf[name] != "":
-			u.OrgID = orgOf[name]
-		default:
-			continue // the data set has no such organization
+			u := finzone.User{Email: a.email, Name: name, PasswordHash: hash, Role: finzone.RoleAdmin, OrgID: orgOf[name]}
+			err = store.CreateUser(ctx, &u)
 		}
-		if err := store.CreateUser(ctx, &u); err != nil && !finzone.IsCode(err, finzone.ECConflict) {
+		if err != nil && !finzone.IsCode(err, finzone.ECConflict) { // a conflict: seeded before
 			return err
 		}
 	}
 	return nil
 }
 
-// coordinatorOffice finds or creates the finance office (地方金融管理局) for a
-// region. Its credit code is derived from the region so it is stable.
-func coordinatorOffice(ctx context.Context, store finzone.OrgStore, region string) (finzone.Organization, error) {
-	r, ok := finzone.LookupRegion(region)
-	if !ok {
-		return finzone.Organization{}, fmt.Errorf("unknown region %q", region)
-	}
-	body := "11" + region + "MB0000000"
-	check, _ := finzone.USCCCheck(body)
-	uscc := body + string(check)
-	o, err := store.OrgByUSCC(ctx, uscc)
-	if err == nil || !finzone.IsCode(err, finzone.ECNotFound) {
-		return o, err
-	}
-	o = finzone.Organization{Kind: finzone.KindCoordinator, Name: r.Name + "地方金融管理局", USCC: uscc, RegionCode: region, Verified: true}
-	if err := store.CreateOrg(ctx, &o); err != nil {
-		if finzone.IsCode(err, finzone.ECConflict) {
-			return store.OrgByUSCC(ctx, uscc)
-		}
-		return o, err
-	}
-	return o, nil
-}
-
 // printDemoAccounts lists the demo sign-ins when the demo data is loaded.
-func printDemoAccounts(ctx context.Context, store finzone.UserStore, w io.Writer) {
+func printDemoAccounts(ctx context.Context, store interface {
+	UserByEmail(ctx context.Context, email string) (finzone.User, error)
+}, w io.Writer) {
 	if _, err := store.UserByEmail(ctx, demoAccounts[0].email); err != nil {
 		return
 	}
