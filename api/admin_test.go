@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"finzone/finzonetest"
 	"finzone/usecase"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestPlatformAdminSignsIn(t *testing.T) {
 	e := newEnv(t)
 	admin, err := e.uc.CreateStaff(context.Background(), usecase.Console,
-		usecase.StaffInput{Email: newEmail("admin"), Name: "管理员", Password: testPassword, PlatformAdmin: true})
+		usecase.StaffInput{Email: finzonetest.Email("admin"), Name: "管理员", Password: testPassword, PlatformAdmin: true})
 	if err != nil {
 		t.Fatal(err)
 	}

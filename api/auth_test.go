@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"finzone/finzonetest"
 	"finzone/server"
 	"finzone/usecase"
 )
@@ -28,7 +29,7 @@ func TestRegisterCreditCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", tt.uscc, newEmail("uscc")))
+			r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", tt.uscc, finzonetest.Email("uscc")))
 			if tt.status == http.StatusCreated {
 				var out sessionOut
 				if r.Status != http.StatusCreated {
@@ -45,7 +46,7 @@ func TestRegisterCreditCodes(t *testing.T) {
 	}
 	// A code typed in lower case with spaces is normalised, so it is the same
 	// organization as the one registered above.
-	r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", " 91440300708461136t ", newEmail("uscc")))
+	r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", " 91440300708461136t ", finzonetest.Email("uscc")))
 	wantError(t, r, http.StatusConflict, "conflict", fieldCode{"org.uscc", "taken"})
 }
 
@@ -56,24 +57,24 @@ func TestRegisterRejects(t *testing.T) {
 	e.ok(http.StatusOK, "GET", "/api/v1/me", first.Token, nil, &me)
 
 	t.Run("unknown region", func(t *testing.T) {
-		r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "110101", newUSCC(), newEmail("x")))
+		r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "110101", finzonetest.USCC(), finzonetest.Email("x")))
 		wantError(t, r, http.StatusBadRequest, "unknown_region", fieldCode{"org.region_code", "unknown_region"})
 	})
 	t.Run("coordinator office cannot self-register", func(t *testing.T) {
-		r := e.do("POST", "/api/v1/auth/register", "", registerBody("coordinator_office", "341200", newUSCC(), newEmail("x")))
+		r := e.do("POST", "/api/v1/auth/register", "", registerBody("coordinator_office", "341200", finzonetest.USCC(), finzonetest.Email("x")))
 		wantError(t, r, http.StatusBadRequest, "validation_failed", fieldCode{"org.kind", "invalid_value"})
 	})
 	t.Run("missing parts and bad user fields", func(t *testing.T) {
 		r := e.do("POST", "/api/v1/auth/register", "", map[string]any{"org": map[string]any{"kind": "bank"}})
 		wantError(t, r, http.StatusBadRequest, "validation_failed", fieldCode{"user", "required"})
-		body := registerBody("enterprise", "341221", newUSCC(), "not-an-email")
+		body := registerBody("enterprise", "341221", finzonetest.USCC(), "not-an-email")
 		body["user"].(map[string]any)["password"] = "short"
 		r = e.do("POST", "/api/v1/auth/register", "", body)
 		wantError(t, r, http.StatusBadRequest, "validation_failed",
 			fieldCode{"user.email", "invalid_email"}, fieldCode{"user.password", "too_short"})
 	})
 	t.Run("read-only fields", func(t *testing.T) {
-		body := registerBody("bank", "341200", newUSCC(), newEmail("x"))
+		body := registerBody("bank", "341200", finzonetest.USCC(), finzonetest.Email("x"))
 		body["org"].(map[string]any)["verified"] = true
 		body["user"].(map[string]any)["regions"] = []string{"340000"}
 		r := e.do("POST", "/api/v1/auth/register", "", body)
@@ -81,7 +82,7 @@ func TestRegisterRejects(t *testing.T) {
 			fieldCode{"org.verified", "read_only"}, fieldCode{"user.regions", "read_only"})
 	})
 	t.Run("duplicate credit code", func(t *testing.T) {
-		email := newEmail("dup-uscc")
+		email := finzonetest.Email("dup-uscc")
 		r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341222", me.Org.USCC, email))
 		wantError(t, r, http.StatusConflict, "conflict", fieldCode{"org.uscc", "taken"})
 		// Nothing half-written: the new user cannot sign in.
@@ -96,12 +97,12 @@ func TestRegisterRejects(t *testing.T) {
 	})
 	t.Run("duplicate email", func(t *testing.T) {
 		// However it is capitalised, an email already in use is a conflict.
-		r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", newUSCC(), strings.ToUpper(first.Email)))
+		r := e.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", finzonetest.USCC(), strings.ToUpper(first.Email)))
 		wantError(t, r, http.StatusConflict, "conflict", fieldCode{"user.email", "taken"})
 	})
 	t.Run("institutions start unverified", func(t *testing.T) {
 		var out sessionOut
-		e.ok(http.StatusCreated, "POST", "/api/v1/auth/register", "", registerBody("insurer", "341200", newUSCC(), newEmail("ins")), &out)
+		e.ok(http.StatusCreated, "POST", "/api/v1/auth/register", "", registerBody("insurer", "341200", finzonetest.USCC(), finzonetest.Email("ins")), &out)
 		if out.Org.Kind != "insurer" || out.Org.Verified || out.Org.VerifiedAt != nil {
 			t.Errorf("new insurer: got %+v, want kind insurer, unverified", out.Org)
 		}

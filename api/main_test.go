@@ -296,20 +296,6 @@ type sessionOut struct {
 	Org   orgOut  `json:"org"`
 }
 
-// newUSCC returns a valid credit code that no other call returns.
-func newUSCC() string {
-	first := fmt.Sprintf("91340000%09d", finzonetest.Seq())
-	c, ok := finzone.USCCCheck(first)
-	if !ok {
-		panic("bad USCC body " + first)
-	}
-	return first + string(c)
-}
-
-func newEmail(prefix string) string {
-	return fmt.Sprintf("%s-%d@example.cn", prefix, finzonetest.Seq())
-}
-
 func registerBody(kind, region, uscc, email string) map[string]any {
 	org := map[string]any{"kind": kind, "name": "测试" + kind + region, "uscc": uscc, "region_code": region}
 	if kind == string(finzone.KindEnterprise) {
@@ -322,9 +308,9 @@ func registerBody(kind, region, uscc, email string) map[string]any {
 // register signs up an organization of kind in region through the API.
 func (e *env) register(kind finzone.OrgKind, region string) account {
 	e.t.Helper()
-	email := newEmail(string(kind))
+	email := finzonetest.Email(string(kind))
 	var out sessionOut
-	e.ok(http.StatusCreated, "POST", "/api/v1/auth/register", "", registerBody(string(kind), region, newUSCC(), email), &out)
+	e.ok(http.StatusCreated, "POST", "/api/v1/auth/register", "", registerBody(string(kind), region, finzonetest.USCC(), email), &out)
 	if out.Token == "" || out.Org.ID == "" || out.User.ID == "" {
 		e.t.Fatalf("register: got %+v, want token, user and org", out)
 	}

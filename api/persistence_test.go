@@ -63,6 +63,6 @@ func TestRestartPersistence(t *testing.T) {
 		t.Errorf("product after restart: got %+v", gotProd)
 	}
 	// Unique indexes survive the restart: the credit code is still taken.
-	r := e2.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", login.Org.USCC, newEmail("again")))
+	r := e2.do("POST", "/api/v1/auth/register", "", registerBody("enterprise", "341221", login.Org.USCC, finzonetest.Email("again")))
 	wantError(t, r, http.StatusConflict, "conflict", fieldCode{"org.uscc", "taken"})
 }

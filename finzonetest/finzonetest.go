@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"finzone"
 	"finzone/embedded"
 	"finzone/mongodb"
 	"finzone/usecase"
@@ -114,3 +115,16 @@ func Coordinator(t testing.TB, uc *usecase.Service, regions ...string) string {
 	}
 	return email
 }
+
+// USCC is a valid unified social credit code no other call returns.
+func USCC() string {
+	body := fmt.Sprintf("91340000%09d", Seq())
+	c, ok := finzone.USCCCheck(body)
+	if !ok {
+		panic("finzonetest: bad credit-code body " + body)
+	}
+	return body + string(c)
+}
+
+// Email is an address no other call returns.
+func Email(prefix string) string { return fmt.Sprintf("%s-%d@example.cn", prefix, Seq()) }

@@ -22,7 +22,7 @@ import (
 func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 	e := newEnv(t)
 	taken := e.enterprise("341221")
-	form := url.Values{"kind": {"enterprise"}, "org_name": {"临泉县绿源食品有限公司"}, "uscc": {newUSCC()},
+	form := url.Values{"kind": {"enterprise"}, "org_name": {"临泉县绿源食品有限公司"}, "uscc": {finzonetest.USCC()},
 		"region_code": {"341221"}, "industry_code": {"C13"}, "size": {"small"}, "name": {"王经理"},
 		"email": {taken.Email}, "password": {finzonetest.Password}}
 	// The core's conflict (email taken) comes back onto the form.
@@ -42,7 +42,7 @@ func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 	r = e.page(pageReq{method: "POST", path: "/register", form: bad})
 	wantPage(t, r, http.StatusBadRequest, `id="f-kind-err"`, `id="f-uscc-err"`, `id="f-email-err"`)
 
-	form.Set("email", newEmail("form"))
+	form.Set("email", finzonetest.Email("form"))
 	r = e.page(pageReq{method: "POST", path: "/register", form: form})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/projects" {
 		t.Fatalf("register: got %d to %q, want 303 to /projects: %.300s", r.Status, r.Header.Get("Location"), r.Body)
@@ -236,7 +236,7 @@ func TestLeadSignsTheSyndicateFromThePage(t *testing.T) {
 func TestAdminPageShowsQueues(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	admin, err := e.uc.CreateStaff(ctx, usecase.Console, usecase.StaffInput{Email: newEmail("admin"), Name: "平台管理员",
+	admin, err := e.uc.CreateStaff(ctx, usecase.Console, usecase.StaffInput{Email: finzonetest.Email("admin"), Name: "平台管理员",
 		Password: finzonetest.Password, PlatformAdmin: true})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -115,28 +114,14 @@ type account struct {
 
 var ctx = context.Background()
 
-// newUSCC returns a valid credit code that no other call returns.
-func newUSCC() string {
-	first := fmt.Sprintf("91340000%09d", finzonetest.Seq())
-	c, ok := finzone.USCCCheck(first)
-	if !ok {
-		panic("bad USCC body " + first)
-	}
-	return first + string(c)
-}
-
-func newEmail(prefix string) string {
-	return fmt.Sprintf("%s-%d@example.cn", prefix, finzonetest.Seq())
-}
-
 // register signs up an organization of kind in region and its admin.
 func (e *env) register(kind finzone.OrgKind, region string) account {
 	e.t.Helper()
-	org := finzone.Organization{Kind: kind, Name: "测试" + string(kind) + region, USCC: newUSCC(), RegionCode: region}
+	org := finzone.Organization{Kind: kind, Name: "测试" + string(kind) + region, USCC: finzonetest.USCC(), RegionCode: region}
 	if kind == finzone.KindEnterprise {
 		org.IndustryCode, org.Size = "C13", finzone.SizeSmall
 	}
-	email := newEmail(string(kind))
+	email := finzonetest.Email(string(kind))
 	s, err := e.uc.Register(ctx, finzone.Actor{}, finzone.Signup{Org: org, Email: email, Name: "张三", Password: finzonetest.Password})
 	if err != nil {
 		e.t.Fatalf("register %s: %v", kind, err)
