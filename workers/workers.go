@@ -25,17 +25,6 @@ const QueueDefault = "finzone"
 // TaskCheckInterval is how often an idle worker looks for new tasks.
 const TaskCheckInterval = 100 * time.Millisecond
 
-// Store is what the workers need from the store.
-type Store interface {
-	finzone.OrgStore
-	finzone.ProjectStore
-	finzone.ProductStore
-	finzone.MatchStore
-	finzone.NotificationStore
-	PurgeSessions(ctx context.Context, now time.Time) (int64, error)
-	PurgeClaims(ctx context.Context, now time.Time) (int64, error)
-}
-
 // Config wires the workers.
 type Config struct {
 	Redis       asynq.RedisConnOpt
