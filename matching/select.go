@@ -118,7 +118,7 @@ func (x *Index) Select(pj finzone.Project, now time.Time) Selection {
 	if !ok {
 		return Selection{}
 	}
-	sc, _ := x.pool.Get().(*scratch)
+	sc, _ := x.pool.Get().(*scratch) // nil from an empty pool
 	if sc == nil {
 		sc = &scratch{}
 	}

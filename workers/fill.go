@@ -176,7 +176,13 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		if _, ok := have[e.InstitutionID]; ok {
 			continue
 		}
-		due, _ := w.cfg.Deadlines.Due(finzone.StagePushed, e.PushedAt)
+		due, ok := w.cfg.Deadlines.Due(finzone.StagePushed, e.PushedAt)
+		if !ok {
+			// Pushed always has a deadline. Were it configured away, the
+			// match would wait with no deadline (DueAt zero, which schedule
+			// skips) rather than the push fail.
+			due = time.Time{}
+		}
 		ms = append(ms, finzone.Match{
 			ID: finzone.MatchID(p.ID, e.InstitutionID), ProjectID: p.ID, InstitutionID: e.InstitutionID,
 			ProjectTitle: p.Title, ProjectAmountYuan: p.AmountYuan, OwnerOrgID: p.OwnerOrgID, RegionCode: p.RegionCode,
