@@ -218,6 +218,7 @@ func (r *rule) levelOf(code string) (int, bool) {
 		return int(max(l, 0)), l >= 0
 	}
 	// Not a known division: the rule's own prefixes decide, as in the scan.
+	// (The excluding prefix only names a reason, for Explain.)
 	l, ok, _ := industryLevel(code, r.include, r.exclude)
 	return l, ok
 }
@@ -225,7 +226,7 @@ func (r *rule) levelOf(code string) (int, bool) {
 func compileRule(include, exclude []string) rule {
 	r := rule{include: append([]string(nil), include...), exclude: append([]string(nil), exclude...), level: make([]int8, len(divCodes))}
 	for i, d := range divCodes {
-		l, ok, _ := industryLevel(d, include, exclude)
+		l, ok, _ := industryLevel(d, include, exclude) // the excluding prefix is for Explain
 		r.level[i] = int8(l)
 		if !ok {
 			r.level[i] = -1

@@ -21,10 +21,23 @@ func Eligible(project *finzone.Project, product *finzone.Product, inst *Institut
 	return check(project, product, inst, now, nil)
 }
 
-// check evaluates the hard filters of DOMAIN.md. With out nil it stops at the
-// first failure without building reasons (the scan's fast path); otherwise
-// it records every failure.
+// check evaluates the hard filters of DOMAIN.md, in ReasonCodes order. With
+// out nil it stops at the first failure without building reasons (the
+// scan's fast path); otherwise it records every failure.
 func check(pj *finzone.Project, pd *finzone.Product, in *Institution, now time.Time, out *[]Reason) bool {
+	if out == nil {
+		return checkStanding(pd, in, now, nil) && checkTerms(pj, pd, nil) &&
+			checkServed(pj, pd, nil) && checkMoney(pj, pd, in, nil)
+	}
+	ok := checkStanding(pd, in, now, out)
+	ok = checkTerms(pj, pd, out) && ok
+	ok = checkServed(pj, pd, out) && ok
+	return checkMoney(pj, pd, in, out) && ok
+}
+
+// checkStanding: the product is published and valid at now, its
+// institution verified.
+func checkStanding(pd *finzone.Product, in *Institution, now time.Time, out *[]Reason) bool {
 	ok := true
 	if pd.Status != finzone.ReviewPublished {
 		if out == nil {
@@ -50,6 +63,12 @@ func check(pj *finzone.Project, pd *finzone.Product, in *Institution, now time.T
 		}
 		ok = add(out, ReasonExpired, "valid_to", pd.ValidTo.Format(time.DateOnly))
 	}
+	return ok
+}
+
+// checkTerms: the product takes the project's type, amount and term.
+func checkTerms(pj *finzone.Project, pd *finzone.Product, out *[]Reason) bool {
+	ok := true
 	if !hasType(pd.ProjectTypes, pj.Type) {
 		if out == nil {
 			return false
@@ -74,6 +93,13 @@ func check(pj *finzone.Project, pd *finzone.Product, in *Institution, now time.T
 		}
 		ok = add(out, ReasonTermOutOfRange, "term", pj.TermMonths, "min", pd.TermMinMonths, "max", pd.TermMaxMonths)
 	}
+	return ok
+}
+
+// checkServed: the product serves the project's industry, region,
+// collateral and enterprise size.
+func checkServed(pj *finzone.Project, pd *finzone.Product, out *[]Reason) bool {
+	ok := true
 	if _, pass, excl := industryLevel(pj.IndustryCode, pd.IndustryInclude, pd.IndustryExclude); !pass {
 		if out == nil {
 			return false
@@ -102,6 +128,13 @@ func check(pj *finzone.Project, pd *finzone.Product, in *Institution, now time.T
 		}
 		ok = add(out, ReasonSizeNotServed, "size", string(pj.EnterpriseSize), "sizes", joinAny(pd.Sizes))
 	}
+	return ok
+}
+
+// checkMoney: the product's rate floor is within the project's ceiling, and
+// the institution can still lend its minimum.
+func checkMoney(pj *finzone.Project, pd *finzone.Product, in *Institution, out *[]Reason) bool {
+	ok := true
 	if pj.RateCeilingBps > 0 && pd.RateFloorBps > pj.RateCeilingBps {
 		if out == nil {
 			return false

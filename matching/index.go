@@ -251,7 +251,7 @@ func (x *Index) post(slot int32) {
 	h := &x.hot[slot]
 	co, l := coarseOf(h), x.liteOf(h)
 	x.eachBucket(slot, func(b *bucket) {
-		i, _ := slices.BinarySearch(b.slots, slot)
+		i, _ := slices.BinarySearch(b.slots, slot) // where it belongs; a slot is posted once
 		b.slots = slices.Insert(b.slots, i, slot)
 		b.coarse = slices.Insert(b.coarse, i, co)
 		b.lite = slices.Insert(b.lite, i, l)

@@ -61,7 +61,7 @@ func (x *Index) pick(q *query, sc *scratch, i int32, pk *Pick, comps []Component
 	b := sc.best[i]
 	h, c, in := &x.hot[b.slot], &x.cold[b.slot], &x.insts[i]
 	capLeft := x.instCap[i]
-	pts, _ := x.eval(q, b.slot)
+	pts, _ := x.eval(q, b.slot) // ok: collect kept it for this query, under the same lock
 	fillComponents(comps, &pts, &x.cfg.Weights)
 	if h.capacity > 0 && h.capacity < capLeft {
 		capLeft = h.capacity

@@ -171,6 +171,8 @@ func locality(instRegion, projectRegion string) int {
 
 // scoreDomain fills scoreIn from domain values: the scan's path.
 func scoreDomain(pj *finzone.Project, pd *finzone.Product, in *Institution, w *Weights) [numComponents]int32 {
+	// Only eligible pairs are scored: the industry passed, and the
+	// excluding prefix is for Explain.
 	lvl, _, _ := industryLevel(pj.IndustryCode, pd.IndustryInclude, pd.IndustryExclude)
 	s := scoreIn{
 		ratePts: ratePts(pd.RateFloorBps, w),

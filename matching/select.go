@@ -118,7 +118,7 @@ func (x *Index) Select(pj finzone.Project, now time.Time) Selection {
 	if !ok {
 		return Selection{}
 	}
-	sc, _ := x.pool.Get().(*scratch)
+	sc, _ := x.pool.Get().(*scratch) // nil from an empty pool
 	if sc == nil {
 		sc = &scratch{}
 	}
@@ -184,31 +184,13 @@ func (x *Index) collect(q *query, sc *scratch) {
 	fits := int32(w.Amount+w.Term) * 100
 	// needs[lead bit] is the cut-off; lites[lead bit] is it less the full
 	// fits, so the first test is s0+spec+loc < lites[lead].
-	var needs, lites [2]int32
-	cut := func() {
-		needs = [2]int32{noCut, noCut}
-		if keep >= 0 && len(sc.top) == keep && !x.loose {
-			needs[0] = sc.top[0]
-			if len(sc.leads) == leads {
-				needs[1] = min(sc.top[0], sc.leads[0])
-			}
-		}
-		lites = [2]int32{needs[0] - fits, needs[1] - fits}
-	}
-	cut()
+	needs, lites := x.cutoffs(sc, fits)
 	qRegion, qCity := q.region, q.city
 	if qCity == noRegion {
 		qCity = noRegion - 1 // no institution's city, noRegion included, may match
 	}
 	loc0, loc1, loc2 := q.locPts[0], q.locPts[1], q.locPts[2]
-	// A run's bound (blockMax): its best s0, its row's specialisation or, for
-	// a mixed run, the most any row gives this project, and its
-	// institutions' locality or, if they differ, the most any gives.
-	var maxSpec int32 = failRule
-	for _, v := range spec {
-		maxSpec = max(maxSpec, v)
-	}
-	maxLoc := max(loc0, loc1, loc2)
+	maxSpec, maxLoc := slices.Max(spec), max(loc0, loc1, loc2)
 	lAmt := q.lAmt
 	for _, b := range q.buckets {
 		if b < 0 {
@@ -220,21 +202,7 @@ func (x *Index) collect(q *query, sc *scratch) {
 		blocks := bk.blocks
 		for k := range blocks {
 			bm := &blocks[k]
-			ub := maxLoc
-			if bm.sameLoc {
-				ub = loc0
-				if bm.city == qCity {
-					ub = loc1
-				}
-				if bm.region == qRegion {
-					ub = loc2
-				}
-			}
-			if bm.row != mixedRow {
-				ub += spec[bm.row]
-			} else {
-				ub += maxSpec
-			}
+			ub := blockBound(bm, spec, maxSpec, qRegion, qCity, loc0, loc1, loc2, maxLoc)
 			if bm.other+ub < lites[0] && bm.lead+ub < lites[1] {
 				continue
 			}
@@ -279,24 +247,70 @@ func (x *Index) collect(q *query, sc *scratch) {
 				if !ok {
 					continue
 				}
-				t, inst := total(&pc), x.hot[slot].inst
-				bb := &sc.best[inst]
-				if bb.stamp != sc.stamp {
-					*bb = best{stamp: sc.stamp, points: t, slot: slot}
-					sc.touched = append(sc.touched, inst)
-					if keep >= 0 {
-						sc.top = pushTop(sc.top, keep, t)
-						if x.insts[inst].lead {
-							sc.leads = pushTop(sc.leads, leads, t)
-						}
-						cut()
-					}
-				} else if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
-					bb.points, bb.slot = t, slot
+				if x.record(sc, slot, total(&pc), keep, leads) {
+					needs, lites = x.cutoffs(sc, fits)
 				}
 			}
 		}
 	}
+}
+
+// cutoffs are the scores a candidate must reach to matter, by its lead bit
+// (needs), and the same less the full fits (lites). There is none (noCut)
+// until keep institutions are known, nor when the bounds are off (loose).
+func (x *Index) cutoffs(sc *scratch, fits int32) (needs, lites [2]int32) {
+	needs = [2]int32{noCut, noCut}
+	if keep := x.cfg.keep(); keep >= 0 && len(sc.top) == keep && !x.loose {
+		needs[0] = sc.top[0]
+		if len(sc.leads) == x.cfg.Leads {
+			needs[1] = min(sc.top[0], sc.leads[0])
+		}
+	}
+	return needs, [2]int32{needs[0] - fits, needs[1] - fits}
+}
+
+// blockBound is a run's bound less its best s0 (blockMax): its row's
+// specialisation or, for a mixed run, the most any row gives this project,
+// plus its institutions' locality or, if they differ, the most any gives.
+func blockBound(bm *blockMax, spec []int32, maxSpec int32, qRegion, qCity uint16, loc0, loc1, loc2, maxLoc int32) int32 {
+	ub := maxLoc
+	if bm.sameLoc {
+		ub = loc0
+		if bm.city == qCity {
+			ub = loc1
+		}
+		if bm.region == qRegion {
+			ub = loc2
+		}
+	}
+	if bm.row != mixedRow {
+		return ub + spec[bm.row]
+	}
+	return ub + maxSpec
+}
+
+// record keeps an eligible product if it is its institution's best so far
+// (ties go to the lower product ID). It reports whether the institution is
+// new to this selection and raised the lower bounds the cut-offs come from.
+func (x *Index) record(sc *scratch, slot, t int32, keep, leads int) bool {
+	inst := x.hot[slot].inst
+	bb := &sc.best[inst]
+	if bb.stamp == sc.stamp {
+		if t > bb.points || t == bb.points && x.cold[slot].id < x.cold[bb.slot].id {
+			bb.points, bb.slot = t, slot
+		}
+		return false
+	}
+	*bb = best{stamp: sc.stamp, points: t, slot: slot}
+	sc.touched = append(sc.touched, inst)
+	if keep < 0 {
+		return false
+	}
+	sc.top = pushTop(sc.top, keep, t)
+	if x.insts[inst].lead {
+		sc.leads = pushTop(sc.leads, leads, t)
+	}
+	return true
 }
 
 // eval applies the exact filters to one product and scores it.

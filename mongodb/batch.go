@@ -153,3 +153,13 @@ func (d *DB) insertOne(ctx context.Context, coll, what string, doc any) error {
 	}
 	return nil
 }
+
+// insertAll inserts documents with fixed IDs in one round trip; ones that
+// exist already (a retried task, a second worker) are left alone.
+func (d *DB) insertAll(ctx context.Context, coll string, docs []any) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := d.insert(ctx, coll, docs)
+	return err
+}

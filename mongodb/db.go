@@ -14,8 +14,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
-
-	"finzone"
 )
 
 // OpTimeout bounds one store operation when the caller's context allows longer.
@@ -31,7 +29,9 @@ const (
 	collProducts = "products"
 )
 
-// DB is the MongoDB store. It implements finzone.Store.
+// DB is the MongoDB store. Its methods return *finzone.Error values with
+// stable codes, never driver errors; each package that uses it declares the
+// methods it needs.
 type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
@@ -41,8 +41,6 @@ type DB struct {
 	// inserts gathers concurrent inserts on FerretDB: see inserter.
 	inserts inserter
 }
-
-var _ finzone.Store = (*DB)(nil)
 
 // Open connects to uri, checks the server answers and creates the indexes
 // the platform relies on for uniqueness. It fails if any index cannot be made.

@@ -2,23 +2,16 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
 )
 
-const (
-	collLedgers    = "ledgers"
-	collMatches    = "matches"
-	collSyndicates = "syndicates"
-	collMeta       = "meta"
-)
+const collMatches = "matches"
 
 // componentsDoc stores a score's named components as one subdocument,
 // {"rate": 14.27, "amount_fit": 10.56, ...}, in the engine's order. An array
@@ -158,71 +151,6 @@ func (d matchDoc) toDomain() finzone.Match {
 			To: finzone.Stage(e.To), Note: e.Note})
 	}
 	return m
-}
-
-type ledgerEntryDoc struct {
-	InstitutionID  string        `bson:"institution_id"`
-	ProductID      string        `bson:"product_id"`
-	ProductVersion int           `bson:"product_version"`
-	Role           string        `bson:"role"`
-	Rank           int           `bson:"rank"`
-	Score          float64       `bson:"score"`
-	Components     componentsDoc `bson:"components"`
-	PushedAt       time.Time     `bson:"pushed_at"`
-}
-
-type ledgerDoc struct {
-	ID        bson.ObjectID    `bson:"_id"`
-	Version   int              `bson:"version"`
-	Entries   []ledgerEntryDoc `bson:"entries"`
-	Exhausted bool             `bson:"exhausted"`
-	UpdatedAt time.Time        `bson:"updated_at"`
-}
-
-// Ledger returns a project's ledger, empty at version 0 when never filled.
-func (d *DB) Ledger(ctx context.Context, projectID string) (finzone.Ledger, error) {
-	id, err := oid(projectID)
-	if err != nil {
-		return finzone.Ledger{}, err
-	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc ledgerDoc
-	err = d.db.Collection(collLedgers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return finzone.Ledger{ProjectID: projectID}, nil
-	}
-	if err != nil {
-		return finzone.Ledger{}, translate(err)
-	}
-	l := finzone.Ledger{ProjectID: projectID, Version: doc.Version, Exhausted: doc.Exhausted, UpdatedAt: doc.UpdatedAt}
-	for _, e := range doc.Entries {
-		l.Entries = append(l.Entries, finzone.LedgerEntry{InstitutionID: e.InstitutionID, ProductID: e.ProductID,
-			ProductVersion: e.ProductVersion, Role: finzone.MatchRole(e.Role), Rank: e.Rank, Score: e.Score,
-			Components: []finzone.ScoreComponent(e.Components), PushedAt: e.PushedAt})
-	}
-	return l, nil
-}
-
-// SaveLedger writes the ledger if nobody else wrote it since version prev:
-// an insert for a new ledger (the _id makes a racing insert fail), a
-// conditional replace otherwise.
-func (d *DB) SaveLedger(ctx context.Context, l *finzone.Ledger, prev int) error {
-	id, err := oid(l.ProjectID)
-	if err != nil {
-		return err
-	}
-	doc := ledgerDoc{ID: id, Version: prev + 1, Exhausted: l.Exhausted, UpdatedAt: d.now().UTC(), Entries: []ledgerEntryDoc{}}
-	for _, e := range l.Entries {
-		doc.Entries = append(doc.Entries, ledgerEntryDoc{InstitutionID: e.InstitutionID, ProductID: e.ProductID,
-			ProductVersion: e.ProductVersion, Role: string(e.Role), Rank: e.Rank, Score: e.Score,
-			Components: componentsDoc(e.Components), PushedAt: e.PushedAt.UTC()})
-	}
-	if err := d.saveVersioned(ctx, collLedgers, "ledger", l.ProjectID, id, prev, doc); err != nil {
-		return err
-	}
-	l.Version = prev + 1
-	return nil
 }
 
 // InsertMatches creates matches in one round trip; duplicates (a retry, a
@@ -425,137 +353,4 @@ func (d *DB) findMatches(ctx context.Context, filter bson.D, opts ...options.Lis
 		out[i] = doc.toDomain()
 	}
 	return out, nil
-}
-
-// CatalogueVersion reads the catalogue's change counter.
-func (d *DB) CatalogueVersion(ctx context.Context) (int64, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	var doc struct {
-		Version int64 `bson:"version"`
-	}
-	err := d.db.Collection(collMeta).FindOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
-	}
-	return doc.Version, translate(err)
-}
-
-// BumpCatalogue tells every worker process to reload its catalogue.
-func (d *DB) BumpCatalogue(ctx context.Context) error {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err := d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
-	return translate(err)
-}
-
-// ProjectsInStatus lists every project in the statuses.
-func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
-	docs, err := findAll[projectDoc](ctx, d.db.Collection(collProjects), bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]finzone.Project, len(docs))
-	for i, doc := range docs {
-		out[i] = doc.toDomain()
-	}
-	return out, nil
-}
-
-// VerifiedInstitutions lists every verified bank, insurer, leasing and
-// guarantee firm.
-func (d *DB) VerifiedInstitutions(ctx context.Context) ([]finzone.Organization, error) {
-	kinds := []string{string(finzone.KindBank), string(finzone.KindInsurer), string(finzone.KindLeasing), string(finzone.KindGuarantee)}
-	docs, err := findAll[orgDoc](ctx, d.db.Collection(collOrgs), bson.D{{Key: "kind", Value: bson.D{{Key: "$in", Value: kinds}}}, {Key: "verified", Value: true}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]finzone.Organization, len(docs))
-	for i, doc := range docs {
-		out[i] = doc.toDomain()
-	}
-	return out, nil
-}
-
-// TrackRecords tallies every institution's matches in Go: FerretDB computes
-// only the first accumulator of a multi-accumulator $group.
-func (d *DB) TrackRecords(ctx context.Context) (map[string]finzone.TrackRecord, error) {
-	type row struct {
-		InstitutionID string `bson:"institution_id"`
-		Stage         string `bson:"stage"`
-	}
-	rows, err := findAll[row](ctx, d.db.Collection(collMatches), bson.D{},
-		options.Find().SetProjection(bson.D{{Key: "institution_id", Value: 1}, {Key: "stage", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]finzone.TrackRecord{}
-	for _, r := range rows {
-		rec := out[r.InstitutionID]
-		rec.InstitutionID = r.InstitutionID
-		rec.Record(finzone.Stage(r.Stage))
-		out[r.InstitutionID] = rec
-	}
-	return out, nil
-}
-
-type memberDoc struct {
-	InstitutionID string `bson:"institution_id"`
-	Role          string `bson:"role"`
-	ShareYuan     int64  `bson:"share_yuan"`
-	Status        string `bson:"status"`
-}
-
-type syndicateDoc struct {
-	ID         bson.ObjectID `bson:"_id"`
-	AmountYuan int64         `bson:"amount_yuan"`
-	State      string        `bson:"state"`
-	Members    []memberDoc   `bson:"members"`
-	GapYuan    int64         `bson:"gap_yuan"`
-	Shortfall  string        `bson:"shortfall"`
-	Version    int           `bson:"version"`
-	CreatedAt  time.Time     `bson:"created_at"`
-	UpdatedAt  time.Time     `bson:"updated_at"`
-}
-
-// Syndicate finds a project's syndicate proposal.
-func (d *DB) Syndicate(ctx context.Context, projectID string) (finzone.Syndicate, error) {
-	id, err := oid(projectID)
-	if err != nil {
-		return finzone.Syndicate{}, err
-	}
-	doc, err := findOne[syndicateDoc](ctx, d.db.Collection(collSyndicates), bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return finzone.Syndicate{}, err
-	}
-	s := finzone.Syndicate{ProjectID: projectID, AmountYuan: doc.AmountYuan, State: finzone.SyndicateState(doc.State),
-		GapYuan: doc.GapYuan, Shortfall: doc.Shortfall, Version: doc.Version, CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt}
-	for _, m := range doc.Members {
-		s.Members = append(s.Members, finzone.SyndicateMember{InstitutionID: m.InstitutionID, Role: finzone.SyndicateRole(m.Role),
-			ShareYuan: m.ShareYuan, Status: finzone.ShareStatus(m.Status)})
-	}
-	return s, nil
-}
-
-// SaveSyndicate writes a syndicate if nobody changed it since version prev.
-func (d *DB) SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) error {
-	id, err := oid(s.ProjectID)
-	if err != nil {
-		return err
-	}
-	now := d.now().UTC()
-	if s.CreatedAt.IsZero() {
-		s.CreatedAt = now
-	}
-	doc := syndicateDoc{ID: id, AmountYuan: s.AmountYuan, State: string(s.State), GapYuan: s.GapYuan, Shortfall: s.Shortfall,
-		Version: prev + 1, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: now, Members: []memberDoc{}}
-	for _, m := range s.Members {
-		doc.Members = append(doc.Members, memberDoc{InstitutionID: m.InstitutionID, Role: string(m.Role), ShareYuan: m.ShareYuan, Status: string(m.Status)})
-	}
-	if err := d.saveVersioned(ctx, collSyndicates, "syndicate", s.ProjectID, id, prev, doc); err != nil {
-		return err
-	}
-	s.Version, s.UpdatedAt = prev+1, now
-	return nil
 }

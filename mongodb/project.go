@@ -296,3 +296,16 @@ func typed[T ~string](list []string) []T {
 	}
 	return out
 }
+
+// ProjectsInStatus lists every project in the statuses.
+func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
+	docs, err := findAll[projectDoc](ctx, d.db.Collection(collProjects), bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]finzone.Project, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -71,89 +72,26 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	if err != nil {
 		return err
 	}
-	live := func(e finzone.LedgerEntry) bool {
-		m, ok := byInst[e.InstitutionID]
-		return !ok || m.Stage.Live() // a missing match is about to be (re)created
-	}
 	sel := idx.Select(p, now)
-
-	entries := slices.Clone(led.Entries)
-	tried := map[string]bool{}
-	hasLead, livePartners := false, 0
-	for _, e := range entries {
-		tried[e.InstitutionID] = true
-		if live(e) {
-			if e.Role == finzone.RoleLead {
-				hasLead = true
-			} else {
-				livePartners++
-			}
-		}
-	}
-	promoted := -1
-	if !hasLead {
-		// The lead dropped out: promote the best live partner able to lead.
-		for i, e := range entries {
-			if e.Role == finzone.RolePartner && live(e) && w.mayLead(insts, e.InstitutionID) &&
-				(promoted < 0 || e.Rank < entries[promoted].Rank) {
-				promoted = i
-			}
-		}
-		if promoted >= 0 {
-			entries[promoted].Role = finzone.RoleLead
-			hasLead, livePartners = true, livePartners-1
-		}
-	}
-	var added []finzone.LedgerEntry
-	push := func(pk matching.Pick, role finzone.MatchRole) {
-		tried[pk.InstitutionID] = true
-		added = append(added, finzone.LedgerEntry{InstitutionID: pk.InstitutionID, ProductID: pk.ProductID,
-			ProductVersion: pk.ProductVersion, Role: role, Rank: len(entries) + len(added) + 1, Score: pk.Score,
-			Components: toComponents(pk.Components), PushedAt: now})
-	}
-	candidates := sel.All()
-	if !hasLead {
-		for _, pk := range candidates {
-			if !tried[pk.InstitutionID] && w.mayLead(insts, pk.InstitutionID) {
-				push(pk, finzone.RoleLead)
-				hasLead = true
-				break
-			}
-		}
-	}
-	partners := w.partnerSlots()
-	for _, pk := range candidates {
-		if livePartners >= partners {
-			break
-		}
-		if !tried[pk.InstitutionID] {
-			push(pk, finzone.RolePartner)
-			livePartners++
-		}
-	}
-	exhausted := !hasLead || livePartners < partners
-	if exhausted {
-		for _, pk := range candidates {
-			if !tried[pk.InstitutionID] {
-				exhausted = false // someone is left: only the slots are full
-				break
-			}
-		}
-	}
-
-	missing := 0
-	for _, e := range entries {
-		if _, ok := byInst[e.InstitutionID]; !ok {
-			missing++
-		}
-	}
-	if len(added) > 0 || promoted >= 0 || exhausted != led.Exhausted {
-		led.Entries, led.Exhausted = append(entries, added...), exhausted
+	plan := matching.PlanRelay(led, byInst, sel, insts, w.cfg.Matching, now)
+	if plan.Changed {
+		led = plan.Apply(led)
 		if err := st.SaveLedger(ctx, &led, led.Version); err != nil {
 			return err
 		}
 	}
-	if len(added) > 0 || missing > 0 {
+	if err := w.applyFill(ctx, p, led, byInst, plan.Exhausted, now); err != nil {
+		return err
+	}
+	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+}
+
+// applyFill makes the store follow the saved ledger: matches created for
+// new (or crash-orphaned) entries, deadlines scheduled, roles mirrored,
+// freed slots marked relayed, the attention flag and the project's status.
+func (w *Workers) applyFill(ctx context.Context, p finzone.Project, led finzone.Ledger, byInst map[string]finzone.Match, exhausted bool, now time.Time) error {
+	st := w.cfg.Store
+	if unmatched(led, byInst) {
 		if err := w.createMatches(ctx, p, led, byInst); err != nil {
 			return err
 		}
@@ -198,7 +136,18 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 			return err
 		}
 	}
-	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+	return nil
+}
+
+// unmatched reports whether an entry of the ledger has no match: one just
+// pushed, or one whose creation a crash interrupted.
+func unmatched(led finzone.Ledger, byInst map[string]finzone.Match) bool {
+	for _, e := range led.Entries {
+		if _, ok := byInst[e.InstitutionID]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // ledgerMatches loads the matches of the institutions in the ledger, by ID.
@@ -227,7 +176,13 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		if _, ok := have[e.InstitutionID]; ok {
 			continue
 		}
-		due, _ := w.cfg.Deadlines.Due(finzone.StagePushed, e.PushedAt)
+		due, ok := w.cfg.Deadlines.Due(finzone.StagePushed, e.PushedAt)
+		if !ok {
+			// Pushed always has a deadline. Were it configured away, the
+			// match would wait with no deadline (DueAt zero, which schedule
+			// skips) rather than the push fail.
+			due = time.Time{}
+		}
 		ms = append(ms, finzone.Match{
 			ID: finzone.MatchID(p.ID, e.InstitutionID), ProjectID: p.ID, InstitutionID: e.InstitutionID,
 			ProjectTitle: p.Title, ProjectAmountYuan: p.AmountYuan, OwnerOrgID: p.OwnerOrgID, RegionCode: p.RegionCode,
@@ -273,33 +228,4 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		return err
 	}
 	return w.schedule(ctx, ms...)
-}
-
-// mayLead reports whether an institution may lead: its kind is one of the
-// configured lead kinds (banks by default) or it is allowed individually.
-func (w *Workers) mayLead(insts map[string]matching.Institution, id string) bool {
-	in, ok := insts[id]
-	if !ok {
-		return false
-	}
-	kinds := w.cfg.Matching.LeadKinds
-	if len(kinds) == 0 {
-		kinds = []finzone.OrgKind{finzone.KindBank}
-	}
-	return in.CanLead || slices.Contains(kinds, in.Kind)
-}
-
-func (w *Workers) partnerSlots() int {
-	if w.cfg.Matching.Partners > 0 {
-		return w.cfg.Matching.Partners
-	}
-	return 10
-}
-
-func toComponents(cs []matching.Component) []finzone.ScoreComponent {
-	out := make([]finzone.ScoreComponent, len(cs))
-	for i, c := range cs {
-		out[i] = finzone.ScoreComponent{Name: c.Name, Value: c.Value}
-	}
-	return out
 }

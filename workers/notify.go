@@ -85,8 +85,11 @@ func (w *Workers) notify(ctx context.Context, ns []finzone.Notification) error {
 		if !ok || h.URL == "" {
 			continue
 		}
-		body, _ := json.Marshal(notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
+		body, err := json.Marshal(notificationJSON{ID: n.ID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
 			Stage: string(n.Stage), Text: i18n.Notice(finzone.LangZH, n, false), Params: n.Params, CreatedAt: n.CreatedAt.UTC()})
+		if err != nil { // only a time outside years 0–9999 could do it
+			return fmt.Errorf("notification %s: %w", n.ID, err)
+		}
 		ds = append(ds, finzone.Delivery{ID: finzone.StableID("delivery", n.ID, h.URL), OrgID: n.OrgID, NotificationID: n.ID,
 			URL: h.URL, Payload: string(body), Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
@@ -180,6 +183,8 @@ func (w *Workers) post(ctx context.Context, d finzone.Delivery, secret string, n
 		return 0, err
 	}
 	defer resp.Body.Close()
+	// Drained only so the connection can be reused: the status code is the
+	// answer, so a failed read changes nothing.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("webhook answered %d", resp.StatusCode)

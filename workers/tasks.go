@@ -22,7 +22,6 @@ const (
 	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
 	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
 	TypeReconcile     = "pipeline:reconcile"
-	TypeCatalogue     = "catalogue:bump"
 	TypePurgeSessions = "sessions:purge"
 )
 
@@ -60,7 +59,7 @@ func decodePayload(t *asynq.Task, v any) error {
 	return nil
 }
 
-// Client enqueues pipeline work. It implements finzone.Pipeline for the API.
+// Client enqueues pipeline work: what the API tells the pipeline.
 type Client struct {
 	c     *asynq.Client
 	queue string
@@ -68,8 +67,6 @@ type Client struct {
 		BumpCatalogue(ctx context.Context) error
 	}
 }
-
-var _ finzone.Pipeline = (*Client)(nil)
 
 // NewClient connects a client to Redis. store bumps the catalogue version.
 func NewClient(redis asynq.RedisConnOpt, queue string, store interface {

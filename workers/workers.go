@@ -25,17 +25,6 @@ const QueueDefault = "finzone"
 // TaskCheckInterval is how often an idle worker looks for new tasks.
 const TaskCheckInterval = 100 * time.Millisecond
 
-// Store is what the workers need from the store.
-type Store interface {
-	finzone.OrgStore
-	finzone.ProjectStore
-	finzone.ProductStore
-	finzone.MatchStore
-	finzone.NotificationStore
-	PurgeSessions(ctx context.Context, now time.Time) (int64, error)
-	PurgeClaims(ctx context.Context, now time.Time) (int64, error)
-}
-
 // Config wires the workers.
 type Config struct {
 	Redis       asynq.RedisConnOpt
@@ -165,8 +154,11 @@ func (w *Workers) Start() error {
 		return fmt.Errorf("workers: scheduler: %w", err)
 	}
 	// Catch up at once on whatever a previous run left, rather than waiting
-	// for the first tick.
-	_ = w.client.enqueue(ctx, asynq.NewTask(TypeReconcile, nil), asynq.TaskID("reconcile:start:"+time.Now().Format(time.RFC3339)))
+	// for the first tick. If Redis refuses it, the periodic reconcile does
+	// the same work later: no reason to refuse to start.
+	if err := w.client.enqueue(ctx, asynq.NewTask(TypeReconcile, nil), asynq.TaskID("reconcile:start:"+time.Now().Format(time.RFC3339))); err != nil {
+		w.cfg.Log.Warn("start-up reconcile not queued; the periodic one will run", "err", err)
+	}
 	return nil
 }
 
@@ -177,7 +169,9 @@ func (w *Workers) Shutdown() {
 	if w.stop != nil {
 		w.stop()
 	}
-	_ = w.client.Close()
+	if err := w.client.Close(); err != nil {
+		w.cfg.Log.Warn("closing the task client", "err", err)
+	}
 }
 
 // purgeSessions deletes expired sessions; running it twice deletes nothing
