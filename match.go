@@ -1,7 +1,6 @@
 package finzone
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -229,17 +228,6 @@ func (a Actor) CanSeeMatch(m Match, p Project) bool {
 // CanActOnMatch: only the institution moves its own match.
 func (a Actor) CanActOnMatch(m Match) bool {
 	return a.IsInstitution() && m.InstitutionID == a.Org.ID
-}
-
-// Pipeline is how the API tells the background pipeline that something
-// happened. MongoDB has already recorded the change; a lost notice is made
-// good by the reconciler, so callers may treat errors as warnings.
-type Pipeline interface {
-	ProjectSubmitted(ctx context.Context, projectID string) error
-	ProjectWithdrawn(ctx context.Context, projectID string) error
-	MatchChanged(ctx context.Context, matchID string) error
-	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
-	CatalogueChanged(ctx context.Context) error
 }
 
 // MatchID is the one ID a project's match with an institution can have, so
