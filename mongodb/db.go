@@ -162,10 +162,15 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// indexName is the name MongoDB gives an index on keys: a_1_b_1.
+// indexName is the name MongoDB gives an index on keys: a_1_b_1. The
+// models are ours (ensureIndexes builds every one's keys as a bson.D).
 func indexName(m mongo.IndexModel) string {
+	keys, ok := m.Keys.(bson.D)
+	if !ok {
+		panic(fmt.Sprintf("mongodb: index keys %T, want bson.D", m.Keys))
+	}
 	name := ""
-	for i, k := range m.Keys.(bson.D) {
+	for i, k := range keys {
 		if i > 0 {
 			name += "_"
 		}
