@@ -92,13 +92,7 @@ func newEnvWith(t *testing.T, db store, cfg usecase.Config) *env {
 }
 
 // resp is one HTTP answer, read in full.
-type resp struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (r resp) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+type resp = finzonetest.Response
 
 // req describes a request beyond method, path and token.
 type req struct {
@@ -138,16 +132,7 @@ func (e *env) send(r req) resp {
 	if r.lang != "" {
 		hr.Header.Set("Accept-Language", r.lang)
 	}
-	hres, err := e.app.Test(hr, -1)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
-	}
-	defer hres.Body.Close()
-	b, err := io.ReadAll(hres.Body)
-	if err != nil {
-		e.t.Fatalf("%s %s: read body: %v", r.method, r.path, err)
-	}
-	return resp{Status: hres.StatusCode, Header: hres.Header, Body: b}
+	return finzonetest.Send(e.t, e.app, hr)
 }
 
 func (e *env) do(method, path, token string, body any) resp {

@@ -89,13 +89,7 @@ func startPlatform(t *testing.T) *platform {
 	queues := workers.NewInspector(redisOpt, "e2e")
 	t.Cleanup(func() { _ = queues.Close() })
 	uc := usecase.New(db, usecase.Config{Pipeline: client, Deadlines: deadlines, Log: log,
-		Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
-			st, err := queues.Stats(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return []finzone.QueueStat{st}, nil
-		}})
+		Queues: queues.Queues})
 	app := server.New(log)
 	api.Mount(app, uc)
 	if err := web.Mount(app, uc); err != nil {

@@ -8,11 +8,15 @@ package finzonetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gofiber/fiber/v2"
 
 	"finzone"
 	"finzone/embedded"
@@ -128,3 +132,38 @@ func USCC() string {
 
 // Email is an address no other call returns.
 func Email(prefix string) string { return fmt.Sprintf("%s-%d@example.cn", prefix, Seq()) }
+
+// Response is one HTTP answer, read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r Response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+
+// Cookie is the value of a cookie the answer sets, or "".
+func (r Response) Cookie(name string) string {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// Send runs req through app over real HTTP handling (Fiber's app.Test, no
+// timeout) and reads the whole answer.
+func Send(t testing.TB, app *fiber.App, req *http.Request) Response {
+	t.Helper()
+	res, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}

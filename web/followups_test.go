@@ -47,7 +47,7 @@ func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/projects" {
 		t.Fatalf("register: got %d to %q, want 303 to /projects: %.300s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	me, err := e.uc.Authenticate(ctx, r.cookie(server.SessionCookie))
+	me, err := e.uc.Authenticate(ctx, r.Cookie(server.SessionCookie))
 	if err != nil {
 		t.Fatalf("the session the form started: %v", err)
 	}
@@ -245,7 +245,7 @@ func TestAdminPageShowsQueues(t *testing.T) {
 	// organization) does.
 	r := e.page(pageReq{method: "POST", path: "/login", form: url.Values{"email": {admin.Email}, "password": {finzonetest.Password}}})
 	var out struct{ Token string }
-	if out.Token = r.cookie(server.SessionCookie); out.Token == "" {
+	if out.Token = r.Cookie(server.SessionCookie); out.Token == "" {
 		t.Fatalf("admin sign-in: got %d without a session cookie", r.Status)
 	}
 	withQueues := func(f func(context.Context) ([]finzone.QueueStat, error)) *env {

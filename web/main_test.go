@@ -9,7 +9,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"testing"
@@ -71,34 +70,11 @@ func newEnvOn(t *testing.T, db store, cfg usecase.Config) *env {
 }
 
 // resp is one HTTP answer, read in full.
-type resp struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type resp = finzonetest.Response
 
 func (e *env) send(hr *http.Request) resp {
 	e.t.Helper()
-	hres, err := e.app.Test(hr, -1)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", hr.Method, hr.URL, err)
-	}
-	defer hres.Body.Close()
-	b, err := io.ReadAll(hres.Body)
-	if err != nil {
-		e.t.Fatalf("%s %s: read body: %v", hr.Method, hr.URL, err)
-	}
-	return resp{Status: hres.StatusCode, Header: hres.Header, Body: b}
-}
-
-// cookie is the value of a cookie an answer sets.
-func (r resp) cookie(name string) string {
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.Name == name {
-			return c.Value
-		}
-	}
-	return ""
+	return finzonetest.Send(e.t, e.app, hr)
 }
 
 // Accounts.

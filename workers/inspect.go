@@ -49,6 +49,15 @@ func (i *Inspector) Stats(ctx context.Context) (finzone.QueueStat, error) {
 	}
 }
 
+// Queues is Stats as the list of queues the admin overview shows.
+func (i *Inspector) Queues(ctx context.Context) ([]finzone.QueueStat, error) {
+	st, err := i.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []finzone.QueueStat{st}, nil
+}
+
 func (i *Inspector) read() (finzone.QueueStat, error) {
 	st := finzone.QueueStat{Queue: i.queue}
 	queues, err := i.in.Queues()

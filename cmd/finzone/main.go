@@ -229,13 +229,7 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		Checks: map[string]func(context.Context) error{
 			"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
 		},
-		Queues: func(ctx context.Context) ([]finzone.QueueStat, error) {
-			st, err := queues.Stats(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return []finzone.QueueStat{st}, nil
-		},
+		Queues: queues.Queues,
 	})
 	app := server.New(log)
 	api.Mount(app, uc)
