@@ -72,6 +72,9 @@ type MatchRole string
 const (
 	RoleLead    MatchRole = "lead"    // 主办
 	RolePartner MatchRole = "partner" // 协办
+	// RoleEnhancer is a guarantee firm or insurer matched beside the 1+10:
+	// it enhances a lender's credit and never takes a lender slot.
+	RoleEnhancer MatchRole = "enhancer"
 )
 
 // Action is what an institution does to its match.

@@ -22,6 +22,14 @@ var ProductCategories = []ProductCategory{CategoryLoan, CategorySyndicatedLoan, 
 // Valid reports whether c is a known category.
 func (c ProductCategory) Valid() bool { return contains(ProductCategories, c) }
 
+// Lends reports whether products of this category provide financing and so
+// fill the 1+10 lender slots: loans, syndicated loans and leasing.
+// Guarantees and insurance enhance a lender's credit instead; they are
+// matched as enhancers beside the 1+10 and never count as money provided.
+func (c ProductCategory) Lends() bool {
+	return c == CategoryLoan || c == CategorySyndicatedLoan || c == CategoryLeasing
+}
+
 // ReviewStatus is where one version of a product stands in review.
 type ReviewStatus string
 
