@@ -38,23 +38,3 @@ func TestDeadlinesSkipWeekendsAndHolidays(t *testing.T) {
 		t.Errorf("test clock: Due = %v, want 3 s later", got)
 	}
 }
-
-func TestStageMachine(t *testing.T) {
-	if to, ok := StagePushed.Next(ActionAccept); !ok || to != StageAccepted {
-		t.Errorf("pushed+accept = %s, %v", to, ok)
-	}
-	if _, ok := StagePushed.Next(ActionApprove); ok {
-		t.Error("approve allowed straight from pushed")
-	}
-	if to, ok := StageDisbursed.Next(ActionDisburse); !ok || to != StageDisbursed {
-		t.Error("a second tranche must be allowed")
-	}
-	for _, s := range []Stage{StageDeclined, StageExpired, StageWithdrawn, StageClosed} {
-		if len(s.Actions()) != 0 {
-			t.Errorf("%s allows %v, want nothing", s, s.Actions())
-		}
-	}
-	if StageDeclined.Live() || !StageClosed.Live() || StageClosed.Open() {
-		t.Error("liveness of final stages is wrong")
-	}
-}

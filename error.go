@@ -9,12 +9,15 @@ import (
 
 // Error codes are stable: clients, translations and tests depend on them.
 const (
-	ECValidation      = "validation_failed"
-	ECInvalidUSCC     = "invalid_uscc"
-	ECUnknownRegion   = "unknown_region"
-	ECNotFound        = "not_found"
-	ECConflict        = "conflict"
-	ECInvalidState    = "invalid_state"
+	ECValidation    = "validation_failed"
+	ECInvalidUSCC   = "invalid_uscc"
+	ECUnknownRegion = "unknown_region"
+	ECNotFound      = "not_found"
+	ECConflict      = "conflict"
+	ECInvalidState  = "invalid_state"
+	// ECExceedsNeed: accepting an offer would take the accepted total past
+	// the amount asked for; Params["room_yuan"] is what is left.
+	ECExceedsNeed     = "exceeds_need"
 	ECUnauthenticated = "unauthenticated"
 	ECForbidden       = "forbidden"
 	ECPayloadTooLarge = "payload_too_large"
@@ -58,6 +61,8 @@ type Error struct {
 	// Allowed lists what may be done instead, for invalid_state errors (for
 	// example the actions a match's stage allows).
 	Allowed []string
+	// Params fill the placeholders of the code's translated message.
+	Params map[string]any
 	// Detail is for logs; clients get a translated message instead.
 	Detail string
 	Err    error

@@ -6,7 +6,12 @@ import (
 	"time"
 )
 
-// Stage is where one match (one project × one institution) stands.
+// Stage is where one match (one project × one institution) stands. Lenders
+// walk pushed → accepted → contacted → due_diligence → credit_review →
+// approved (an offer) → contracted → disbursed → closed; credit enhancers
+// (guarantee firms, insurers) walk pushed → accepted → assessing →
+// committed → issued → released. Side exits: declined, expired, withdrawn,
+// and need_met for a lender whose offer the project no longer needs.
 type Stage string
 
 const (
@@ -15,45 +20,68 @@ const (
 	StageContacted    Stage = "contacted"     // 首次对接
 	StageDueDiligence Stage = "due_diligence" // 资料收集
 	StageCreditReview Stage = "credit_review" // 上报审批
-	StageApproved     Stage = "approved"      // 授信
+	StageApproved     Stage = "approved"      // 授信: an offer to the enterprise
 	StageContracted   Stage = "contracted"    // 签约
 	StageDisbursed    Stage = "disbursed"     // 放款
 	StageClosed       Stage = "closed"
-	StageDeclined     Stage = "declined"
-	StageExpired      Stage = "expired"
-	StageWithdrawn    Stage = "withdrawn"
+	// Enhancer stages.
+	StageAssessing Stage = "assessing" // 评估
+	StageCommitted Stage = "committed" // 承诺: cover, fee and risk share agreed
+	StageIssued    Stage = "issued"    // 出具保函/保单
+	StageReleased  Stage = "released"  // 解除: the loan is repaid
+	// Side exits.
+	StageDeclined  Stage = "declined"
+	StageExpired   Stage = "expired"
+	StageWithdrawn Stage = "withdrawn"
+	StageNeedMet   Stage = "need_met" // the project's accepted offers reached its amount
 )
 
-// Stages lists every stage in pipeline order, side exits last.
+// Stages lists every stage: lender stages in pipeline order, enhancer
+// stages, then the side exits.
 var Stages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview,
-	StageApproved, StageContracted, StageDisbursed, StageClosed, StageDeclined, StageExpired, StageWithdrawn}
+	StageApproved, StageContracted, StageDisbursed, StageClosed, StageAssessing, StageCommitted, StageIssued,
+	StageReleased, StageDeclined, StageExpired, StageWithdrawn, StageNeedMet}
 
 // Valid reports whether s is a known stage.
 func (s Stage) Valid() bool { return contains(Stages, s) }
 
-// Live reports whether a match in this stage holds one of the project's
-// 1+10 slots. Declined, expired and withdrawn matches free their slot.
+// Live reports whether a match in this stage holds its place: one of the
+// project's 1+10 slots for a lender. Side exits free it.
 func (s Stage) Live() bool {
-	return s != StageDeclined && s != StageExpired && s != StageWithdrawn
+	return s != StageDeclined && s != StageExpired && s != StageWithdrawn && s != StageNeedMet
 }
 
 // Open reports whether the institution still has work to do.
-func (s Stage) Open() bool { return s.Live() && s != StageClosed }
+func (s Stage) Open() bool { return s.Live() && s != StageClosed && s != StageReleased }
 
-// LiveStages and OpenStages list the stages for store filters.
+// LiveStages and DueStages list stages for store filters: those holding a
+// place, and those that can carry a deadline.
 var (
 	LiveStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview,
-		StageApproved, StageContracted, StageDisbursed, StageClosed}
-	DueStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview}
+		StageApproved, StageContracted, StageDisbursed, StageClosed, StageAssessing, StageCommitted, StageIssued, StageReleased}
+	DueStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview,
+		StageApproved, StageContracted, StageAssessing}
 )
 
-// ForwardStages are the forward stages in order, from push to
+// Escalates reports whether a missed deadline in this stage escalates to the
+// coordinator and leaves the match live, rather than expiring it and
+// relaying its slot. Only an unanswered push (pushed, accepted) is relayed:
+// once an institution is working on a project, lateness is chased, not cut
+// off.
+func (s Stage) Escalates() bool {
+	return s != StagePushed && s != StageAccepted && contains(DueStages, s)
+}
+
+// ForwardStages are a lender's forward stages in order, from push to
 // disbursement: a report's funnel rows.
 var ForwardStages = []Stage{StagePushed, StageAccepted, StageContacted, StageDueDiligence, StageCreditReview,
 	StageApproved, StageContracted, StageDisbursed}
 
+// EnhancerStages are an enhancer's forward stages in order.
+var EnhancerStages = []Stage{StagePushed, StageAccepted, StageAssessing, StageCommitted, StageIssued, StageReleased}
+
 // Order is a stage's place among ForwardStages (closed counts as
-// disbursed), or -1 for the side exits.
+// disbursed), or -1 for enhancer stages and the side exits.
 func (s Stage) Order() int {
 	if s == StageClosed {
 		return len(ForwardStages) - 1
@@ -66,7 +94,7 @@ func (s Stage) Order() int {
 	return -1
 }
 
-// MatchRole is an institution's part in a project's 1+10.
+// MatchRole is an institution's part in a project's pipeline.
 type MatchRole string
 
 const (
@@ -76,6 +104,9 @@ const (
 	// it enhances a lender's credit and never takes a lender slot.
 	RoleEnhancer MatchRole = "enhancer"
 )
+
+// Lends reports whether the role is one of the 1+10 lender slots.
+func (r MatchRole) Lends() bool { return r != RoleEnhancer }
 
 // Action is what an institution does to its match.
 type Action string
@@ -90,42 +121,158 @@ const (
 	ActionContract         Action = "contract"
 	ActionDisburse         Action = "disburse"
 	ActionClose            Action = "close"
+	// Enhancer actions.
+	ActionAssess  Action = "assess"
+	ActionCommit  Action = "commit"
+	ActionIssue   Action = "issue"
+	ActionRelease Action = "release"
+	// Actions that keep the stage.
+	ActionPause           Action = "pause"  // waiting on the enterprise: the clock stops
+	ActionResume          Action = "resume" // the clock runs again with the time that was left
+	ActionRequestEnhancer Action = "request_enhancer"
 )
 
-// transitions is the stage machine: from a stage, an action leads to a stage.
-var transitions = map[Stage]map[Action]Stage{
-	StagePushed:       {ActionAccept: StageAccepted, ActionDecline: StageDeclined},
-	StageAccepted:     {ActionRecordContact: StageContacted, ActionDecline: StageDeclined},
-	StageContacted:    {ActionRequestDocuments: StageDueDiligence, ActionSubmitCredit: StageCreditReview, ActionDecline: StageDeclined},
-	StageDueDiligence: {ActionSubmitCredit: StageCreditReview, ActionDecline: StageDeclined},
-	StageCreditReview: {ActionApprove: StageApproved, ActionDecline: StageDeclined},
-	StageApproved:     {ActionContract: StageContracted, ActionDecline: StageDeclined},
-	StageContracted:   {ActionDisburse: StageDisbursed},
-	StageDisbursed:    {ActionDisburse: StageDisbursed, ActionClose: StageClosed},
+// lenderMoves and enhancerMoves are the stage machines: from a stage, an
+// action leads to a stage.
+var (
+	lenderMoves = map[Stage]map[Action]Stage{
+		StagePushed:       {ActionAccept: StageAccepted, ActionDecline: StageDeclined},
+		StageAccepted:     {ActionRecordContact: StageContacted, ActionDecline: StageDeclined},
+		StageContacted:    {ActionRequestDocuments: StageDueDiligence, ActionSubmitCredit: StageCreditReview, ActionDecline: StageDeclined},
+		StageDueDiligence: {ActionSubmitCredit: StageCreditReview, ActionDecline: StageDeclined},
+		StageCreditReview: {ActionApprove: StageApproved, ActionDecline: StageDeclined},
+		StageApproved:     {ActionContract: StageContracted, ActionDecline: StageDeclined},
+		StageContracted:   {ActionDisburse: StageDisbursed},
+		StageDisbursed:    {ActionDisburse: StageDisbursed, ActionClose: StageClosed},
+	}
+	enhancerMoves = map[Stage]map[Action]Stage{
+		StagePushed:    {ActionAccept: StageAccepted, ActionDecline: StageDeclined},
+		StageAccepted:  {ActionAssess: StageAssessing, ActionDecline: StageDeclined},
+		StageAssessing: {ActionCommit: StageCommitted, ActionDecline: StageDeclined},
+		StageCommitted: {ActionIssue: StageIssued, ActionDecline: StageDeclined},
+		StageIssued:    {ActionRelease: StageReleased},
+	}
+	// pausable are the stages whose clock waits on the enterprise.
+	pausable = []Stage{StageContacted, StageDueDiligence, StageCreditReview, StageAssessing}
+	// enhancerAskable are the lender stages in which a lender may ask for a
+	// guarantee or insurance cover.
+	enhancerAskable = []Stage{StageAccepted, StageContacted, StageDueDiligence, StageCreditReview, StageApproved}
+	actionOrder     = []Action{ActionAccept, ActionRecordContact, ActionRequestDocuments, ActionSubmitCredit,
+		ActionApprove, ActionContract, ActionDisburse, ActionClose, ActionAssess, ActionCommit, ActionIssue,
+		ActionRelease, ActionPause, ActionResume, ActionRequestEnhancer, ActionDecline}
+)
+
+// Actions is every action an institution has, in display order.
+var Actions = actionOrder
+
+// next returns the stage an action leads to for this match, and whether
+// the action is allowed now. Pause, resume and request_enhancer keep the
+// stage. Contract needs an accepted offer.
+func (m Match) next(a Action) (Stage, bool) {
+	switch a {
+	case ActionPause:
+		return m.Stage, contains(pausable, m.Stage) && m.Pause.At.IsZero()
+	case ActionResume:
+		return m.Stage, !m.Pause.At.IsZero()
+	case ActionRequestEnhancer:
+		return m.Stage, m.Role.Lends() && contains(enhancerAskable, m.Stage)
+	case ActionContract:
+		if m.Offer.Status != OfferAccepted {
+			return "", false
+		}
+	}
+	moves := lenderMoves
+	if !m.Role.Lends() {
+		moves = enhancerMoves
+	}
+	to, ok := moves[m.Stage][a]
+	return to, ok
 }
 
-// Actions returns what may be done in a stage, in a stable order.
-func (s Stage) Actions() []Action {
+// Actions returns what the institution may do to the match now, in a
+// stable order.
+func (m Match) Actions() []Action {
 	var out []Action
-	for _, a := range []Action{ActionAccept, ActionRecordContact, ActionRequestDocuments, ActionSubmitCredit,
-		ActionApprove, ActionContract, ActionDisburse, ActionClose, ActionDecline} {
-		if _, ok := transitions[s][a]; ok {
+	for _, a := range actionOrder {
+		if _, ok := m.next(a); ok {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// Next returns the stage an action leads to, or false when the action is not
-// allowed in this stage.
-func (s Stage) Next(a Action) (Stage, bool) {
-	to, ok := transitions[s][a]
-	return to, ok
-}
-
 // DeclineReasons are the stable reason codes a decline must carry.
 var DeclineReasons = []string{"outside_appetite", "insufficient_collateral", "credit_risk", "capacity",
 	"incomplete_information", "pricing", "enterprise_unresponsive", "other"}
+
+// OfferStatus is the enterprise's answer to a lender's offer.
+type OfferStatus string
+
+const (
+	OfferNone     OfferStatus = ""
+	OfferPending  OfferStatus = "pending"
+	OfferAccepted OfferStatus = "accepted"
+	OfferDeclined OfferStatus = "declined"
+)
+
+// RepaymentMethod is how a loan is repaid.
+type RepaymentMethod string
+
+const (
+	RepayEqualInstallment RepaymentMethod = "equal_installment"    // 等额本息
+	RepayEqualPrincipal   RepaymentMethod = "equal_principal"      // 等额本金
+	RepayInterestOnly     RepaymentMethod = "interest_only_bullet" // 按期付息到期还本
+	RepayRevolving        RepaymentMethod = "revolving"            // 随借随还
+)
+
+// RepaymentMethods lists every method.
+var RepaymentMethods = []RepaymentMethod{RepayEqualInstallment, RepayEqualPrincipal, RepayInterestOnly, RepayRevolving}
+
+// LeaseMode is how a financial lease is structured.
+type LeaseMode string
+
+const (
+	LeaseDirect        LeaseMode = "direct"         // 直租
+	LeaseSaleLeaseback LeaseMode = "sale_leaseback" // 售后回租
+)
+
+// LeaseModes lists every mode.
+var LeaseModes = []LeaseMode{LeaseDirect, LeaseSaleLeaseback}
+
+// Offer is a lender's approval: what it offers and on what terms. A rate is
+// fixed (RateBps, LPRBps zero) or the Loan Prime Rate of the term plus a
+// spread, which may be negative (LPRBps is the LPR it was offered on,
+// RateBps the sum). Leasing records LeaseMode instead of a repayment method.
+type Offer struct {
+	AmountYuan      int64
+	RateBps         int
+	LPRBps          int
+	LPRSpreadBps    int
+	TermMonths      int
+	GuaranteeMode   Collateral
+	RepaymentMethod RepaymentMethod
+	LeaseMode       LeaseMode
+	Status          OfferStatus
+	DecidedAt       time.Time
+	DecidedBy       string
+	Note            string
+}
+
+// Cover is what a guarantee firm or insurer commits: how much of the loan it
+// covers, its fee a year and the share of a default's loss it bears.
+type Cover struct {
+	CoverYuan    int64
+	FeeBps       int
+	RiskSharePct int
+}
+
+// Pause is a stopped clock: since when, the working time that was left and
+// why (shown to the enterprise).
+type Pause struct {
+	At   time.Time
+	Left time.Duration
+	Note string
+}
 
 // Tranche is one disbursement.
 type Tranche struct {
@@ -169,16 +316,31 @@ type Match struct {
 	Rank           int
 	Score          float64
 	Components     []ScoreComponent
-	Stage          Stage
-	DueAt          time.Time // zero when the stage has no deadline
-	RemindedAt     time.Time
-	// Approval terms, set by the approve action.
-	ApprovedAmountYuan int64
-	ApprovedRateBps    int
-	ApprovedTermMonths int
-	Tranches           []Tranche
-	DeclineReason      string
-	DeclineNote        string
+	// Category is the product's category when pushed ("" before it was
+	// recorded: a loan).
+	Category   ProductCategory
+	Stage      Stage
+	DueAt      time.Time // zero when the stage has no running deadline
+	RemindedAt time.Time
+	// Pause is set while the institution waits on the enterprise: the
+	// stage's clock is stopped (DueAt is zero) with Pause.Left to run.
+	Pause Pause
+	// EscalatedAt is when a missed deadline was escalated to coordinators;
+	// zero when it is not. The match stays live.
+	EscalatedAt time.Time
+	// ExtendedIn is the stage in which a coordinator extended the deadline:
+	// once per stage.
+	ExtendedIn Stage
+	// UrgedAt and Urges record coordinators' 督办.
+	UrgedAt time.Time
+	Urges   int
+	// Offer is a lender's approval terms and the enterprise's answer.
+	Offer Offer
+	// Cover is an enhancer's commitment.
+	Cover         Cover
+	Tranches      []Tranche
+	DeclineReason string
+	DeclineNote   string
 	// Read marks that the institution has opened the match since its last change.
 	Read bool
 	// Relayed marks that the slot this match freed has been refilled.
@@ -217,9 +379,13 @@ func (m Match) stagesSeen() []Stage {
 	return out
 }
 
-// Overdue reports whether the match is past its deadline at now.
+// Overdue reports whether the match is past its deadline at now, or was
+// escalated for it.
 func (m Match) Overdue(now time.Time) bool {
-	return !m.DueAt.IsZero() && now.After(m.DueAt) && contains(DueStages, m.Stage)
+	if !m.Stage.Open() {
+		return false
+	}
+	return !m.EscalatedAt.IsZero() || (!m.DueAt.IsZero() && now.After(m.DueAt) && contains(DueStages, m.Stage))
 }
 
 // CanSeeMatch: the institution it was pushed to, the project's owner (by
@@ -276,20 +442,24 @@ type Ledger struct {
 	UpdatedAt time.Time
 }
 
-// MatchChange is what one step does to a match.
+// MatchChange is what one step does to a match. Nil pointers leave a field
+// as it is.
 type MatchChange struct {
 	To Stage
 	// DueAt replaces the deadline; KeepDue leaves it as it is.
 	DueAt   time.Time
 	KeepDue bool
-	// Optional fields set by particular actions.
-	ApprovedAmountYuan int64
-	ApprovedRateBps    int
-	ApprovedTermMonths int
-	Tranche            *Tranche
-	DeclineReason      string
-	DeclineNote        string
-	Event              Event
+	Offer   *Offer
+	Cover   *Cover
+	Pause   *Pause // a zero Pause ends one
+	Tranche *Tranche
+	// Escalated sets (a time) or clears (a zero time) EscalatedAt.
+	Escalated     *time.Time
+	ExtendedIn    Stage
+	Urged         bool
+	DeclineReason string
+	DeclineNote   string
+	Event         Event
 }
 
 // TrackRecord is how an institution has answered the projects pushed to it,
@@ -312,7 +482,7 @@ func (r *TrackRecord) Record(s Stage) {
 		r.Answered++
 	}
 	switch s {
-	case StageApproved, StageContracted, StageDisbursed, StageClosed:
+	case StageApproved, StageContracted, StageDisbursed, StageClosed, StageCommitted, StageIssued, StageReleased:
 		r.Approved++
 	}
 	if s.Open() {

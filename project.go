@@ -46,7 +46,9 @@ func (c Collateral) Valid() bool { return contains(Collaterals, c) }
 type ProjectStatus string
 
 const (
-	ProjectDraft           ProjectStatus = "draft"
+	ProjectDraft ProjectStatus = "draft"
+	// ProjectScreening waits for a coordinator's screening before any push.
+	ProjectScreening       ProjectStatus = "screening"
 	ProjectSubmitted       ProjectStatus = "submitted"
 	ProjectMatching        ProjectStatus = "matching"
 	ProjectInProgress      ProjectStatus = "in_progress"
@@ -57,7 +59,7 @@ const (
 )
 
 // ProjectStatuses lists every status.
-var ProjectStatuses = []ProjectStatus{ProjectDraft, ProjectSubmitted, ProjectMatching, ProjectInProgress,
+var ProjectStatuses = []ProjectStatus{ProjectDraft, ProjectScreening, ProjectSubmitted, ProjectMatching, ProjectInProgress,
 	ProjectPartiallyFunded, ProjectFunded, ProjectClosed, ProjectWithdrawn}
 
 // Valid reports whether s is a known status.
@@ -90,6 +92,9 @@ type Project struct {
 	IndustryCode        string
 	Green               bool
 	Tech                bool
+	// WantsInsurance: the enterprise asks for insurance cover (贷款保证保险),
+	// so insurers are matched as enhancers.
+	WantsInsurance bool
 	// EnterpriseSize is copied from the owner when the project is created so
 	// matching needs no join.
 	EnterpriseSize Size
@@ -97,10 +102,22 @@ type Project struct {
 	// NeedsAttention marks a project with open 1+10 slots and nobody left to
 	// ask (the waitlist ran dry): coordinators are asked to help.
 	NeedsAttention bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	SubmittedAt    time.Time
-	WithdrawnAt    time.Time
+	// EnhancersWanted: a lender asked for a guarantee or insurance cover.
+	EnhancersWanted bool
+	// Offers are the lenders' offers the enterprise accepted; their sum
+	// never exceeds AmountYuan.
+	Offers []AcceptedOffer
+	// Screening: why the project needed it, when it is due, and when it
+	// was escalated to the superior region.
+	ScreenReason      string
+	ScreenDueAt       time.Time
+	ScreenEscalatedAt time.Time
+	// Events are what coordinators and the platform did to the project.
+	Events      []ProjectEvent
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SubmittedAt time.Time
+	WithdrawnAt time.Time
 }
 
 // Normalize trims user input in place.
@@ -140,6 +157,61 @@ func (p *Project) Validate() error {
 		pr.Add("industry_code", FCInvalid)
 	}
 	return pr.Err()
+}
+
+// AcceptedOffer is one lender's offer the enterprise accepted.
+type AcceptedOffer struct {
+	MatchID       string
+	InstitutionID string
+	AmountYuan    int64
+}
+
+// ProjectEvent is one thing done to a project: screened, returned,
+// assigned, escalated.
+type ProjectEvent struct {
+	At            time.Time
+	Actor         string // a user ID, or "system"
+	Action        string
+	InstitutionID string
+	Note          string
+}
+
+// AcceptedYuan sums the accepted offers.
+func (p *Project) AcceptedYuan() int64 {
+	var n int64
+	for _, o := range p.Offers {
+		n += o.AmountYuan
+	}
+	return n
+}
+
+// NeedMet reports whether accepted offers cover the amount asked for.
+func (p *Project) NeedMet() bool { return p.AcceptedYuan() >= p.AmountYuan }
+
+// EnhancerCategories are the kinds of credit enhancer the project needs:
+// a guarantee firm when its collateral names one (担保公司), insurers when
+// the enterprise asks for cover, either when a lender asked.
+func (p *Project) EnhancerCategories() []ProductCategory {
+	var out []ProductCategory
+	if p.EnhancersWanted || contains(p.Collateral, CollateralGuaranteeCompany) {
+		out = append(out, CategoryGuarantee)
+	}
+	if p.EnhancersWanted || p.WantsInsurance {
+		out = append(out, CategoryInsurance)
+	}
+	return out
+}
+
+// ProjectChange is what one guarded write does to a project. Nil pointers
+// and an empty status leave a field as it is.
+type ProjectChange struct {
+	To                ProjectStatus
+	Offers            *[]AcceptedOffer
+	EnhancersWanted   *bool
+	ScreenReason      *string
+	ScreenDueAt       *time.Time
+	ScreenEscalatedAt *time.Time
+	Event             *ProjectEvent
 }
 
 // Editable reports whether the owner may still change or delete the project.

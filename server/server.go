@@ -87,6 +87,7 @@ var statusOf = map[string]int{
 	finzone.ECNotFound:        fiber.StatusNotFound,
 	finzone.ECConflict:        fiber.StatusConflict,
 	finzone.ECInvalidState:    fiber.StatusConflict,
+	finzone.ECExceedsNeed:     fiber.StatusConflict,
 	finzone.ECPayloadTooLarge: fiber.StatusRequestEntityTooLarge,
 	finzone.ECRateLimited:     fiber.StatusTooManyRequests,
 	finzone.ECUnavailable:     fiber.StatusServiceUnavailable,
@@ -135,11 +136,13 @@ type ErrorBody struct {
 // ErrorJSON is an error's code, its message in the user's language, the
 // fields at fault, the actions a stage allows instead, and the request ID.
 type ErrorJSON struct {
-	Code      string      `json:"code"`
-	Message   string      `json:"message"`
-	Fields    []FieldJSON `json:"fields,omitempty"`
-	Allowed   []string    `json:"allowed_actions,omitempty"`
-	RequestID string      `json:"request_id,omitempty"`
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	Fields  []FieldJSON `json:"fields,omitempty"`
+	Allowed []string    `json:"allowed_actions,omitempty"`
+	// Params are the figures the message names (exceeds_need: room_yuan).
+	Params    map[string]any `json:"params,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
 }
 
 // FieldJSON is one field at fault.
@@ -163,7 +166,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		body := ErrorBody{Error: ErrorJSON{Code: code, Message: i18n.Error(lang, code), RequestID: RequestID(c)}}
 		var de *finzone.Error
 		if errors.As(err, &de) {
-			body.Error.Allowed = de.Allowed
+			body.Error.Allowed, body.Error.Params = de.Allowed, de.Params
+			if len(de.Params) > 0 {
+				body.Error.Message = i18n.T(lang, i18n.Key("code."+code), i18n.Params(de.Params)...)
+			}
 			for _, f := range de.Fields {
 				body.Error.Fields = append(body.Error.Fields, FieldJSON{Field: f.Field, Code: f.Code, Message: i18n.Field(lang, f)})
 			}
