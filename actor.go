@@ -92,6 +92,12 @@ func (a Actor) CanSeeProject(p Project) bool {
 	return p.OwnerOrgID == a.Org.ID || a.Covers(p.RegionCode)
 }
 
+// CanCoordinate: coordinators (and platform admins) whose scope covers the
+// project screen it, assign institutions, extend deadlines and urge.
+func (a Actor) CanCoordinate(p Project) bool {
+	return a.IsStaff() && a.Covers(p.RegionCode)
+}
+
 // CanChangeProject: only the owner changes its project.
 func (a Actor) CanChangeProject(p Project) bool {
 	return a.IsEnterprise() && p.OwnerOrgID == a.Org.ID

@@ -19,11 +19,25 @@ const (
 	NoticePromotedLead         = "promoted_lead"
 	NoticeSyndicateProposed    = "syndicate_proposed"
 	NoticeSyndicateReallocated = "syndicate_reallocated"
+	// The lending workflow's notices.
+	NoticeOfferAccepted   = "offer_accepted"   // to the lender
+	NoticeOfferDeclined   = "offer_declined"   // to the lender
+	NoticeNeedMet         = "need_met"         // to a lender closed because the need is met
+	NoticeUrged           = "urged"            // to the institution a coordinator urged
+	NoticeExtended        = "extended"         // to the institution whose deadline moved
+	NoticeEscalated       = "escalated"        // to the institution and the coordinators' offices
+	NoticeScreening       = "screening"        // to the offices: a need waits for screening
+	NoticeScreenReturned  = "screen_returned"  // to the owner: returned at screening
+	NoticeScreenPassed    = "screen_passed"    // to the owner: passed screening
+	NoticeScreenEscalated = "screen_escalated" // to the superior region's office
+	NoticeEnhancerWanted  = "enhancer_wanted"  // to the owner: a lender asked for a guarantee or cover
 )
 
 // NoticeKinds lists every kind.
 var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
-	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated}
+	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated,
+	NoticeOfferAccepted, NoticeOfferDeclined, NoticeNeedMet, NoticeUrged, NoticeExtended, NoticeEscalated, NoticeScreening,
+	NoticeScreenReturned, NoticeScreenPassed, NoticeScreenEscalated, NoticeEnhancerWanted}
 
 // Notification parameters, which fill the notice's text when it is read.
 const (
@@ -31,6 +45,8 @@ const (
 	NoticeRole      = "role"       // lead or partner, for a push
 	NoticeCount     = "count"      // how many institutions a push reached
 	NoticeShareYuan = "share_yuan" // a syndicate member's share
+	NoticeNote      = "note"       // a coordinator's or the enterprise's words
+	NoticeDueAt     = "due"        // a deadline, as YYYY-MM-DD
 	// NoticeLegacyText holds the Chinese line of a notice stored before
 	// notices were rendered when read.
 	NoticeLegacyText = "text"

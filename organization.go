@@ -142,3 +142,18 @@ type Cluster struct {
 	CountyCode      string
 	LeadingIndustry string // GB/T 4754 division
 }
+
+// OfficeUSCC is the credit code the platform gives a region's finance
+// office (地方金融管理局): derived from the region, so every process finds
+// the same office. ok is false for an unknown region.
+func OfficeUSCC(region string) (string, bool) {
+	if _, known := LookupRegion(region); !known {
+		return "", false
+	}
+	body := "11" + region + "MB0000000"
+	check, ok := USCCCheck(body)
+	if !ok {
+		return "", false
+	}
+	return body + string(check), true
+}

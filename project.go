@@ -173,8 +173,12 @@ type ProjectEvent struct {
 	Actor         string // a user ID, or "system"
 	Action        string
 	InstitutionID string
+	ProductID     string
 	Note          string
 }
+
+// EventAssign is the project event of a coordinator's assignment.
+const EventAssign = "assign"
 
 // AcceptedYuan sums the accepted offers.
 func (p *Project) AcceptedYuan() int64 {

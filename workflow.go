@@ -246,3 +246,43 @@ func cityOf(code string) string {
 	}
 	return r.CityCode
 }
+
+// Assign is a coordinator's assignment of an institution (through one of
+// its products) to a project still open to money. The pipeline pushes it
+// (Project.PendingAssignments).
+func (p Project) Assign(institutionID, productID, note, by string, now time.Time) (ProjectChange, error) {
+	note = strings.TrimSpace(note)
+	var probs Problems
+	probs.Text("note", note, true, maxNoteRunes)
+	if err := probs.Err(); err != nil {
+		return ProjectChange{}, err
+	}
+	switch {
+	case !p.Withdrawable():
+		return ProjectChange{}, Errorf(ECInvalidState, "a %s project takes no assignment", p.Status)
+	case p.NeedMet():
+		return ProjectChange{}, Errorf(ECInvalidState, "the project's need is met")
+	}
+	for _, e := range p.Events {
+		if e.Action == EventAssign && e.InstitutionID == institutionID {
+			return ProjectChange{}, Errorf(ECConflict, "institution %s is assigned already", institutionID)
+		}
+	}
+	return ProjectChange{Event: &ProjectEvent{At: now, Actor: by, Action: EventAssign, InstitutionID: institutionID, ProductID: productID, Note: note}}, nil
+}
+
+// PendingAssignments are the assignments whose institution the ledger does
+// not hold yet: what the next fill pushes.
+func (p Project) PendingAssignments(led Ledger) []ProjectEvent {
+	in := map[string]bool{}
+	for _, e := range led.Entries {
+		in[e.InstitutionID] = true
+	}
+	var out []ProjectEvent
+	for _, e := range p.Events {
+		if e.Action == EventAssign && !in[e.InstitutionID] {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -42,6 +42,8 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Delete("/projects/:id", h.deleteProject)
 	authed.Post("/projects/:id/submit", h.submitProject)
 	authed.Post("/projects/:id/withdraw", h.withdrawProject)
+	authed.Post("/projects/:id/screen", h.screenProject)
+	authed.Post("/projects/:id/assign", h.assignInstitution)
 
 	authed.Get("/products", h.listProducts)
 	authed.Post("/products", h.createProduct)
@@ -57,6 +59,9 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Get("/matches", h.listMatches)
 	authed.Get("/matches/:id", h.getMatch)
 	authed.Post("/matches/:id/actions", h.matchAction)
+	authed.Post("/matches/:id/offer", h.decideOffer)
+	authed.Post("/matches/:id/extend", h.extendMatch)
+	authed.Post("/matches/:id/urge", h.urgeMatch)
 	authed.Get("/notifications", h.listNotifications)
 	authed.Post("/notifications/read", h.markNotificationsRead)
 	authed.Get("/webhook", h.getWebhook)

@@ -27,11 +27,13 @@ type projectBody struct {
 	IndustryCode        *string               `json:"industry_code"`
 	Green               *bool                 `json:"green"`
 	Tech                *bool                 `json:"tech"`
+	WantsInsurance      *bool                 `json:"wants_insurance"`
 	Malformed           []string              `json:"-"`
 }
 
 var projectReadOnly = []string{"id", "owner_org_id", "status", "needs_attention", "enterprise_size", "wanbei", "created_at",
-	"updated_at", "submitted_at", "withdrawn_at"}
+	"updated_at", "submitted_at", "withdrawn_at", "enhancers_wanted", "offers", "accepted_yuan", "screen_reason",
+	"screen_due_at", "screen_escalated_at", "events"}
 
 // productBody is what an institution may set on a product
 // (usecase.ProductInput).
@@ -65,14 +67,51 @@ var productReadOnly = []string{"id", "version", "owner_org_id", "status", "revie
 // actionBody is one step an institution asks for on its match
 // (finzone.ActionInput).
 type actionBody struct {
-	Action            finzone.Action `json:"action"`
-	ReasonCode        string         `json:"reason_code"`
-	Note              string         `json:"note"`
-	AmountYuan        *int64         `json:"amount_yuan"`
-	RateBps           *int           `json:"rate_bps"`
-	TermMonths        *int           `json:"term_months"`
-	TrancheAmountYuan *int64         `json:"tranche_amount_yuan"`
-	TrancheDate       *time.Time     `json:"tranche_date"`
+	Action            finzone.Action          `json:"action"`
+	ReasonCode        string                  `json:"reason_code"`
+	Note              string                  `json:"note"`
+	AmountYuan        *int64                  `json:"amount_yuan"`
+	RateBps           *int                    `json:"rate_bps"`
+	LPRSpreadBps      *int                    `json:"lpr_spread_bps"`
+	TermMonths        *int                    `json:"term_months"`
+	GuaranteeMode     finzone.Collateral      `json:"guarantee_mode"`
+	RepaymentMethod   finzone.RepaymentMethod `json:"repayment_method"`
+	LeaseMode         finzone.LeaseMode       `json:"lease_mode"`
+	CoverYuan         *int64                  `json:"cover_yuan"`
+	FeeBps            *int                    `json:"fee_bps"`
+	RiskSharePct      *int                    `json:"risk_share_pct"`
+	TrancheAmountYuan *int64                  `json:"tranche_amount_yuan"`
+	TrancheDate       *time.Time              `json:"tranche_date"`
+}
+
+// offerBody is the enterprise's answer to an offer (usecase.OfferInput).
+type offerBody struct {
+	Decision finzone.OfferDecision `json:"decision"`
+	Note     string                `json:"note"`
+}
+
+// extendBody is a coordinator's extension (usecase.ExtendInput).
+type extendBody struct {
+	Days int    `json:"days"`
+	Note string `json:"note"`
+}
+
+// noteBody is a coordinator's urging.
+type noteBody struct {
+	Note string `json:"note"`
+}
+
+// screenBody is a coordinator's screening (usecase.ScreenInput).
+type screenBody struct {
+	Decision finzone.ScreenDecision `json:"decision"`
+	Note     string                 `json:"note"`
+}
+
+// assignBody is a coordinator's assignment (usecase.AssignInput).
+type assignBody struct {
+	InstitutionID string `json:"institution_id"`
+	ProductID     string `json:"product_id"`
+	Note          string `json:"note"`
 }
 
 // registerBody is a registration: the organization and its first user,

@@ -66,39 +66,73 @@ func toSessionJSON(token string, u finzone.User, o finzone.Organization) session
 }
 
 type projectJSON struct {
-	ID                  string     `json:"id"`
-	OwnerOrgID          string     `json:"owner_org_id"`
-	Title               string     `json:"title"`
-	ProjectType         string     `json:"project_type"`
-	AmountYuan          int64      `json:"amount_yuan"`
-	TermMonths          int        `json:"term_months"`
-	Purpose             string     `json:"purpose"`
-	Collateral          []string   `json:"collateral"`
-	RateCeilingBps      int        `json:"rate_ceiling_bps"`
-	TotalInvestmentYuan int64      `json:"total_investment_yuan"`
-	RegionCode          string     `json:"region_code"`
-	ClusterID           string     `json:"cluster_id"`
-	IndustryCode        string     `json:"industry_code"`
-	Green               bool       `json:"green"`
-	Tech                bool       `json:"tech"`
-	EnterpriseSize      string     `json:"enterprise_size"`
-	Wanbei              bool       `json:"wanbei"`
-	Status              string     `json:"status"`
-	NeedsAttention      bool       `json:"needs_attention"`
-	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
-	SubmittedAt         *time.Time `json:"submitted_at,omitempty"`
-	WithdrawnAt         *time.Time `json:"withdrawn_at,omitempty"`
+	ID                  string   `json:"id"`
+	OwnerOrgID          string   `json:"owner_org_id"`
+	Title               string   `json:"title"`
+	ProjectType         string   `json:"project_type"`
+	AmountYuan          int64    `json:"amount_yuan"`
+	TermMonths          int      `json:"term_months"`
+	Purpose             string   `json:"purpose"`
+	Collateral          []string `json:"collateral"`
+	RateCeilingBps      int      `json:"rate_ceiling_bps"`
+	TotalInvestmentYuan int64    `json:"total_investment_yuan"`
+	RegionCode          string   `json:"region_code"`
+	ClusterID           string   `json:"cluster_id"`
+	IndustryCode        string   `json:"industry_code"`
+	Green               bool     `json:"green"`
+	Tech                bool     `json:"tech"`
+	WantsInsurance      bool     `json:"wants_insurance"`
+	EnterpriseSize      string   `json:"enterprise_size"`
+	Wanbei              bool     `json:"wanbei"`
+	Status              string   `json:"status"`
+	NeedsAttention      bool     `json:"needs_attention"`
+	EnhancersWanted     bool     `json:"enhancers_wanted"`
+	// Offers are the accepted offers; AcceptedYuan their sum, which never
+	// exceeds AmountYuan.
+	Offers            []acceptedJSON     `json:"offers"`
+	AcceptedYuan      int64              `json:"accepted_yuan"`
+	ScreenReason      string             `json:"screen_reason,omitempty"`
+	ScreenDueAt       *time.Time         `json:"screen_due_at,omitempty"`
+	ScreenEscalatedAt *time.Time         `json:"screen_escalated_at,omitempty"`
+	Events            []projectEventJSON `json:"events"`
+	CreatedAt         time.Time          `json:"created_at"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+	SubmittedAt       *time.Time         `json:"submitted_at,omitempty"`
+	WithdrawnAt       *time.Time         `json:"withdrawn_at,omitempty"`
+}
+
+type acceptedJSON struct {
+	MatchID       string `json:"match_id"`
+	InstitutionID string `json:"institution_id"`
+	AmountYuan    int64  `json:"amount_yuan"`
+}
+
+type projectEventJSON struct {
+	At            time.Time `json:"at"`
+	Actor         string    `json:"actor"`
+	Action        string    `json:"action"`
+	InstitutionID string    `json:"institution_id,omitempty"`
+	ProductID     string    `json:"product_id,omitempty"`
+	Note          string    `json:"note,omitempty"`
 }
 
 func toProjectJSON(p finzone.Project) projectJSON {
 	r, _ := finzone.LookupRegion(p.RegionCode)
-	return projectJSON{ID: p.ID, OwnerOrgID: p.OwnerOrgID, Title: p.Title, ProjectType: string(p.Type),
+	out := projectJSON{WantsInsurance: p.WantsInsurance, EnhancersWanted: p.EnhancersWanted, AcceptedYuan: p.AcceptedYuan(),
+		ScreenReason: p.ScreenReason, ScreenDueAt: timePtr(p.ScreenDueAt), ScreenEscalatedAt: timePtr(p.ScreenEscalatedAt),
+		Offers: []acceptedJSON{}, Events: []projectEventJSON{}, ID: p.ID, OwnerOrgID: p.OwnerOrgID, Title: p.Title, ProjectType: string(p.Type),
 		AmountYuan: p.AmountYuan, TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral),
 		RateCeilingBps: p.RateCeilingBps, TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode,
 		ClusterID: p.ClusterID, IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech,
 		EnterpriseSize: string(p.EnterpriseSize), Wanbei: r.Wanbei, Status: string(p.Status), NeedsAttention: p.NeedsAttention, CreatedAt: p.CreatedAt,
 		UpdatedAt: p.UpdatedAt, SubmittedAt: timePtr(p.SubmittedAt), WithdrawnAt: timePtr(p.WithdrawnAt)}
+	for _, o := range p.Offers {
+		out.Offers = append(out.Offers, acceptedJSON(o))
+	}
+	for _, e := range p.Events {
+		out.Events = append(out.Events, projectEventJSON(e))
+	}
+	return out
 }
 
 type productJSON struct {
@@ -173,33 +207,38 @@ type trancheJSON struct {
 }
 
 type matchJSON struct {
-	ID                 string          `json:"id"`
-	ProjectID          string          `json:"project_id"`
-	ProjectTitle       string          `json:"project_title"`
-	ProjectAmountYuan  int64           `json:"project_amount_yuan"`
-	RegionCode         string          `json:"region_code"`
-	InstitutionID      string          `json:"institution_id"`
-	ProductID          string          `json:"product_id"`
-	ProductVersion     int             `json:"product_version"`
-	Role               string          `json:"role"`
-	Rank               int             `json:"rank"`
-	Stage              string          `json:"stage"`
-	DueAt              *time.Time      `json:"due_at"`
-	Overdue            bool            `json:"overdue"`
-	Score              float64         `json:"score"`
-	Components         []componentJSON `json:"components"`
-	ApprovedAmountYuan int64           `json:"approved_amount_yuan,omitempty"`
-	ApprovedRateBps    int             `json:"approved_rate_bps,omitempty"`
-	ApprovedTermMonths int             `json:"approved_term_months,omitempty"`
-	Tranches           []trancheJSON   `json:"tranches"`
-	DisbursedYuan      int64           `json:"disbursed_yuan"`
-	DeclineReason      string          `json:"decline_reason,omitempty"`
-	DeclineNote        string          `json:"decline_note,omitempty"`
-	Read               bool            `json:"read"`
-	AllowedActions     []string        `json:"allowed_actions"`
-	Events             []eventJSON     `json:"events,omitempty"`
-	CreatedAt          time.Time       `json:"created_at"`
-	UpdatedAt          time.Time       `json:"updated_at"`
+	ID                string          `json:"id"`
+	ProjectID         string          `json:"project_id"`
+	ProjectTitle      string          `json:"project_title"`
+	ProjectAmountYuan int64           `json:"project_amount_yuan"`
+	RegionCode        string          `json:"region_code"`
+	InstitutionID     string          `json:"institution_id"`
+	ProductID         string          `json:"product_id"`
+	ProductVersion    int             `json:"product_version"`
+	Role              string          `json:"role"`
+	Rank              int             `json:"rank"`
+	Stage             string          `json:"stage"`
+	DueAt             *time.Time      `json:"due_at"`
+	Overdue           bool            `json:"overdue"`
+	Score             float64         `json:"score"`
+	Components        []componentJSON `json:"components"`
+	Category          string          `json:"category,omitempty"`
+	Offer             *offerJSON      `json:"offer,omitempty"`
+	Cover             *coverJSON      `json:"cover,omitempty"`
+	Paused            *pauseJSON      `json:"paused,omitempty"`
+	EscalatedAt       *time.Time      `json:"escalated_at,omitempty"`
+	ExtendedIn        string          `json:"extended_in,omitempty"`
+	UrgedAt           *time.Time      `json:"urged_at,omitempty"`
+	Urges             int             `json:"urges"`
+	Tranches          []trancheJSON   `json:"tranches"`
+	DisbursedYuan     int64           `json:"disbursed_yuan"`
+	DeclineReason     string          `json:"decline_reason,omitempty"`
+	DeclineNote       string          `json:"decline_note,omitempty"`
+	Read              bool            `json:"read"`
+	AllowedActions    []string        `json:"allowed_actions"`
+	Events            []eventJSON     `json:"events,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
 }
 
 // toMatchJSON renders a match as actor a sees it at now: allowed actions
@@ -208,8 +247,8 @@ func toMatchJSON(m finzone.Match, a finzone.Actor, now time.Time, withEvents boo
 	out := matchJSON{ID: m.ID, ProjectID: m.ProjectID, ProjectTitle: m.ProjectTitle, ProjectAmountYuan: m.ProjectAmountYuan,
 		RegionCode: m.RegionCode, InstitutionID: m.InstitutionID, ProductID: m.ProductID, ProductVersion: m.ProductVersion,
 		Role: string(m.Role), Rank: m.Rank, Stage: string(m.Stage), DueAt: timePtr(m.DueAt), Overdue: m.Overdue(now),
-		Score: m.Score, ApprovedAmountYuan: m.ApprovedAmountYuan, ApprovedRateBps: m.ApprovedRateBps,
-		ApprovedTermMonths: m.ApprovedTermMonths, DisbursedYuan: m.DisbursedYuan(), DeclineReason: m.DeclineReason,
+		Score: m.Score, Category: string(m.Category), EscalatedAt: timePtr(m.EscalatedAt), ExtendedIn: string(m.ExtendedIn),
+		UrgedAt: timePtr(m.UrgedAt), Urges: m.Urges, Offer: toOfferJSON(m.Offer), Cover: toCoverJSON(m.Cover), DisbursedYuan: m.DisbursedYuan(), DeclineReason: m.DeclineReason,
 		DeclineNote: m.DeclineNote, Read: m.Read, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 		Components: []componentJSON{}, Tranches: []trancheJSON{}, AllowedActions: []string{}}
 	for _, c := range m.Components {
@@ -218,8 +257,11 @@ func toMatchJSON(m finzone.Match, a finzone.Actor, now time.Time, withEvents boo
 	for _, t := range m.Tranches {
 		out.Tranches = append(out.Tranches, trancheJSON{AmountYuan: t.AmountYuan, Date: t.Date})
 	}
+	if !m.Pause.At.IsZero() {
+		out.Paused = &pauseJSON{Since: m.Pause.At, Note: m.Pause.Note, LeftSeconds: int64(m.Pause.Left.Seconds())}
+	}
 	if a.CanActOnMatch(m) {
-		out.AllowedActions = strs(m.Stage.Actions())
+		out.AllowedActions = strs(m.Actions())
 	}
 	if withEvents {
 		for _, e := range m.Events {
@@ -227,6 +269,56 @@ func toMatchJSON(m finzone.Match, a finzone.Actor, now time.Time, withEvents boo
 		}
 	}
 	return out
+}
+
+// offerJSON is a lender's offer: rate_bps is the rate in force (the LPR
+// plus the spread when lpr_bps is set).
+type offerJSON struct {
+	AmountYuan      int64      `json:"amount_yuan"`
+	RateBps         int        `json:"rate_bps"`
+	LPRBps          int        `json:"lpr_bps,omitempty"`
+	LPRSpreadBps    *int       `json:"lpr_spread_bps,omitempty"`
+	TermMonths      int        `json:"term_months"`
+	GuaranteeMode   string     `json:"guarantee_mode"`
+	RepaymentMethod string     `json:"repayment_method,omitempty"`
+	LeaseMode       string     `json:"lease_mode,omitempty"`
+	Status          string     `json:"status"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	Note            string     `json:"note,omitempty"`
+}
+
+func toOfferJSON(o finzone.Offer) *offerJSON {
+	if o.Status == finzone.OfferNone {
+		return nil
+	}
+	out := &offerJSON{AmountYuan: o.AmountYuan, RateBps: o.RateBps, LPRBps: o.LPRBps, TermMonths: o.TermMonths,
+		GuaranteeMode: string(o.GuaranteeMode), RepaymentMethod: string(o.RepaymentMethod), LeaseMode: string(o.LeaseMode),
+		Status: string(o.Status), DecidedAt: timePtr(o.DecidedAt), Note: o.Note}
+	if o.LPRBps != 0 {
+		out.LPRSpreadBps = &o.LPRSpreadBps
+	}
+	return out
+}
+
+type coverJSON struct {
+	CoverYuan    int64 `json:"cover_yuan"`
+	FeeBps       int   `json:"fee_bps"`
+	RiskSharePct int   `json:"risk_share_pct"`
+}
+
+func toCoverJSON(c finzone.Cover) *coverJSON {
+	if c == (finzone.Cover{}) {
+		return nil
+	}
+	out := coverJSON(c)
+	return &out
+}
+
+// pauseJSON is a stopped clock: since when, why, and the working time left.
+type pauseJSON struct {
+	Since       time.Time `json:"since"`
+	Note        string    `json:"note"`
+	LeftSeconds int64     `json:"left_seconds"`
 }
 
 type memberJSON struct {

@@ -60,3 +60,45 @@ func (h handler) matchAction(c *fiber.Ctx) error {
 	}
 	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
 }
+
+// decideOffer is the project owner's answer to a lender's offer.
+func (h handler) decideOffer(c *fiber.Ctx) error {
+	var body offerBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	a := server.Actor(c)
+	m, err := h.uc.DecideOffer(c.UserContext(), a, c.Params("id"), usecase.OfferInput(body))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+}
+
+// extendMatch is a coordinator's extension of a match's deadline.
+func (h handler) extendMatch(c *fiber.Ctx) error {
+	var body extendBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	a := server.Actor(c)
+	m, err := h.uc.ExtendMatch(c.UserContext(), a, c.Params("id"), usecase.ExtendInput(body))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+}
+
+// urgeMatch is a coordinator's 督办.
+func (h handler) urgeMatch(c *fiber.Ctx) error {
+	var body noteBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	a := server.Actor(c)
+	m, err := h.uc.UrgeMatch(c.UserContext(), a, c.Params("id"), body.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+}

@@ -73,3 +73,31 @@ func (h handler) withdrawProject(c *fiber.Ctx) error {
 	}
 	return c.JSON(toProjectJSON(p))
 }
+
+// screenProject is a coordinator passing or returning a project waiting in
+// screening.
+func (h handler) screenProject(c *fiber.Ctx) error {
+	var body screenBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	p, err := h.uc.ScreenProject(c.UserContext(), server.Actor(c), c.Params("id"), usecase.ScreenInput(body))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toProjectJSON(p))
+}
+
+// assignInstitution is a coordinator pushing a project to a chosen
+// lender; the pipeline pushes it shortly (202).
+func (h handler) assignInstitution(c *fiber.Ctx) error {
+	var body assignBody
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	p, err := h.uc.AssignInstitution(c.UserContext(), server.Actor(c), c.Params("id"), usecase.AssignInput(body))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(toProjectJSON(p))
+}

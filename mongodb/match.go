@@ -73,37 +73,104 @@ type eventDoc struct {
 	Note   string    `bson:"note,omitempty"`
 }
 
+// offerDoc is a lender's offer and the enterprise's answer. The amount, rate
+// and term keep the names approvals had before offers.
+type offerDoc struct {
+	AmountYuan      int64     `bson:"approved_amount_yuan"`
+	RateBps         int       `bson:"approved_rate_bps"`
+	LPRBps          int       `bson:"lpr_bps,omitempty"`
+	LPRSpreadBps    int       `bson:"lpr_spread_bps,omitempty"`
+	TermMonths      int       `bson:"approved_term_months"`
+	GuaranteeMode   string    `bson:"guarantee_mode,omitempty"`
+	RepaymentMethod string    `bson:"repayment_method,omitempty"`
+	LeaseMode       string    `bson:"lease_mode,omitempty"`
+	Status          string    `bson:"status"`
+	DecidedAt       time.Time `bson:"decided_at,omitempty"`
+	DecidedBy       string    `bson:"decided_by,omitempty"`
+	Note            string    `bson:"note,omitempty"`
+}
+
+func toOfferDoc(o finzone.Offer) *offerDoc {
+	if o == (finzone.Offer{}) {
+		return nil
+	}
+	return &offerDoc{AmountYuan: o.AmountYuan, RateBps: o.RateBps, LPRBps: o.LPRBps, LPRSpreadBps: o.LPRSpreadBps,
+		TermMonths: o.TermMonths, GuaranteeMode: string(o.GuaranteeMode), RepaymentMethod: string(o.RepaymentMethod),
+		LeaseMode: string(o.LeaseMode), Status: string(o.Status), DecidedAt: o.DecidedAt.UTC(), DecidedBy: o.DecidedBy, Note: o.Note}
+}
+
+func (o *offerDoc) toDomain() finzone.Offer {
+	if o == nil {
+		return finzone.Offer{}
+	}
+	return finzone.Offer{AmountYuan: o.AmountYuan, RateBps: o.RateBps, LPRBps: o.LPRBps, LPRSpreadBps: o.LPRSpreadBps,
+		TermMonths: o.TermMonths, GuaranteeMode: finzone.Collateral(o.GuaranteeMode),
+		RepaymentMethod: finzone.RepaymentMethod(o.RepaymentMethod), LeaseMode: finzone.LeaseMode(o.LeaseMode),
+		Status: finzone.OfferStatus(o.Status), DecidedAt: o.DecidedAt, DecidedBy: o.DecidedBy, Note: o.Note}
+}
+
+type coverDoc struct {
+	CoverYuan    int64 `bson:"cover_yuan"`
+	FeeBps       int   `bson:"fee_bps"`
+	RiskSharePct int   `bson:"risk_share_pct"`
+}
+
+type pauseDoc struct {
+	At     time.Time `bson:"at"`
+	LeftMS int64     `bson:"left_ms"`
+	Note   string    `bson:"note"`
+}
+
+func toCoverDoc(c finzone.Cover) *coverDoc {
+	if c == (finzone.Cover{}) {
+		return nil
+	}
+	return &coverDoc{CoverYuan: c.CoverYuan, FeeBps: c.FeeBps, RiskSharePct: c.RiskSharePct}
+}
+
+func toPauseDoc(p finzone.Pause) *pauseDoc {
+	if p.At.IsZero() {
+		return nil
+	}
+	return &pauseDoc{At: p.At.UTC(), LeftMS: p.Left.Milliseconds(), Note: p.Note}
+}
+
 type matchDoc struct {
-	ID                 bson.ObjectID `bson:"_id"`
-	ProjectID          string        `bson:"project_id"`
-	InstitutionID      string        `bson:"institution_id"`
-	ProjectTitle       string        `bson:"project_title"`
-	ProjectAmountYuan  int64         `bson:"project_amount_yuan"`
-	OwnerOrgID         string        `bson:"owner_org_id"`
-	RegionCode         string        `bson:"region_code"`
-	ClusterID          string        `bson:"cluster_id"`
-	ProductID          string        `bson:"product_id"`
-	ProductVersion     int           `bson:"product_version"`
-	Role               string        `bson:"role"`
-	Rank               int           `bson:"rank"`
-	Score              float64       `bson:"score"`
-	Components         componentsDoc `bson:"components"`
-	Stage              string        `bson:"stage"`
-	DueAt              time.Time     `bson:"due_at"`
-	HasDue             bool          `bson:"has_due"`
-	RemindedAt         time.Time     `bson:"reminded_at,omitempty"`
-	ApprovedAmountYuan int64         `bson:"approved_amount_yuan,omitempty"`
-	ApprovedRateBps    int           `bson:"approved_rate_bps,omitempty"`
-	ApprovedTermMonths int           `bson:"approved_term_months,omitempty"`
-	Tranches           []trancheDoc  `bson:"tranches,omitempty"`
-	DeclineReason      string        `bson:"decline_reason,omitempty"`
-	DeclineNote        string        `bson:"decline_note,omitempty"`
-	Read               bool          `bson:"read"`
-	Live               bool          `bson:"live"`
-	Relayed            bool          `bson:"relayed"`
-	Events             []eventDoc    `bson:"events"`
-	CreatedAt          time.Time     `bson:"created_at"`
-	UpdatedAt          time.Time     `bson:"updated_at"`
+	ID                bson.ObjectID `bson:"_id"`
+	ProjectID         string        `bson:"project_id"`
+	InstitutionID     string        `bson:"institution_id"`
+	ProjectTitle      string        `bson:"project_title"`
+	ProjectAmountYuan int64         `bson:"project_amount_yuan"`
+	OwnerOrgID        string        `bson:"owner_org_id"`
+	RegionCode        string        `bson:"region_code"`
+	ClusterID         string        `bson:"cluster_id"`
+	ProductID         string        `bson:"product_id"`
+	ProductVersion    int           `bson:"product_version"`
+	Role              string        `bson:"role"`
+	Rank              int           `bson:"rank"`
+	Score             float64       `bson:"score"`
+	Components        componentsDoc `bson:"components"`
+	Stage             string        `bson:"stage"`
+	DueAt             time.Time     `bson:"due_at"`
+	HasDue            bool          `bson:"has_due"`
+	RemindedAt        time.Time     `bson:"reminded_at,omitempty"`
+	Category          string        `bson:"category,omitempty"`
+	Pause             *pauseDoc     `bson:"pause,omitempty"`
+	EscalatedAt       time.Time     `bson:"escalated_at,omitempty"`
+	ExtendedIn        string        `bson:"extended_in,omitempty"`
+	UrgedAt           time.Time     `bson:"urged_at,omitempty"`
+	Urges             int           `bson:"urges,omitempty"`
+	Offer             *offerDoc     `bson:"offer,omitempty"`
+	Cover             *coverDoc     `bson:"cover,omitempty"`
+	Tranches          []trancheDoc  `bson:"tranches,omitempty"`
+	DeclineReason     string        `bson:"decline_reason,omitempty"`
+	DeclineNote       string        `bson:"decline_note,omitempty"`
+	Read              bool          `bson:"read"`
+	Live              bool          `bson:"live"`
+	Relayed           bool          `bson:"relayed"`
+	Events            []eventDoc    `bson:"events"`
+	CreatedAt         time.Time     `bson:"created_at"`
+	UpdatedAt         time.Time     `bson:"updated_at"`
 }
 
 func toEventDoc(e finzone.Event) eventDoc {
@@ -119,9 +186,10 @@ func toMatchDoc(m finzone.Match) (matchDoc, error) {
 		ProjectAmountYuan: m.ProjectAmountYuan, OwnerOrgID: m.OwnerOrgID, RegionCode: m.RegionCode, ClusterID: m.ClusterID,
 		ProductID: m.ProductID, ProductVersion: m.ProductVersion, Role: string(m.Role), Rank: m.Rank, Score: m.Score,
 		Components: componentsDoc(m.Components), Stage: string(m.Stage), DueAt: m.DueAt.UTC(), HasDue: !m.DueAt.IsZero(),
-		RemindedAt: m.RemindedAt, ApprovedAmountYuan: m.ApprovedAmountYuan, ApprovedRateBps: m.ApprovedRateBps,
-		ApprovedTermMonths: m.ApprovedTermMonths, DeclineReason: m.DeclineReason, DeclineNote: m.DeclineNote,
-		Read: m.Read, Live: m.Stage.Live(), Relayed: m.Relayed, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		RemindedAt: m.RemindedAt, Category: string(m.Category), Pause: toPauseDoc(m.Pause), EscalatedAt: m.EscalatedAt.UTC(),
+		ExtendedIn: string(m.ExtendedIn), UrgedAt: m.UrgedAt.UTC(), Urges: m.Urges, Offer: toOfferDoc(m.Offer),
+		DeclineReason: m.DeclineReason, DeclineNote: m.DeclineNote,
+		Read: m.Read, Live: m.Stage.Live(), Relayed: m.Relayed, Cover: toCoverDoc(m.Cover), CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 		Tranches: []trancheDoc{}, Events: []eventDoc{}}
 	for _, t := range m.Tranches {
 		d.Tranches = append(d.Tranches, trancheDoc{AmountYuan: t.AmountYuan, Date: t.Date.UTC()})
@@ -137,11 +205,17 @@ func (d matchDoc) toDomain() finzone.Match {
 		ProjectAmountYuan: d.ProjectAmountYuan, OwnerOrgID: d.OwnerOrgID, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
 		ProductID: d.ProductID, ProductVersion: d.ProductVersion, Role: finzone.MatchRole(d.Role), Rank: d.Rank,
 		Score: d.Score, Components: []finzone.ScoreComponent(d.Components), Stage: finzone.Stage(d.Stage), RemindedAt: d.RemindedAt,
-		ApprovedAmountYuan: d.ApprovedAmountYuan, ApprovedRateBps: d.ApprovedRateBps, ApprovedTermMonths: d.ApprovedTermMonths,
-		DeclineReason: d.DeclineReason, DeclineNote: d.DeclineNote, Read: d.Read, Relayed: d.Relayed,
+		Category: finzone.ProductCategory(d.Category), EscalatedAt: d.EscalatedAt, ExtendedIn: finzone.Stage(d.ExtendedIn),
+		UrgedAt: d.UrgedAt, Urges: d.Urges, Offer: d.Offer.toDomain(), DeclineReason: d.DeclineReason, DeclineNote: d.DeclineNote, Read: d.Read, Relayed: d.Relayed,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	if d.HasDue {
 		m.DueAt = d.DueAt
+	}
+	if d.Pause != nil {
+		m.Pause = finzone.Pause{At: d.Pause.At, Left: time.Duration(d.Pause.LeftMS) * time.Millisecond, Note: d.Pause.Note}
+	}
+	if d.Cover != nil {
+		m.Cover = finzone.Cover{CoverYuan: d.Cover.CoverYuan, FeeBps: d.Cover.FeeBps, RiskSharePct: d.Cover.RiskSharePct}
 	}
 	for _, t := range d.Tranches {
 		m.Tranches = append(m.Tranches, finzone.Tranche{AmountYuan: t.AmountYuan, Date: t.Date})
@@ -252,10 +326,7 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 	if !ch.KeepDue {
 		set = append(set, bson.E{Key: "due_at", Value: ch.DueAt.UTC()}, bson.E{Key: "has_due", Value: !ch.DueAt.IsZero()})
 	}
-	if ch.ApprovedAmountYuan > 0 {
-		set = append(set, bson.E{Key: "approved_amount_yuan", Value: ch.ApprovedAmountYuan},
-			bson.E{Key: "approved_rate_bps", Value: ch.ApprovedRateBps}, bson.E{Key: "approved_term_months", Value: ch.ApprovedTermMonths})
-	}
+	set = append(set, changeFields(ch)...)
 	if ch.DeclineReason != "" {
 		set = append(set, bson.E{Key: "decline_reason", Value: ch.DeclineReason}, bson.E{Key: "decline_note", Value: ch.DeclineNote})
 	}
@@ -264,6 +335,9 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		push = append(push, bson.E{Key: "tranches", Value: trancheDoc{AmountYuan: ch.Tranche.AmountYuan, Date: ch.Tranche.Date.UTC()}})
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: push}}
+	if ch.Urged {
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "urges", Value: 1}}})
+	}
 	// Each move appends one event, so the event count names the state.
 	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}}, fieldIn("stage", string(from)), update,
 		func(raw bson.Raw) string {
@@ -282,6 +356,30 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		return finzone.Match{}, translate(err)
 	}
 	return doc.toDomain(), nil
+}
+
+// changeFields are the optional fields a step sets.
+func changeFields(ch finzone.MatchChange) bson.D {
+	var set bson.D
+	if ch.Offer != nil {
+		set = append(set, bson.E{Key: "offer", Value: toOfferDoc(*ch.Offer)})
+	}
+	if ch.Cover != nil {
+		set = append(set, bson.E{Key: "cover", Value: toCoverDoc(*ch.Cover)})
+	}
+	if ch.Pause != nil {
+		set = append(set, bson.E{Key: "pause", Value: toPauseDoc(*ch.Pause)})
+	}
+	if ch.Escalated != nil {
+		set = append(set, bson.E{Key: "escalated_at", Value: ch.Escalated.UTC()})
+	}
+	if ch.ExtendedIn != "" {
+		set = append(set, bson.E{Key: "extended_in", Value: string(ch.ExtendedIn)})
+	}
+	if ch.Urged {
+		set = append(set, bson.E{Key: "urged_at", Value: ch.Event.At.UTC()})
+	}
+	return set
 }
 
 func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
 )
@@ -29,14 +30,54 @@ type projectDoc struct {
 	EnterpriseSize      string        `bson:"enterprise_size"`
 	Status              string        `bson:"status"`
 	NeedsAttention      bool          `bson:"needs_attention"`
+	WantsInsurance      bool          `bson:"wants_insurance,omitempty"`
+	EnhancersWanted     bool          `bson:"enhancers_wanted,omitempty"`
+	Offers              []acceptedDoc `bson:"offers,omitempty"`
+	ScreenReason        string        `bson:"screen_reason,omitempty"`
+	ScreenDueAt         time.Time     `bson:"screen_due_at,omitempty"`
+	ScreenEscalatedAt   time.Time     `bson:"screen_escalated_at,omitempty"`
+	Events              []projEvent   `bson:"events,omitempty"`
 	CreatedAt           time.Time     `bson:"created_at"`
 	UpdatedAt           time.Time     `bson:"updated_at"`
 	SubmittedAt         time.Time     `bson:"submitted_at,omitempty"`
 	WithdrawnAt         time.Time     `bson:"withdrawn_at,omitempty"`
 }
 
+// acceptedDoc is one accepted offer in a project's book.
+type acceptedDoc struct {
+	MatchID       string `bson:"match_id"`
+	InstitutionID string `bson:"institution_id"`
+	AmountYuan    int64  `bson:"amount_yuan"`
+}
+
+type projEvent struct {
+	At            time.Time `bson:"at"`
+	Actor         string    `bson:"actor"`
+	Action        string    `bson:"action"`
+	InstitutionID string    `bson:"institution_id,omitempty"`
+	ProductID     string    `bson:"product_id,omitempty"`
+	Note          string    `bson:"note,omitempty"`
+}
+
+func toAcceptedDocs(list []finzone.AcceptedOffer) []acceptedDoc {
+	out := make([]acceptedDoc, len(list))
+	for i, o := range list {
+		out[i] = acceptedDoc{MatchID: o.MatchID, InstitutionID: o.InstitutionID, AmountYuan: o.AmountYuan}
+	}
+	return out
+}
+
+func toProjEvent(e finzone.ProjectEvent) projEvent {
+	return projEvent{At: e.At.UTC(), Actor: e.Actor, Action: e.Action, InstitutionID: e.InstitutionID, ProductID: e.ProductID, Note: e.Note}
+}
+
 func toProjectDoc(p finzone.Project, id bson.ObjectID) projectDoc {
-	return projectDoc{ID: id, OwnerOrgID: p.OwnerOrgID, Title: p.Title, Type: string(p.Type), AmountYuan: p.AmountYuan,
+	evs := make([]projEvent, len(p.Events))
+	for i, e := range p.Events {
+		evs[i] = toProjEvent(e)
+	}
+	return projectDoc{WantsInsurance: p.WantsInsurance, EnhancersWanted: p.EnhancersWanted, Offers: toAcceptedDocs(p.Offers),
+		ScreenReason: p.ScreenReason, ScreenDueAt: p.ScreenDueAt.UTC(), ScreenEscalatedAt: p.ScreenEscalatedAt.UTC(), Events: evs, ID: id, OwnerOrgID: p.OwnerOrgID, Title: p.Title, Type: string(p.Type), AmountYuan: p.AmountYuan,
 		TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral), RateCeilingBps: p.RateCeilingBps,
 		TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode, ClusterID: p.ClusterID,
 		IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech, EnterpriseSize: string(p.EnterpriseSize),
@@ -45,13 +86,21 @@ func toProjectDoc(p finzone.Project, id bson.ObjectID) projectDoc {
 }
 
 func (d projectDoc) toDomain() finzone.Project {
-	return finzone.Project{ID: d.ID.Hex(), OwnerOrgID: d.OwnerOrgID, Title: d.Title, Type: finzone.ProjectType(d.Type),
+	p := finzone.Project{WantsInsurance: d.WantsInsurance, EnhancersWanted: d.EnhancersWanted, ScreenReason: d.ScreenReason,
+		ScreenDueAt: d.ScreenDueAt, ScreenEscalatedAt: d.ScreenEscalatedAt, ID: d.ID.Hex(), OwnerOrgID: d.OwnerOrgID, Title: d.Title, Type: finzone.ProjectType(d.Type),
 		AmountYuan: d.AmountYuan, TermMonths: d.TermMonths, Purpose: d.Purpose,
 		Collateral: typed[finzone.Collateral](d.Collateral), RateCeilingBps: d.RateCeilingBps,
 		TotalInvestmentYuan: d.TotalInvestmentYuan, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
 		IndustryCode: d.IndustryCode, Green: d.Green, Tech: d.Tech, EnterpriseSize: finzone.Size(d.EnterpriseSize),
 		Status: finzone.ProjectStatus(d.Status), NeedsAttention: d.NeedsAttention, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		SubmittedAt: d.SubmittedAt, WithdrawnAt: d.WithdrawnAt}
+	for _, o := range d.Offers {
+		p.Offers = append(p.Offers, finzone.AcceptedOffer{MatchID: o.MatchID, InstitutionID: o.InstitutionID, AmountYuan: o.AmountYuan})
+	}
+	for _, e := range d.Events {
+		p.Events = append(p.Events, finzone.ProjectEvent{At: e.At, Actor: e.Actor, Action: e.Action, InstitutionID: e.InstitutionID, ProductID: e.ProductID, Note: e.Note})
+	}
+	return p
 }
 
 // CreateProject inserts p and sets its ID and times.
@@ -137,7 +186,7 @@ func (d *DB) UpdateProject(ctx context.Context, p finzone.Project, from finzone.
 		{Key: "rate_ceiling_bps", Value: doc.RateCeilingBps}, {Key: "total_investment_yuan", Value: doc.TotalInvestmentYuan},
 		{Key: "region_code", Value: doc.RegionCode}, {Key: "cluster_id", Value: doc.ClusterID},
 		{Key: "industry_code", Value: doc.IndustryCode}, {Key: "green", Value: doc.Green}, {Key: "tech", Value: doc.Tech},
-		{Key: "updated_at", Value: d.now().UTC()},
+		{Key: "wants_insurance", Value: doc.WantsInsurance}, {Key: "updated_at", Value: d.now().UTC()},
 	}
 	return d.updateProject(ctx, o, []string{string(from)}, set)
 }
@@ -212,6 +261,68 @@ func (d *DB) moveProject(ctx context.Context, seen finzone.Project, from []finzo
 		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s not found", seen.ID)
 	}
 	return out, nil
+}
+
+// ChangeProject applies ch to the project as the caller read it (seen): the
+// claim on that state (status and last change) makes the write exclusive,
+// so of two racing changes from one read only one lands; the other is a
+// conflict and its caller reads again and re-judges. It returns the
+// project as written.
+func (d *DB) ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error) {
+	o, err := oid(seen.ID)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	if err := d.claimState(ctx, "project", seen.ID, stateMarker(string(seen.Status), seen.UpdatedAt), true); err != nil {
+		return finzone.Project{}, err
+	}
+	at = at.UTC().Truncate(time.Millisecond)
+	if !at.After(seen.UpdatedAt) {
+		at = seen.UpdatedAt.Add(time.Millisecond) // a new marker, even within one millisecond
+	}
+	set := bson.D{{Key: "updated_at", Value: at}}
+	if ch.To != "" {
+		set = append(set, bson.E{Key: "status", Value: string(ch.To)})
+		if ch.To == finzone.ProjectSubmitted {
+			set = append(set, bson.E{Key: "submitted_at", Value: at})
+		}
+	}
+	if ch.Offers != nil {
+		set = append(set, bson.E{Key: "offers", Value: toAcceptedDocs(*ch.Offers)})
+	}
+	if ch.EnhancersWanted != nil {
+		set = append(set, bson.E{Key: "enhancers_wanted", Value: *ch.EnhancersWanted})
+	}
+	if ch.ScreenReason != nil {
+		set = append(set, bson.E{Key: "screen_reason", Value: *ch.ScreenReason})
+	}
+	if ch.ScreenDueAt != nil {
+		set = append(set, bson.E{Key: "screen_due_at", Value: ch.ScreenDueAt.UTC()})
+	}
+	if ch.ScreenEscalatedAt != nil {
+		set = append(set, bson.E{Key: "screen_escalated_at", Value: ch.ScreenEscalatedAt.UTC()})
+	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if ch.Event != nil {
+		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "events", Value: toProjEvent(*ch.Event)}}})
+	}
+	octx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(octx, collProjects+"/"+seen.ID)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	defer unlock()
+	raw, err := d.db.Collection(collProjects).FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: o}}, update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
+	if err != nil {
+		return finzone.Project{}, translate(err)
+	}
+	var doc projectDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Project{}, translate(err)
+	}
+	return doc.toDomain(), nil
 }
 
 func (d *DB) updateProject(ctx context.Context, id bson.ObjectID, from []string, set bson.D) (finzone.Project, error) {

@@ -134,7 +134,7 @@ func (s *Service) OpenMatch(ctx context.Context, a finzone.Actor, id string) (fi
 
 // ActOnMatch moves a match one step for its institution, along the stage
 // machine and by the domain's rules (finzone.Match.Step). The move is
-// conditional on the stage read, so two racing clicks cannot both apply.
+// conditional on the state read, so two racing clicks cannot both apply.
 func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in finzone.ActionInput) (finzone.Match, error) {
 	m, p, err := s.Match(ctx, a, id)
 	if err != nil {
@@ -143,14 +143,28 @@ func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in
 	if !a.CanActOnMatch(m) {
 		return finzone.Match{}, forbidden("only the institution moves its match")
 	}
-	ch, err := m.Step(p, in, a.User.ID, s.now(), s.deadlines)
+	ch, err := m.Step(p, in, a.User.ID, s.now(), s.policy)
 	if err != nil {
 		return finzone.Match{}, err
 	}
+	if in.Action == finzone.ActionRequestEnhancer && !p.EnhancersWanted {
+		yes := true
+		if _, err := s.changeProject(ctx, p.ID, func(p finzone.Project) (finzone.ProjectChange, error) {
+			return finzone.ProjectChange{EnhancersWanted: &yes}, nil
+		}); err != nil {
+			return finzone.Match{}, err
+		}
+	}
+	return s.moveMatch(ctx, m, ch)
+}
+
+// moveMatch writes a change to a match read in its current state and tells
+// the pipeline. A match moved meanwhile is refused with what it allows now.
+func (s *Service) moveMatch(ctx context.Context, m finzone.Match, ch finzone.MatchChange) (finzone.Match, error) {
 	moved, err := s.matches.MoveMatch(ctx, m.ID, m.Stage, ch)
 	if finzone.IsCode(err, finzone.ECInvalidState) {
 		if cur, gerr := s.matches.Match(ctx, m.ID); gerr == nil {
-			return finzone.Match{}, finzone.StepRefused(cur.Stage, "match moved to %s meanwhile", cur.Stage)
+			return finzone.Match{}, cur.Refused("match moved to %s meanwhile", cur.Stage)
 		}
 	}
 	if err != nil {

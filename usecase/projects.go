@@ -23,6 +23,7 @@ type ProjectInput struct {
 	IndustryCode        *string
 	Green               *bool
 	Tech                *bool
+	WantsInsurance      *bool
 	// Malformed names fields the edge could not read (a form's number that
 	// does not parse): they count as invalid and nothing is written.
 	Malformed []string
@@ -42,6 +43,7 @@ func (in ProjectInput) apply(p *finzone.Project) {
 	set(&p.IndustryCode, in.IndustryCode)
 	set(&p.Green, in.Green)
 	set(&p.Tech, in.Tech)
+	set(&p.WantsInsurance, in.WantsInsurance)
 }
 
 func set[T any](dst *T, v *T) {
@@ -117,11 +119,33 @@ func (s *Service) SubmitProject(ctx context.Context, a finzone.Actor, id string)
 	if err := s.checkProject(ctx, &p, nil); err != nil {
 		return finzone.Project{}, err
 	}
+	if reason := finzone.ScreeningReason(p, a.Org, s.screening); reason != "" {
+		return s.sendToScreening(ctx, a, p.ID, reason)
+	}
 	p, err = s.projects.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{finzone.ProjectDraft}, finzone.ProjectSubmitted, s.now())
 	if err != nil {
 		return finzone.Project{}, err
 	}
 	s.tell(ctx, "submitted", func(pl Pipeline) error { return pl.ProjectSubmitted(ctx, p.ID) })
+	return p, nil
+}
+
+// sendToScreening puts a submitted draft before the coordinators, with a
+// clock that escalates to the superior region.
+func (s *Service) sendToScreening(ctx context.Context, a finzone.Actor, id, reason string) (finzone.Project, error) {
+	now := s.now()
+	due := s.policy.Deadlines.ScreenDue(now)
+	p, err := s.changeProject(ctx, id, func(p finzone.Project) (finzone.ProjectChange, error) {
+		if !p.Editable() {
+			return finzone.ProjectChange{}, finzone.Errorf(finzone.ECInvalidState, "only drafts can be submitted, not %s", p.Status)
+		}
+		return finzone.ProjectChange{To: finzone.ProjectScreening, ScreenReason: &reason, ScreenDueAt: &due,
+			Event: &finzone.ProjectEvent{At: now, Actor: a.User.ID, Action: "submit_for_screening", Note: reason}}, nil
+	})
+	if err != nil {
+		return p, err
+	}
+	s.tell(ctx, "screening", func(pl Pipeline) error { return pl.ProjectChanged(ctx, p.ID) })
 	return p, nil
 }
 

@@ -85,11 +85,18 @@ type Dashboard struct {
 	Weekly    []int64
 	WeekStart time.Time
 
-	HasMatches bool
-	Pushed     int
-	Accepted   int
-	Approved   int64
-	Disbursed  int64
+	HasMatches     bool
+	Pushed         int
+	AcceptedPushes int
+	Approved       int64 // offers made and still live
+	Accepted       int64 // offers the enterprises accepted
+	Disbursed      int64
+	// Enhancers counts guarantee and insurance matches; Cover sums the
+	// cover they committed. Neither counts as financing.
+	Enhancers int
+	Cover     int64
+	// Escalated counts live matches escalated for a missed deadline.
+	Escalated int
 	// Reached counts the matches that got at least as far as each forward
 	// stage, in finzone.ForwardStages order.
 	Reached  []int64
@@ -231,16 +238,29 @@ func countMatches(all []finzone.Match, regions []string, d *Dashboard) {
 			continue
 		}
 		d.HasMatches = true
+		if !m.EscalatedAt.IsZero() && m.Stage.Open() {
+			d.Escalated++
+		}
+		if !m.Role.Lends() {
+			d.Enhancers++
+			if m.Stage.Live() {
+				d.Cover += m.Cover.CoverYuan
+			}
+			continue
+		}
 		d.Pushed++
 		top := m.Reached().Order()
 		for i := 0; i <= top; i++ {
 			d.Reached[i]++
 		}
 		if top >= finzone.StageAccepted.Order() {
-			d.Accepted++
+			d.AcceptedPushes++
 		}
 		if top >= finzone.StageApproved.Order() && m.Stage.Live() {
-			d.Approved += m.ApprovedAmountYuan
+			d.Approved += m.Offer.AmountYuan
+			if m.Offer.Status == finzone.OfferAccepted {
+				d.Accepted += m.Offer.AmountYuan
+			}
 		}
 		d.Disbursed += m.DisbursedYuan()
 		r := byInst[m.InstitutionID]

@@ -68,9 +68,7 @@ func (s *Service) CreateStaff(ctx context.Context, a finzone.Actor, in StaffInpu
 // credit code is derived from the region so it is stable.
 func (s *Service) coordinatorOffice(ctx context.Context, region string) (finzone.Organization, error) {
 	r, _ := finzone.LookupRegion(region)
-	body := "11" + region + "MB0000000"
-	check, _ := finzone.USCCCheck(body) // a known region's code makes a valid body
-	uscc := body + string(check)
+	uscc, _ := finzone.OfficeUSCC(region) // the caller checked the region
 	o, err := s.orgs.OrgByUSCC(ctx, uscc)
 	if err == nil || !finzone.IsCode(err, finzone.ECNotFound) {
 		return o, err

@@ -52,6 +52,9 @@ type Projects interface {
 	// status, or moved meanwhile, it is invalid_state.
 	SetProjectStatus(ctx context.Context, id string, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
 	DeleteProject(ctx context.Context, id string, from finzone.ProjectStatus) error
+	// ChangeProject applies a change to the project as seen; if it changed
+	// since, conflict (read again and re-judge).
+	ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error)
 }
 
 // Products keeps product versions.
@@ -121,4 +124,7 @@ type Pipeline interface {
 	MatchChanged(ctx context.Context, matchID string) error
 	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
 	CatalogueChanged(ctx context.Context) error
+	// ProjectChanged: a coordinator screened or assigned, or the project
+	// entered screening.
+	ProjectChanged(ctx context.Context, projectID string) error
 }

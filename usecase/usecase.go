@@ -31,6 +31,12 @@ type Config struct {
 	Queues func(ctx context.Context) ([]finzone.QueueStat, error)
 	// Deadlines set the due time of each stage an institution enters.
 	Deadlines finzone.Deadlines
+	// LPR is the Loan Prime Rate offers over the LPR are priced on; zero
+	// means finzone.DefaultLPR.
+	LPR finzone.LPR
+	// ScreeningRegions are the regions whose coordinators screen every
+	// submitted need before it is pushed.
+	ScreeningRegions []string
 	// AllowHTTPWebhooks permits plain-http webhook URLs (tests only).
 	AllowHTTPWebhooks bool
 	// Now is the clock; tests may fix it.
@@ -52,7 +58,8 @@ type Service struct {
 	pipeline  Pipeline
 	checks    map[string]func(ctx context.Context) error
 	queues    func(ctx context.Context) ([]finzone.QueueStat, error)
-	deadlines finzone.Deadlines
+	policy    finzone.Policy
+	screening []string
 	allowHTTP bool
 	now       func() time.Time
 	log       *slog.Logger
@@ -63,7 +70,8 @@ type Service struct {
 // New builds the service over a store.
 func New(st Store, cfg Config) *Service {
 	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, ping: st.Ping,
-		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, deadlines: cfg.Deadlines,
+		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
+		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
 		allowHTTP: cfg.AllowHTTPWebhooks, now: cfg.Now, log: cfg.Log}
 	if s.now == nil {
 		s.now = time.Now
@@ -71,10 +79,8 @@ func New(st Store, cfg Config) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if s.deadlines.AcceptDays == 0 {
-		d := finzone.DefaultDeadlines()
-		d.DayLength, d.Holidays, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.Location
-		s.deadlines = d
+	if s.policy.LPR == (finzone.LPR{}) {
+		s.policy.LPR = finzone.DefaultLPR()
 	}
 	s.reports.entries = map[string]cachedMatches{}
 	return s

@@ -86,7 +86,7 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 		d.Back, d.BackLabel = "/projects/"+pr.ID, "project.back"
 	}
 	if d.CanAct {
-		d.Actions = m.Stage.Actions()
+		d.Actions = m.Actions()
 	}
 	for i := len(m.Events) - 1; i >= 0; i-- {
 		d.Events = append(d.Events, newEventRow(v, m.Events[i], d.Row.InstitutionName))
@@ -95,7 +95,7 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 		// Sensible starting values for the forms that take numbers.
 		v.Form.Values.Set("approved_amount_wan", WanPlain(pr.AmountYuan))
 		v.Form.Values.Set("approved_term_months", strconv.Itoa(pr.TermMonths))
-		if left := m.ApprovedAmountYuan - m.DisbursedYuan(); left > 0 {
+		if left := m.Offer.AmountYuan - m.DisbursedYuan(); left > 0 {
 			v.Form.Values.Set("tranche_wan", WanPlain(left))
 		}
 		v.Form.Values.Set("tranche_date", DateInput(v.Now))

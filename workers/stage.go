@@ -26,10 +26,14 @@ func (w *Workers) handleMatchChanged(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if err := w.notify(ctx, notice(p.OwnerOrgID, finzone.NoticeMatchChanged, m, p.Title)); err != nil {
+	ns := append(notice(p.OwnerOrgID, finzone.NoticeMatchChanged, m, p.Title), matchNotices(m, p.Title)...)
+	if err := w.notify(ctx, ns); err != nil {
 		return err
 	}
 	if err := w.schedule(ctx, m); err != nil {
+		return err
+	}
+	if err := w.afterOffer(ctx, p, m); err != nil {
 		return err
 	}
 	if err := w.followProject(ctx, p, m); err != nil {
@@ -64,9 +68,11 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 		if err != nil {
 			return err
 		}
-		var paid int64
+		var paid int64 // lenders' money only: a guarantee is not financing
 		for _, x := range byInst {
-			paid += x.DisbursedYuan()
+			if x.Role.Lends() {
+				paid += x.DisbursedYuan()
+			}
 		}
 		from = []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectMatching, finzone.ProjectInProgress, finzone.ProjectPartiallyFunded}
 		to = finzone.ProjectPartiallyFunded
@@ -205,17 +211,23 @@ func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
 			expired = append(expired, m)
 			continue
 		}
-		if m.DueAt.IsZero() {
-			continue
-		}
-		if now.Before(m.DueAt) {
+		if !m.DueAt.IsZero() && now.Before(m.DueAt) {
 			if err := w.schedule(ctx, m); err != nil { // early (clock skew): again at the due time
 				return err
 			}
 			continue
 		}
-		moved, err := st.MoveMatch(ctx, m.ID, m.Stage, finzone.MatchChange{To: finzone.StageExpired,
-			Event: finzone.Event{At: now, Actor: "system", Action: "expire", From: m.Stage, To: finzone.StageExpired}})
+		ch, escalated, due := m.OnDeadline(now)
+		if !due {
+			continue // paused, or escalated already
+		}
+		if escalated {
+			if err := w.escalate(ctx, m, ch); err != nil {
+				return err
+			}
+			continue
+		}
+		moved, err := st.MoveMatch(ctx, m.ID, m.Stage, ch)
 		if finzone.IsCode(err, finzone.ECInvalidState) {
 			continue // the institution moved on in time
 		}

@@ -23,6 +23,11 @@ type Store interface {
 	MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
 	// SetProjectAttention raises or clears the coordinators' flag.
 	SetProjectAttention(ctx context.Context, id string, on bool) error
+	// ChangeProject applies a change to the project as seen (conflict if
+	// it changed since).
+	ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error)
+	// OrgByUSCC finds an organization by credit code (coordinators' offices).
+	OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error)
 	// ProjectsInStatus lists every project in the statuses (reconciler scans).
 	ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error)
 

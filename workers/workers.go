@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -57,6 +58,8 @@ type Workers struct {
 	cat    *catalogue
 	cfg    Config
 	stop   context.CancelFunc
+	// offices caches coordinators' office IDs by region.
+	offices sync.Map
 }
 
 // New builds the workers; Start runs them.
@@ -73,11 +76,7 @@ func New(cfg Config) *Workers {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Deadlines.AcceptDays == 0 {
-		d := finzone.DefaultDeadlines()
-		d.DayLength, d.Holidays, d.RemindBefore, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.RemindBefore, cfg.Deadlines.Location
-		cfg.Deadlines = d
-	}
+	cfg.Deadlines = cfg.Deadlines.WithDefaults()
 	if cfg.CatalogueEvery == 0 {
 		cfg.CatalogueEvery = 2 * time.Second
 	}
@@ -115,6 +114,8 @@ func New(cfg Config) *Workers {
 	w.mux.HandleFunc(TypeSyndicate, w.handleSyndicateChanged)
 	w.mux.HandleFunc(TypeReconcile, w.handleReconcile)
 	w.mux.HandleFunc(TypePurgeSessions, w.purgeSessions)
+	w.mux.HandleFunc(TypeProjectChanged, w.handleProjectChanged)
+	w.mux.HandleFunc(TypeScreenDue, w.handleScreenDue)
 	return w
 }
 
