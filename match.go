@@ -446,6 +446,10 @@ type Ledger struct {
 // as it is.
 type MatchChange struct {
 	To Stage
+	// Seen is how many events the match had when the change was judged:
+	// the store refuses the change if the match moved since. 0 checks only
+	// the stage.
+	Seen int
 	// DueAt replaces the deadline; KeepDue leaves it as it is.
 	DueAt   time.Time
 	KeepDue bool

@@ -158,10 +158,11 @@ func (e *env) ok(want int, method, path, token string, body, out any) resp {
 
 // apiError is the one error shape.
 type apiError struct {
-	Code           string       `json:"code"`
-	Message        string       `json:"message"`
-	Fields         []fieldError `json:"fields"`
-	AllowedActions []string     `json:"allowed_actions"`
+	Code           string         `json:"code"`
+	Message        string         `json:"message"`
+	Fields         []fieldError   `json:"fields"`
+	AllowedActions []string       `json:"allowed_actions"`
+	Params         map[string]any `json:"params"`
 }
 
 type fieldError struct {
@@ -191,7 +192,7 @@ func parseError(t *testing.T, r resp) apiError {
 	}
 	for k := range inner {
 		switch k {
-		case "code", "message", "fields", "request_id", "allowed_actions":
+		case "code", "message", "fields", "request_id", "allowed_actions", "params":
 		default:
 			t.Errorf("error has unexpected key %q: %s", k, r.Body)
 		}

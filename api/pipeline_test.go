@@ -16,6 +16,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"finzone"
 	"finzone/finzonetest"
 	"finzone/usecase"
 	"finzone/workers"
@@ -30,6 +31,13 @@ type pipelineEnv struct {
 
 func newPipelineEnv(t *testing.T) *pipelineEnv {
 	t.Helper()
+	return newPipelineEnvWith(t, usecase.Config{}, finzone.Deadlines{})
+}
+
+// newPipelineEnvWith is newPipelineEnv with the use cases' settings and
+// deadlines (shared with the workers) of the test's choosing.
+func newPipelineEnvWith(t *testing.T, cfg usecase.Config, d finzone.Deadlines) *pipelineEnv {
+	t.Helper()
 	db := finzonetest.NewStore(t)
 	opt, err := asynq.ParseRedisURI(finzonetest.RedisURL(12))
 	if err != nil {
@@ -37,13 +45,14 @@ func newPipelineEnv(t *testing.T) *pipelineEnv {
 	}
 	queue := fmt.Sprintf("api-test-%d-%d", os.Getpid(), finzonetest.Seq())
 	w := workers.New(workers.Config{Redis: opt, Store: db, Queue: queue, Log: finzonetest.Logger(t), AllowHTTPWebhooks: true,
-		CatalogueEvery: catalogueEvery, ReconcileEvery: 5 * time.Second})
+		CatalogueEvery: catalogueEvery, ReconcileEvery: 5 * time.Second, Deadlines: d, Now: cfg.Now})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	client := workers.NewClient(opt, queue, db)
 	t.Cleanup(func() { w.Shutdown(); client.Close() })
-	e := newEnvWith(t, db, usecase.Config{Pipeline: client, Checks: redisReady(redisClient), AllowHTTPWebhooks: true})
+	cfg.Pipeline, cfg.Checks, cfg.AllowHTTPWebhooks, cfg.Deadlines = client, redisReady(redisClient), true, d
+	e := newEnvWith(t, db, cfg)
 	return &pipelineEnv{env: e, workers: w}
 }
 
@@ -263,10 +272,31 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 			t.Fatalf("%v: %s", s["action"], r)
 		}
 	}
-	wantError(t, act(lead, map[string]any{"action": "approve", "amount_yuan": 9_000_000, "rate_bps": 420, "term_months": 36}),
-		http.StatusBadRequest, "validation_failed", fieldCode{"amount_yuan", "out_of_range"})
+	// A decline needs a reason code and words; then the slot is relayed.
+	pm := byInst[partner.OrgID]
+	wantError(t, e.do("POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token, map[string]any{"action": "decline"}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"reason_code", "required"}, fieldCode{"note", "required"})
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token,
+		map[string]any{"action": "decline", "reason_code": "outside_appetite", "note": "不在本行授信范围"}, nil)
+	e.waitMatches(ent.Token, p.ID, 20*time.Second, func(l matchList) bool { return l.Exhausted })
+	flagged := e.listProjects(coord.Token, "?attention=true")
+	if len(flagged.Items) != 1 || flagged.Items[0].ID != p.ID {
+		t.Errorf("coordinator's attention list: %v, want the exhausted project", projectIDs(flagged))
+	}
+
+	offer := map[string]any{"action": "approve", "amount_yuan": 9_000_000, "rate_bps": 420, "term_months": 36,
+		"guarantee_mode": "mortgage", "repayment_method": "equal_principal"}
+	wantError(t, act(lead, offer), http.StatusBadRequest, "validation_failed", fieldCode{"amount_yuan", "out_of_range"})
+	offer["amount_yuan"] = 5_000_000
+	if r := act(lead, offer); r.Status != http.StatusOK {
+		t.Fatalf("approve: %s", r)
+	}
+	// Only an accepted offer is contracted; only the owner accepts it.
+	wantError(t, act(lead, map[string]any{"action": "contract"}), http.StatusConflict, "invalid_state")
+	offerPath := "/api/v1/matches/" + leadMatch.ID + "/offer"
+	wantError(t, e.do("POST", offerPath, lead.Token, map[string]any{"decision": "accept"}), http.StatusForbidden, "forbidden")
+	e.ok(http.StatusOK, "POST", offerPath, ent.Token, map[string]any{"decision": "accept"}, nil)
 	for _, s := range []map[string]any{
-		{"action": "approve", "amount_yuan": 5_000_000, "rate_bps": 420, "term_months": 36},
 		{"action": "contract"},
 		{"action": "disburse", "tranche_amount_yuan": 3_000_000},
 	} {
@@ -278,20 +308,8 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 		http.StatusBadRequest, "validation_failed", fieldCode{"tranche_amount_yuan", "out_of_range"})
 	var last matchOut
 	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+leadMatch.ID+"/actions", lead.Token, map[string]any{"action": "disburse", "tranche_amount_yuan": 2_000_000}, &last)
-	if last.Stage != "disbursed" || last.DisbursedYuan != 5_000_000 || len(last.Events) != 9 {
+	if last.Stage != "disbursed" || last.DisbursedYuan != 5_000_000 || len(last.Events) != 10 {
 		t.Errorf("after two tranches: stage %s, disbursed %d, %d events", last.Stage, last.DisbursedYuan, len(last.Events))
-	}
-
-	// A decline needs a reason code and words; then the slot is relayed.
-	pm := byInst[partner.OrgID]
-	wantError(t, e.do("POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token, map[string]any{"action": "decline"}),
-		http.StatusBadRequest, "validation_failed", fieldCode{"reason_code", "required"}, fieldCode{"note", "required"})
-	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+pm.ID+"/actions", partner.Token,
-		map[string]any{"action": "decline", "reason_code": "outside_appetite", "note": "不在本行授信范围"}, nil)
-	e.waitMatches(ent.Token, p.ID, 20*time.Second, func(l matchList) bool { return l.Exhausted })
-	flagged := e.listProjects(coord.Token, "?attention=true")
-	if len(flagged.Items) != 1 || flagged.Items[0].ID != p.ID {
-		t.Errorf("coordinator's attention list: %v, want the exhausted project", projectIDs(flagged))
 	}
 
 	// The project follows its matches: funded once the money is out.

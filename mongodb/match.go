@@ -339,15 +339,21 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "urges", Value: 1}}})
 	}
 	// Each move appends one event, so the event count names the state.
-	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}}, fieldIn("stage", string(from)), update,
-		func(raw bson.Raw) string {
-			n := 0
-			if arr, ok := raw.Lookup("events").ArrayOK(); ok {
-				vals, _ := arr.Values()
-				n = len(vals)
-			}
-			return fmt.Sprintf("%s#%d", from, n)
-		})
+	// When the caller says how many events it judged from, a match that
+	// moved since is refused even in the same stage (two tranches judged
+	// against one balance).
+	events := func(raw bson.Raw) int {
+		n := 0
+		if arr, ok := raw.Lookup("events").ArrayOK(); ok {
+			vals, _ := arr.Values()
+			n = len(vals)
+		}
+		return n
+	}
+	inStage := fieldIn("stage", string(from))
+	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
+		func(raw bson.Raw) bool { return inStage(raw) && (ch.Seen == 0 || events(raw) == ch.Seen) }, update,
+		func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
 	if err != nil {
 		return finzone.Match{}, err
 	}

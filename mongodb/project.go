@@ -313,10 +313,17 @@ func (d *DB) ChangeProject(ctx context.Context, seen finzone.Project, ch finzone
 		return finzone.Project{}, err
 	}
 	defer unlock()
-	raw, err := d.db.Collection(collProjects).FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: o}}, update,
+	// The claim makes the write exclusive among writers that read seen; the
+	// filter also refuses a seen gone stale past a taken-over claim.
+	filter := bson.D{{Key: "_id", Value: o}, {Key: "updated_at", Value: seen.UpdatedAt.UTC().Truncate(time.Millisecond)}}
+	raw, err := d.db.Collection(collProjects).FindOneAndUpdate(octx, filter, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
-		return finzone.Project{}, translate(err)
+		err = translate(err)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Project{}, finzone.Errorf(finzone.ECConflict, "project %s changed since it was read", seen.ID)
+		}
+		return finzone.Project{}, err
 	}
 	var doc projectDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {

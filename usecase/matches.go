@@ -161,6 +161,7 @@ func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in
 // moveMatch writes a change to a match read in its current state and tells
 // the pipeline. A match moved meanwhile is refused with what it allows now.
 func (s *Service) moveMatch(ctx context.Context, m finzone.Match, ch finzone.MatchChange) (finzone.Match, error) {
+	ch.Seen = len(m.Events)
 	moved, err := s.matches.MoveMatch(ctx, m.ID, m.Stage, ch)
 	if finzone.IsCode(err, finzone.ECInvalidState) {
 		if cur, gerr := s.matches.Match(ctx, m.ID); gerr == nil {

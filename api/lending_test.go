@@ -1,0 +1,308 @@
+package api_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"finzone"
+	"finzone/usecase"
+)
+
+// The lending workflow end to end through the API on the embedded store,
+// with the real pipeline behind it: offers the enterprise answers, a total
+// that never passes the need, paused and escalated clocks, coordinators'
+// extensions, screening and assignment.
+
+type lendingMatch struct {
+	matchOut
+	Offer *struct {
+		AmountYuan int64  `json:"amount_yuan"`
+		Status     string `json:"status"`
+	} `json:"offer"`
+	Paused *struct {
+		Note        string `json:"note"`
+		LeftSeconds int64  `json:"left_seconds"`
+	} `json:"paused"`
+	EscalatedAt *time.Time `json:"escalated_at"`
+	DueTime     *time.Time `json:"due_at"`
+	Urges       int        `json:"urges"`
+	Overdue     bool       `json:"overdue"`
+	ExtendedIn  string     `json:"extended_in"`
+}
+
+// lendingSetup: a province coordinator, n verified banks with broad
+// products, and an enterprise's submitted ¥5,000,000 project pushed to all.
+func lendingSetup(t *testing.T, e *pipelineEnv, n int) (coord account, banks []account, ent account, p projectOut, byBank map[string]matchOut) {
+	t.Helper()
+	coord = e.coordinator("340000")
+	for i := 0; i < n; i++ {
+		banks = append(banks, e.verifiedBank(coord, broadProduct("集群贷", 200_000_000, 0, false)))
+	}
+	ent = e.enterprise("341221")
+	p = e.createProject(ent.Token, projectBody("年产5万吨粮油加工项目"))
+	e.catalogueSeen()
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	l := e.waitMatches(ent.Token, p.ID, 30*time.Second, func(l matchList) bool { return len(l.Items) == n })
+	byBank = map[string]matchOut{}
+	for _, m := range l.Items {
+		byBank[m.InstitutionID] = m
+	}
+	return coord, banks, ent, p, byBank
+}
+
+// walk takes bank's match through the given actions.
+func (e *pipelineEnv) walk(bank account, matchID string, steps ...map[string]any) lendingMatch {
+	e.t.Helper()
+	var out lendingMatch
+	for _, s := range steps {
+		e.ok(http.StatusOK, "POST", "/api/v1/matches/"+matchID+"/actions", bank.Token, s, &out)
+	}
+	return out
+}
+
+var toCreditReview = []map[string]any{{"action": "accept"}, {"action": "record_contact"}, {"action": "submit_credit"}}
+
+func offerOf(amount int64) map[string]any {
+	return map[string]any{"action": "approve", "amount_yuan": amount, "lpr_spread_bps": -20, "term_months": 36,
+		"guarantee_mode": "mortgage", "repayment_method": "equal_installment"}
+}
+
+func TestOffersNeverExceedTheNeed(t *testing.T) {
+	e := newPipelineEnv(t)
+	_, banks, ent, p, byBank := lendingSetup(t, e, 3)
+	a, b := byBank[banks[0].OrgID], byBank[banks[1].OrgID]
+	for _, x := range []struct {
+		bank account
+		m    matchOut
+	}{{banks[0], a}, {banks[1], b}} {
+		got := e.walk(x.bank, x.m.ID, append(toCreditReview, offerOf(3_000_000))...)
+		if got.Stage != "approved" || got.Offer == nil || got.Offer.Status != "pending" {
+			t.Fatalf("offer: %+v", got)
+		}
+	}
+	// Both offers accepted at once: ¥6,000,000 against a ¥5,000,000 need.
+	results := make([]resp, 2)
+	var wg sync.WaitGroup
+	for i, id := range []string{a.ID, b.ID} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.do("POST", "/api/v1/matches/"+id+"/offer", ent.Token, map[string]any{"decision": "accept"})
+		}()
+	}
+	wg.Wait()
+	won, lost := 0, -1
+	for i, r := range results {
+		switch r.Status {
+		case http.StatusOK:
+			won++
+		case http.StatusConflict:
+			lost = i
+		default:
+			t.Fatalf("acceptance %d: %s", i, r)
+		}
+	}
+	if won != 1 || lost < 0 {
+		t.Fatalf("concurrent acceptances: %d won, want exactly 1 (%s / %s)", won, results[0], results[1])
+	}
+	er := wantError(t, results[lost], http.StatusConflict, "exceeds_need")
+	if er.Params["room_yuan"] != float64(2_000_000) {
+		t.Errorf("409 names room %v, want 2000000", er.Params)
+	}
+	var got struct {
+		AcceptedYuan int64 `json:"accepted_yuan"`
+		Offers       []struct{ MatchID string }
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, ent.Token, nil, &got)
+	if got.AcceptedYuan != 3_000_000 || len(got.Offers) != 1 {
+		t.Errorf("project books %d in %d offers, want 3000000 in 1", got.AcceptedYuan, len(got.Offers))
+	}
+
+	// The third bank offers the rest; accepting it meets the need and closes
+	// the other open lender as need_met.
+	c := byBank[banks[2].OrgID]
+	e.walk(banks[2], c.ID, append(toCreditReview, offerOf(2_000_000))...)
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+c.ID+"/offer", ent.Token, map[string]any{"decision": "accept"}, nil)
+	loser := []string{a.ID, b.ID}[lost]
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var m lendingMatch
+		e.ok(http.StatusOK, "GET", "/api/v1/matches/"+loser, ent.Token, nil, &m)
+		if m.Stage == "need_met" {
+			if m.Offer == nil || m.Offer.Status != "declined" {
+				t.Errorf("need_met match keeps offer %+v", m.Offer)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the unaccepted offer is %s, want need_met", m.Stage)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, ent.Token, nil, &got)
+	if got.AcceptedYuan != 5_000_000 {
+		t.Errorf("accepted total %d, want 5000000", got.AcceptedYuan)
+	}
+}
+
+func TestDisbursementsNeverExceedTheOffer(t *testing.T) {
+	e := newPipelineEnv(t)
+	_, banks, ent, _, byBank := lendingSetup(t, e, 1)
+	m := byBank[banks[0].OrgID]
+	e.walk(banks[0], m.ID, append(toCreditReview, offerOf(4_000_000))...)
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+m.ID+"/offer", ent.Token, map[string]any{"decision": "accept"}, nil)
+	e.walk(banks[0], m.ID, map[string]any{"action": "contract"})
+	// Six racing tranches of ¥1,000,000 against a ¥4,000,000 offer.
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for try := 0; try < 20; try++ {
+				r := e.do("POST", "/api/v1/matches/"+m.ID+"/actions", banks[0].Token, map[string]any{"action": "disburse", "tranche_amount_yuan": 1_000_000})
+				if r.Status != http.StatusConflict { // lost a race: the match moved; try again
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var got lendingMatch
+	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+m.ID, banks[0].Token, nil, &got)
+	if got.DisbursedYuan != 4_000_000 {
+		t.Errorf("disbursed %d after racing tranches, want exactly the offer's 4000000", got.DisbursedYuan)
+	}
+}
+
+// clockDeadlines count a working day as dayLength: pushes wait long,
+// credit work is short.
+func clockDeadlines(day time.Duration) finzone.Deadlines {
+	return finzone.Deadlines{AcceptDays: 200, ContactDays: 200, CreditDays: 10, ContractDays: 200, DrawdownDays: 200,
+		ScreenDays: 10, ExtendMaxDays: 10, DayLength: day}
+}
+
+func TestPausedReviewDoesNotExpireAndLateReviewEscalates(t *testing.T) {
+	const day = 300 * time.Millisecond // credit review: 10 days = 3 s
+	e := newPipelineEnvWith(t, usecase.Config{}, clockDeadlines(day))
+	coord, banks, ent, _, byBank := lendingSetup(t, e, 2)
+	paused, late := byBank[banks[0].OrgID], byBank[banks[1].OrgID]
+	e.walk(banks[0], paused.ID, toCreditReview...)
+	p := e.walk(banks[0], paused.ID, map[string]any{"action": "pause", "note": "等待企业补充近三年审计报告"})
+	if p.Paused == nil || p.Paused.LeftSeconds < 1 || p.DueTime != nil {
+		t.Fatalf("paused: %+v", p)
+	}
+	lateStart := e.walk(banks[1], late.ID, toCreditReview...)
+
+	// Well past both deadlines: the paused review is as it was; the late one
+	// escalated and is still live.
+	time.Sleep(5 * time.Second)
+	var m lendingMatch
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		e.ok(http.StatusOK, "GET", "/api/v1/matches/"+late.ID, coord.Token, nil, &m)
+		if m.EscalatedAt != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if m.Stage != "credit_review" || m.EscalatedAt == nil || !m.Overdue {
+		t.Errorf("late review: stage %s escalated %v, want credit_review, escalated and overdue", m.Stage, m.EscalatedAt)
+	}
+	var owner lendingMatch
+	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+paused.ID, ent.Token, nil, &owner)
+	if owner.Stage != "credit_review" || owner.EscalatedAt != nil || owner.Paused == nil || owner.Paused.Note != "等待企业补充近三年审计报告" {
+		t.Errorf("paused review seen by the owner: %+v", owner)
+	}
+	// Resuming restarts the clock with what was left.
+	before := time.Now()
+	r := e.walk(banks[0], paused.ID, map[string]any{"action": "resume"})
+	if r.DueTime == nil || r.DueTime.Sub(before) > time.Duration(p.Paused.LeftSeconds+2)*time.Second || r.Paused != nil {
+		t.Errorf("resumed: due %v, paused %+v; want due within the %d s left", r.DueTime, r.Paused, p.Paused.LeftSeconds)
+	}
+
+	// A coordinator's extension moves the escalated deadline forward, once.
+	var ext lendingMatch
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+late.ID+"/extend", coord.Token, map[string]any{"days": 5, "note": "企业春节停工"}, &ext)
+	if ext.DueTime == nil || !ext.DueTime.Equal(lateStart.DueTime.Add(5*day)) || ext.ExtendedIn != "credit_review" {
+		t.Errorf("extended: due %v, want %v", ext.DueTime, lateStart.DueTime.Add(5*day))
+	}
+	wantError(t, e.do("POST", "/api/v1/matches/"+late.ID+"/extend", coord.Token, map[string]any{"days": 1, "note": "再延"}),
+		http.StatusConflict, "invalid_state")
+	wantError(t, e.do("POST", "/api/v1/matches/"+late.ID+"/extend", coord.Token, map[string]any{"days": 11, "note": "x"}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"days", "out_of_range"})
+	wantError(t, e.do("POST", "/api/v1/matches/"+late.ID+"/extend", banks[1].Token, map[string]any{"days": 1, "note": "x"}),
+		http.StatusForbidden, "forbidden")
+	var urged lendingMatch
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+late.ID+"/urge", coord.Token, map[string]any{"note": "请于本周内完成审批"}, &urged)
+	if urged.Urges != 1 {
+		t.Errorf("urges: %d", urged.Urges)
+	}
+}
+
+func TestScreeningAndAssignment(t *testing.T) {
+	e := newPipelineEnvWith(t, usecase.Config{ScreeningRegions: []string{"341200"}}, finzone.Deadlines{})
+	coord := e.coordinator("341200")
+	bank := e.verifiedBank(coord, broadProduct("集群贷", 200_000_000, 0, false))
+	ent := e.enterprise("341221")
+	e.catalogueSeen()
+
+	returned := e.createProject(ent.Token, projectBody("待初审项目"))
+	var p projectOut
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+returned.ID+"/submit", ent.Token, nil, &p)
+	if p.Status != "screening" {
+		t.Fatalf("submitted in a screening region: %s, want screening", p.Status)
+	}
+	wantError(t, e.do("POST", "/api/v1/projects/"+returned.ID+"/screen", coord.Token, map[string]any{"decision": "return"}),
+		http.StatusBadRequest, "validation_failed", fieldCode{"note", "required"})
+	wantError(t, e.do("POST", "/api/v1/projects/"+returned.ID+"/screen", bank.Token, map[string]any{"decision": "pass"}),
+		http.StatusNotFound, "not_found")
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+returned.ID+"/screen", coord.Token, map[string]any{"decision": "return", "note": "请补充环评批复"}, &p)
+	if p.Status != "draft" {
+		t.Errorf("returned: %s, want draft", p.Status)
+	}
+
+	passed := e.createProject(ent.Token, projectBody("初审通过项目"))
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+passed.ID+"/submit", ent.Token, nil, nil)
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+passed.ID+"/screen", coord.Token, map[string]any{"decision": "pass"}, nil)
+	e.waitMatches(ent.Token, passed.ID, 20*time.Second, func(l matchList) bool { return len(l.Items) == 1 })
+
+	// The returned one was never pushed.
+	var l matchList
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+returned.ID+"/matches", ent.Token, nil, &l)
+	if len(l.Items) != 0 {
+		t.Errorf("a returned project was pushed to %d institutions", len(l.Items))
+	}
+
+	// A coordinator assigns a bank the engine did not pick (its product
+	// serves another city): the bank receives the push.
+	other := e.institution("340100")
+	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+other.OrgID+"/verify", coord.Token, nil, nil)
+	prod := broadProduct("合肥专项贷", 200_000_000, 0, false)
+	prod["regions"] = []string{"340100"}
+	var pr struct{ ID string }
+	e.ok(http.StatusCreated, "POST", "/api/v1/products", other.Token, prod, &pr)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+pr.ID+"/publish", other.Token, nil, nil)
+	hefei := e.coordinator("340100")
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+pr.ID+"/review", hefei.Token, map[string]any{"decision": "approve"}, nil)
+	wantError(t, e.do("POST", "/api/v1/projects/"+passed.ID+"/assign", hefei.Token, map[string]any{"institution_id": other.OrgID, "note": "x"}),
+		http.StatusNotFound, "not_found")
+	e.ok(http.StatusAccepted, "POST", "/api/v1/projects/"+passed.ID+"/assign", coord.Token,
+		map[string]any{"institution_id": other.OrgID, "note": "该行有粮油加工授信经验"}, nil)
+	e.waitMatches(ent.Token, passed.ID, 20*time.Second, func(l matchList) bool {
+		for _, m := range l.Items {
+			if m.InstitutionID == other.OrgID {
+				return true
+			}
+		}
+		return false
+	})
+	var inbox struct{ Items []matchOut }
+	e.ok(http.StatusOK, "GET", "/api/v1/matches", other.Token, nil, &inbox)
+	if len(inbox.Items) != 1 || inbox.Items[0].ProjectID != passed.ID {
+		t.Errorf("assigned bank's inbox: %+v", inbox.Items)
+	}
+	wantError(t, e.do("POST", "/api/v1/projects/"+passed.ID+"/assign", coord.Token, map[string]any{"institution_id": other.OrgID, "note": "x"}),
+		http.StatusConflict, "conflict")
+}
