@@ -73,7 +73,7 @@ func New(st Store, cfg Config) *Service {
 	}
 	if s.deadlines.AcceptDays == 0 {
 		d := finzone.DefaultDeadlines()
-		d.DayLength, d.Holidays, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.Location
+		d.DayLength, d.Calendar, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Calendar, cfg.Deadlines.Location
 		s.deadlines = d
 	}
 	s.reports.entries = map[string]cachedMatches{}

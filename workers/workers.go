@@ -75,7 +75,7 @@ func New(cfg Config) *Workers {
 	}
 	if cfg.Deadlines.AcceptDays == 0 {
 		d := finzone.DefaultDeadlines()
-		d.DayLength, d.Holidays, d.RemindBefore, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Holidays, cfg.Deadlines.RemindBefore, cfg.Deadlines.Location
+		d.DayLength, d.Calendar, d.RemindBefore, d.Location = cfg.Deadlines.DayLength, cfg.Deadlines.Calendar, cfg.Deadlines.RemindBefore, cfg.Deadlines.Location
 		cfg.Deadlines = d
 	}
 	if cfg.CatalogueEvery == 0 {

@@ -167,9 +167,11 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
-	if deadlines.Holidays, err = parseHolidays(cfg.Holidays); err != nil {
+	extra, err := parseHolidays(cfg.Holidays)
+	if err != nil {
 		return err
 	}
+	deadlines.Calendar = finzone.DefaultCalendar().Merge(extra)
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
@@ -248,17 +250,18 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 	}, nil
 }
 
-// parseHolidays reads FINZONE_HOLIDAYS: dates deadlines skip.
-func parseHolidays(s string) (map[string]bool, error) {
-	out := map[string]bool{}
+// parseHolidays reads FINZONE_HOLIDAYS: days off besides the State
+// Council's arrangement, merged over the calendar.
+func parseHolidays(s string) (*finzone.Calendar, error) {
+	var dates []string
 	for _, d := range strings.Split(s, ",") {
-		if d = strings.TrimSpace(d); d == "" {
-			continue
+		if d = strings.TrimSpace(d); d != "" {
+			dates = append(dates, d)
 		}
-		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return nil, fmt.Errorf("holidays: %q is not a YYYY-MM-DD date", d)
-		}
-		out[d] = true
 	}
-	return out, nil
+	c, err := finzone.DaysOff("FINZONE_HOLIDAYS", dates...)
+	if err != nil {
+		return nil, fmt.Errorf("holidays: %w", err)
+	}
+	return c, nil
 }
