@@ -167,11 +167,10 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
-	extra, err := parseHolidays(cfg.Holidays)
-	if err != nil {
+	if deadlines.Calendar, err = loadCalendar(ctx, in.store, cfg.Holidays); err != nil {
 		return err
 	}
-	deadlines.Calendar = finzone.DefaultCalendar().Merge(extra)
+	logCalendar(log, deadlines.Calendar, time.Now())
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
@@ -248,20 +247,4 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		_ = queues.Close()
 		_ = pipeline.Close()
 	}, nil
-}
-
-// parseHolidays reads FINZONE_HOLIDAYS: days off besides the State
-// Council's arrangement, merged over the calendar.
-func parseHolidays(s string) (*finzone.Calendar, error) {
-	var dates []string
-	for _, d := range strings.Split(s, ",") {
-		if d = strings.TrimSpace(d); d != "" {
-			dates = append(dates, d)
-		}
-	}
-	c, err := finzone.DaysOff("FINZONE_HOLIDAYS", dates...)
-	if err != nil {
-		return nil, fmt.Errorf("holidays: %w", err)
-	}
-	return c, nil
 }
