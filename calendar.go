@@ -261,9 +261,11 @@ func (c *Calendar) Days(year int) []CalendarDay {
 	return out
 }
 
-// FirstUncovered returns the first year from..to that c does not cover.
-func (c *Calendar) FirstUncovered(from, to int) (int, bool) {
-	for y := from; y <= to; y++ {
+// Uncovered returns the first year c does not cover from now's (in China
+// time) through the one ahead years later.
+func (c *Calendar) Uncovered(now time.Time, ahead int) (int, bool) {
+	from := now.In(chinaTime).Year()
+	for y := from; y <= from+ahead; y++ {
 		if c == nil || !c.years[y] {
 			return y, true
 		}
@@ -275,12 +277,11 @@ func (c *Calendar) FirstUncovered(from, to int) (int, bool) {
 // and c does not cover: this year, or from November on, when next year's
 // arrangement is due and credit deadlines reach into it, next year too.
 func (c *Calendar) RunsOut(now time.Time) (int, bool) {
-	now = now.In(chinaTime)
-	to := now.Year()
-	if now.Month() >= time.November {
-		to++
+	ahead := 0
+	if now.In(chinaTime).Month() >= time.November {
+		ahead = 1
 	}
-	return c.FirstUncovered(now.Year(), to)
+	return c.Uncovered(now, ahead)
 }
 
 //go:embed data/holidays/*.csv

@@ -243,11 +243,14 @@ func TestCoversAndRunsOut(t *testing.T) {
 			t.Errorf("%s: RunsOut = %d, %v; want %d", tt.name, y, ok, tt.wantYear)
 		}
 	}
-	if y, ok := c.FirstUncovered(2026, 2027); !ok || y != 2027 {
-		t.Errorf("FirstUncovered(2026, 2027) = %d, %v; want 2027", y, ok)
+	if y, ok := c.Uncovered(cst(2026, 3, 1, 0), 1); !ok || y != 2027 {
+		t.Errorf("Uncovered(March 2026, 1) = %d, %v; want 2027", y, ok)
 	}
-	if _, ok := both.FirstUncovered(2026, 2027); ok {
-		t.Error("FirstUncovered over covered years found one")
+	if y, ok := c.Uncovered(cst(2026, 3, 1, 0), 0); ok {
+		t.Errorf("Uncovered(March 2026, 0) = %d, want none", y)
+	}
+	if y, ok := both.Uncovered(time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), 1); !ok || y != 2028 {
+		t.Errorf("Uncovered(1 Jan 2027 in China, 1) = %d, %v; want 2028", y, ok)
 	}
 }
 
