@@ -42,17 +42,23 @@ func (s *Service) Health(ctx context.Context) map[string]error {
 }
 
 // Overview is the platform admin's page: dependency health, the background
-// queues, the coordinators' offices and the institutions.
+// queues, the holiday calendar, the coordinators' offices and the
+// institutions.
 type Overview struct {
 	Health      map[string]error
 	HealthNames []string // sorted
 	// HasQueues is set when the platform can read its queues; QueuesDown
 	// when reading them failed.
-	HasQueues    bool
-	QueuesDown   bool
-	Queues       []finzone.QueueStat
-	Coordinators []finzone.Organization
-	Institutions []finzone.Organization
+	HasQueues  bool
+	QueuesDown bool
+	Queues     []finzone.QueueStat
+	// CalendarYears are the years the deadlines' holiday calendar covers;
+	// CalendarMissing, when not 0, is this year or next if the calendar
+	// lacks it: deadlines in it count weekends only.
+	CalendarYears   []int
+	CalendarMissing int
+	Coordinators    []finzone.Organization
+	Institutions    []finzone.Organization
 	// More is set when there are more institutions than one page shows.
 	More bool
 }
@@ -74,6 +80,11 @@ func (s *Service) AdminOverview(ctx context.Context, a finzone.Actor) (Overview,
 			o.QueuesDown = true
 		}
 		o.Queues = qs
+	}
+	cal := s.policy.Deadlines.WorkingCalendar()
+	o.CalendarYears = cal.Years()
+	if y, ok := cal.Uncovered(s.now(), 1); ok {
+		o.CalendarMissing = y
 	}
 	var err error
 	page := finzone.Page{Limit: finzone.MaxPageLimit}

@@ -12,13 +12,16 @@ import (
 )
 
 // adminCmd creates platform admins and coordinators, who cannot register
-// themselves.
+// themselves, and loads holiday calendars.
 func adminCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		usage()
-		return fmt.Errorf("admin needs create-admin or create-coordinator")
+		return fmt.Errorf("admin needs create-admin, create-coordinator or load-holidays")
 	}
 	sub := args[0]
+	if sub == "load-holidays" {
+		return loadHolidaysCmd(ctx, args[1:])
+	}
 	var cfg config
 	fs := flag.NewFlagSet("admin "+sub, flag.ExitOnError)
 	cfg.register(fs)

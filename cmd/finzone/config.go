@@ -60,7 +60,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
 	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
-	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated dates (2026-10-01,...) that deadlines skip like weekends (FINZONE_HOLIDAYS)")
+	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated extra days off (2026-10-08,...) that deadlines skip, on top of the holiday calendar (FINZONE_HOLIDAYS)")
 	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
@@ -77,6 +77,7 @@ Usage:
   finzone db [flags]         run only the embedded MongoDB-wire server (FerretDB), printing its URI
   finzone admin create-admin --email E --password P --name N
   finzone admin create-coordinator --email E --password P --name N --regions 340000[,341200...]
+  finzone admin load-holidays <year>.csv   store a year's holiday arrangement (date,kind,name)
 
 With no FINZONE_MONGO_URI / FINZONE_REDIS_URL, an embedded FerretDB (SQLite,
 under FINZONE_DATA_DIR) and an embedded Redis are started in-process.

@@ -167,9 +167,10 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
-	if deadlines.Holidays, err = parseHolidays(cfg.Holidays); err != nil {
+	if deadlines.Calendar, err = loadCalendar(ctx, in.store, cfg.Holidays); err != nil {
 		return err
 	}
+	logCalendar(log, deadlines.Calendar, time.Now())
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
@@ -246,19 +247,4 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		_ = queues.Close()
 		_ = pipeline.Close()
 	}, nil
-}
-
-// parseHolidays reads FINZONE_HOLIDAYS: dates deadlines skip.
-func parseHolidays(s string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, d := range strings.Split(s, ",") {
-		if d = strings.TrimSpace(d); d == "" {
-			continue
-		}
-		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return nil, fmt.Errorf("holidays: %q is not a YYYY-MM-DD date", d)
-		}
-		out[d] = true
-	}
-	return out, nil
 }
