@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+
+	"finzone"
 )
 
 // config is read from flags, each defaulting to an environment variable.
@@ -22,9 +26,13 @@ type config struct {
 	Concurrent int
 	// DayLength, when set, makes a deadline "working day" this long (demos
 	// and fault tests); Queue and ReconcileEvery let tests share a Redis.
-	DayLength      time.Duration
-	Holidays       string
-	TrackRecords   bool
+	DayLength    time.Duration
+	Holidays     string
+	TrackRecords bool
+	// LPR is "one-year,five-year" in basis points; Screening lists the
+	// regions whose coordinators screen every need before it is pushed.
+	LPR            string
+	Screening      string
 	Queue          string
 	ReconcileEvery time.Duration
 }
@@ -62,6 +70,8 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
 	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated extra days off (2026-10-08,...) that deadlines skip, on top of the holiday calendar (FINZONE_HOLIDAYS)")
 	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
+	fs.StringVar(&c.LPR, "lpr", env("FINZONE_LPR", "300,350"), "Loan Prime Rate in basis points, one-year,over-five-year, that LPR-priced offers add their spread to (FINZONE_LPR)")
+	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
@@ -92,4 +102,30 @@ func envDuration(key string, def time.Duration) time.Duration {
 		}
 	}
 	return def
+}
+
+// parseLPR reads "one-year,five-year" basis points.
+func parseLPR(s string) (finzone.LPR, error) {
+	one, five, ok := strings.Cut(s, ",")
+	a, err1 := strconv.Atoi(strings.TrimSpace(one))
+	b, err2 := strconv.Atoi(strings.TrimSpace(five))
+	if !ok || err1 != nil || err2 != nil || a <= 0 || b <= 0 || a > finzone.MaxRateBps || b > finzone.MaxRateBps {
+		return finzone.LPR{}, fmt.Errorf("-lpr %q: want one-year,five-year basis points, e.g. 300,350", s)
+	}
+	return finzone.LPR{OneYearBps: a, FiveYearBps: b}, nil
+}
+
+// parseRegions reads comma-separated Anhui division codes.
+func parseRegions(s string) ([]string, error) {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		if _, ok := finzone.LookupRegion(r); !ok {
+			return nil, fmt.Errorf("-screening-regions: %q is not an Anhui division code", r)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -223,10 +223,20 @@ func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) erro
 func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Logger, errc chan<- error) (stop func(), err error) {
 	pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
 	queues := workers.NewInspector(in.redisOpt, cfg.Queue)
+	lpr, err := parseLPR(cfg.LPR)
+	if err != nil {
+		return nil, err
+	}
+	screening, err := parseRegions(cfg.Screening)
+	if err != nil {
+		return nil, err
+	}
 	uc := usecase.New(in.store, usecase.Config{
-		Pipeline:  pipeline,
-		Deadlines: deadlines,
-		Log:       log,
+		Pipeline:         pipeline,
+		Deadlines:        deadlines,
+		LPR:              lpr,
+		ScreeningRegions: screening,
+		Log:              log,
 		Checks: map[string]func(context.Context) error{
 			"redis": func(ctx context.Context) error { return in.redis.Ping(ctx).Err() },
 		},
