@@ -14,6 +14,9 @@ type Config struct {
 	Leads int
 	// Partners is how many partner institutions follow the lead; default 10.
 	Partners int
+	// Enhancers is how many credit enhancers (guarantee firms, insurers) a
+	// project that needs them is pushed to, beside the 1+10; default 3.
+	Enhancers int
 	// Waitlist is how many more ranked institutions are kept for relay;
 	// default 20, negative keeps every eligible one. A bounded waitlist keeps
 	// Select's cost independent of how many institutions qualify; when it
@@ -44,6 +47,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Partners <= 0 {
 		c.Partners = 10
+	}
+	if c.Enhancers <= 0 {
+		c.Enhancers = 3
 	}
 	if c.Waitlist == 0 {
 		c.Waitlist = 20

@@ -48,6 +48,9 @@ func PlanRelay(led finzone.Ledger, matches map[string]finzone.Match, sel Selecti
 	hasLead, livePartners := false, 0
 	for _, e := range led.Entries {
 		tried[e.InstitutionID] = true
+		if !e.Role.Lends() {
+			continue // enhancers sit beside the 1+10
+		}
 		if live(e) {
 			if e.Role == finzone.RoleLead {
 				hasLead = true
@@ -108,6 +111,46 @@ func (p RelayPlan) Apply(led finzone.Ledger) finzone.Ledger {
 	}
 	led.Entries, led.Exhausted = append(entries, p.Add...), p.Exhausted
 	return led
+}
+
+// PlanEnhancers picks the credit enhancers to push beside a project's 1+10:
+// untried institutions from the enhancers' selection whose product is of a
+// wanted category (category names a product's), until the project has
+// cfg.Enhancers live. Their ranks follow rank (the ledger's length after
+// the lenders' relay).
+func PlanEnhancers(led finzone.Ledger, matches map[string]finzone.Match, sel Selection, want []finzone.ProductCategory,
+	category func(productID string) finzone.ProductCategory, cfg Config, rank int, now time.Time) []finzone.LedgerEntry {
+	cfg = cfg.withDefaults()
+	if len(want) == 0 {
+		return nil
+	}
+	tried := make(map[string]bool, len(led.Entries))
+	live := 0
+	for _, e := range led.Entries {
+		tried[e.InstitutionID] = true
+		if e.Role.Lends() {
+			continue
+		}
+		if m, ok := matches[e.InstitutionID]; !ok || m.Stage.Live() {
+			live++
+		}
+	}
+	var out []finzone.LedgerEntry
+	for _, pk := range sel.All() {
+		if live >= cfg.Enhancers {
+			break
+		}
+		if tried[pk.InstitutionID] || !slices.Contains(want, category(pk.ProductID)) {
+			continue
+		}
+		tried[pk.InstitutionID] = true
+		live++
+		rank++
+		out = append(out, finzone.LedgerEntry{InstitutionID: pk.InstitutionID, ProductID: pk.ProductID,
+			ProductVersion: pk.ProductVersion, Role: finzone.RoleEnhancer, Rank: rank, Score: pk.Score,
+			Components: toComponents(pk.Components), PushedAt: now})
+	}
+	return out
 }
 
 func toComponents(cs []Component) []finzone.ScoreComponent {

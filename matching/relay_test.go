@@ -238,3 +238,51 @@ func TestRelayPlanApply(t *testing.T) {
 		t.Errorf("Apply changed the ledger it was given: entry 1 is %s, want %s", led.Entries[1].Role, partner)
 	}
 }
+
+func TestPlanEnhancers(t *testing.T) {
+	// g* are guarantee products, n* insurance.
+	category := func(productID string) finzone.ProductCategory {
+		if productID[3] == 'g' {
+			return finzone.CategoryGuarantee
+		}
+		return finzone.CategoryInsurance
+	}
+	guarantee := []finzone.ProductCategory{finzone.CategoryGuarantee}
+	both := []finzone.ProductCategory{finzone.CategoryGuarantee, finzone.CategoryInsurance}
+	lenders := []finzone.LedgerEntry{entry("b1", finzone.RoleLead, 1), entry("b2", finzone.RolePartner, 2)}
+	for _, tt := range []struct {
+		name    string
+		entries []finzone.LedgerEntry
+		matches map[string]finzone.Match
+		want    []finzone.ProductCategory
+		got     []string
+	}{
+		{"none wanted", lenders, nil, nil, nil},
+		{"only the wanted kind, up to three", lenders, nil, guarantee, []string{"g1", "g2", "g3"}},
+		{"either kind", lenders, nil, both, []string{"g1", "n1", "g2"}},
+		{"a live enhancer keeps its place; a declined one is not asked again",
+			append(append([]finzone.LedgerEntry(nil), lenders...), entry("g1", finzone.RoleEnhancer, 3), entry("g2", finzone.RoleEnhancer, 4)),
+			stages("g1", "declined", "g2", "assessing"), guarantee, []string{"g3", "g4"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			led := finzone.Ledger{Entries: tt.entries}
+			add := PlanEnhancers(led, tt.matches, sel("g1", "n1", "g2", "g3", "n2", "g4"), tt.want, category, Config{}, len(tt.entries), relayNow)
+			var ids []string
+			for i, e := range add {
+				ids = append(ids, e.InstitutionID)
+				if e.Role != finzone.RoleEnhancer || e.Rank != len(tt.entries)+i+1 {
+					t.Errorf("entry %+v: want an enhancer ranked after the ledger", e)
+				}
+			}
+			if !reflect.DeepEqual(ids, tt.got) {
+				t.Errorf("got %v, want %v", ids, tt.got)
+			}
+		})
+	}
+	// Enhancer entries never count as lender slots.
+	led := finzone.Ledger{Entries: []finzone.LedgerEntry{entry("g1", finzone.RoleEnhancer, 1)}}
+	plan := PlanRelay(led, nil, sel("b1", "b2"), relayInsts, Config{Partners: 1}, relayNow)
+	if len(plan.Add) != 2 || plan.Add[0].Role != finzone.RoleLead {
+		t.Errorf("with only an enhancer in the ledger: adds %+v, want a lead and a partner", plan.Add)
+	}
+}
