@@ -440,7 +440,7 @@ func (d *DB) DueMatches(ctx context.Context) ([]finzone.Match, error) {
 	// Only what scheduling needs: the events and components would be most
 	// of what the scan moves.
 	proj := bson.D{}
-	for _, f := range []string{"_id", "project_id", "institution_id", "project_title", "stage", "due_at", "has_due", "reminded_at", "updated_at"} {
+	for _, f := range []string{"_id", "project_id", "institution_id", "project_title", "stage", "due_at", "has_due", "reminded_at", "updated_at", "escalated_at"} {
 		proj = append(proj, bson.E{Key: f, Value: 1})
 	}
 	return d.findMatches(ctx, bson.D{{Key: "has_due", Value: true}, {Key: "stage", Value: bson.D{{Key: "$in", Value: strs(finzone.DueStages)}}}},

@@ -115,8 +115,8 @@ func (w *Workers) schedule(ctx context.Context, ms ...finzone.Match) error {
 	var order []string
 	deadlines := map[string]*next{}
 	for _, m := range ms {
-		if m.DueAt.IsZero() || !m.Stage.Open() {
-			continue
+		if m.DueAt.IsZero() || !m.Stage.Open() || !m.EscalatedAt.IsZero() {
+			continue // no deadline running, or its miss was escalated already
 		}
 		key := expireTaskID(m.ProjectID, m.Stage, m.DueAt)
 		n := deadlines[key]
