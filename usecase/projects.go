@@ -305,7 +305,7 @@ func (s *Service) MyProjects(ctx context.Context, a finzone.Actor) ([]ProjectPro
 
 func (s *Service) progress(ctx context.Context, p finzone.Project) (ProjectProgress, error) {
 	row := ProjectProgress{Project: p}
-	if p.Status == finzone.ProjectDraft {
+	if p.Status == finzone.ProjectDraft || p.Status == finzone.ProjectScreening {
 		return row, nil
 	}
 	ms, _, err := s.ledgerMatches(ctx, p.ID)
@@ -315,8 +315,8 @@ func (s *Service) progress(ctx context.Context, p finzone.Project) (ProjectProgr
 	row.Pushed = true
 	now := s.now()
 	for _, m := range ms {
-		if m.Stage.Live() {
-			row.Live++
+		if m.Stage.Live() && m.Role.Lends() {
+			row.Live++ // lenders holding a slot; enhancers sit beside them
 		}
 		if m.Stage.Open() && !m.DueAt.IsZero() && (row.NextDue.IsZero() || m.DueAt.Before(row.NextDue)) {
 			row.NextDue, row.Overdue = m.DueAt, m.Overdue(now)

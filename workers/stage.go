@@ -327,7 +327,7 @@ func (w *Workers) withdraw(ctx context.Context, p finzone.Project) error {
 	}
 	for _, m := range byInst {
 		switch m.Stage {
-		case finzone.StageContracted, finzone.StageDisbursed, finzone.StageClosed:
+		case finzone.StageContracted, finzone.StageDisbursed, finzone.StageClosed, finzone.StageIssued, finzone.StageReleased:
 			continue
 		}
 		if m.Stage.Live() {
