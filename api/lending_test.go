@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -278,13 +279,13 @@ func TestScreeningAndAssignment(t *testing.T) {
 	// A coordinator assigns a bank the engine did not pick (its product
 	// serves another city): the bank receives the push.
 	other := e.institution("340100")
-	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+other.OrgID+"/verify", coord.Token, nil, nil)
+	hefei := e.coordinator("340100")
+	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+other.OrgID+"/verify", hefei.Token, nil, nil)
 	prod := broadProduct("合肥专项贷", 200_000_000, 0, false)
 	prod["regions"] = []string{"340100"}
 	var pr struct{ ID string }
 	e.ok(http.StatusCreated, "POST", "/api/v1/products", other.Token, prod, &pr)
 	e.ok(http.StatusOK, "POST", "/api/v1/products/"+pr.ID+"/publish", other.Token, nil, nil)
-	hefei := e.coordinator("340100")
 	e.ok(http.StatusOK, "POST", "/api/v1/products/"+pr.ID+"/review", hefei.Token, map[string]any{"decision": "approve"}, nil)
 	wantError(t, e.do("POST", "/api/v1/projects/"+passed.ID+"/assign", hefei.Token, map[string]any{"institution_id": other.OrgID, "note": "x"}),
 		http.StatusNotFound, "not_found")
@@ -305,4 +306,104 @@ func TestScreeningAndAssignment(t *testing.T) {
 	}
 	wantError(t, e.do("POST", "/api/v1/projects/"+passed.ID+"/assign", coord.Token, map[string]any{"institution_id": other.OrgID, "note": "x"}),
 		http.StatusConflict, "conflict")
+}
+
+// TestGuaranteeNeverCountsAsFunding: a project backed by a guarantee firm
+// gets the firm as an enhancer beside its lender; the firm commits cover
+// and issues its guarantee, and only the bank's money counts as funded.
+func TestGuaranteeNeverCountsAsFunding(t *testing.T) {
+	e := newPipelineEnv(t)
+	coord := e.coordinator("340000")
+	loan := broadProduct("集群贷", 200_000_000, 0, false)
+	loan["collateral"] = []string{"mortgage", "guarantee_company"}
+	bank := e.verifiedBank(coord, loan)
+	guarantor := e.register(finzone.KindGuarantee, "341200")
+	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+guarantor.OrgID+"/verify", coord.Token, nil, nil)
+	g := broadProduct("政策性融资担保", 10_000_000, 0, false)
+	g["category"], g["rate_floor_bps"], g["rate_ceiling_bps"] = "guarantee", 50, 200
+	g["collateral"] = []string{"guarantee_company"}
+	var gp struct{ ID string }
+	e.ok(http.StatusCreated, "POST", "/api/v1/products", guarantor.Token, g, &gp)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+gp.ID+"/publish", guarantor.Token, nil, nil)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+gp.ID+"/review", coord.Token, map[string]any{"decision": "approve"}, nil)
+
+	ent := e.enterprise("341221")
+	body := projectBody("担保增信的技改项目")
+	body["collateral"] = []string{"mortgage", "guarantee_company"}
+	p := e.createProject(ent.Token, body)
+	e.catalogueSeen()
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	l := e.waitMatches(ent.Token, p.ID, 30*time.Second, func(l matchList) bool { return len(l.Items) == 2 })
+	var lender, enhancer matchOut
+	for _, m := range l.Items {
+		switch m.Role {
+		case "enhancer":
+			enhancer = m
+		case "lead":
+			lender = m
+		}
+	}
+	if lender.InstitutionID != bank.OrgID || enhancer.InstitutionID != guarantor.OrgID {
+		t.Fatalf("matches %+v: want the bank as lead and the guarantee firm as enhancer", l.Items)
+	}
+	if !slices.Equal(enhancer.AllowedActions, nil) {
+		t.Errorf("the enterprise may act on the enhancer: %v", enhancer.AllowedActions)
+	}
+	var gm lendingMatch
+	gm = e.walk(guarantor, enhancer.ID, map[string]any{"action": "accept"}, map[string]any{"action": "assess"},
+		map[string]any{"action": "commit", "cover_yuan": 4_000_000, "fee_bps": 100, "risk_share_pct": 40},
+		map[string]any{"action": "issue"})
+	if gm.Stage != "issued" {
+		t.Fatalf("enhancer: %s", gm.Stage)
+	}
+	wantError(t, e.do("POST", "/api/v1/matches/"+enhancer.ID+"/actions", guarantor.Token,
+		map[string]any{"action": "disburse", "tranche_amount_yuan": 1_000_000}), http.StatusConflict, "invalid_state")
+	wantError(t, e.do("POST", "/api/v1/matches/"+enhancer.ID+"/offer", ent.Token, map[string]any{"decision": "accept"}),
+		http.StatusConflict, "invalid_state")
+
+	e.walk(bank, lender.ID, append(toCreditReview, offerOf(5_000_000))...)
+	e.ok(http.StatusOK, "POST", "/api/v1/matches/"+lender.ID+"/offer", ent.Token, map[string]any{"decision": "accept"}, nil)
+	e.walk(bank, lender.ID, map[string]any{"action": "contract"}, map[string]any{"action": "disburse", "tranche_amount_yuan": 2_000_000})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var got projectOut
+		e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, ent.Token, nil, &got)
+		if got.Status == "partially_funded" {
+			break
+		}
+		if got.Status == "funded" || time.Now().After(deadline) {
+			t.Fatalf("project %s after ¥2,000,000 of ¥5,000,000 lent and ¥4,000,000 of guarantee, want partially_funded", got.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The enhancer never took the need_met exit when the offer met the need.
+	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+enhancer.ID, guarantor.Token, nil, &gm)
+	if gm.Stage != "issued" {
+		t.Errorf("enhancer after the need was met: %s", gm.Stage)
+	}
+}
+
+// TestMakeUpSaturdayCounts: pushed on Friday 13 February 2026, before the
+// Spring Festival, a 3-working-day answer is due on Wednesday 25 February:
+// the make-up Saturday 14 February counts, the festival (15–23) does not.
+// Without the calendar it would be Wednesday 18; without the make-up day,
+// Thursday 26.
+func TestMakeUpSaturdayCounts(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	friday := time.Date(2026, 2, 13, 10, 0, 0, 0, cst)
+	e := newPipelineEnvWith(t, usecase.Config{Now: func() time.Time { return friday }}, finzone.Deadlines{})
+	coord := e.coordinator("340000")
+	prod := broadProduct("集群贷", 200_000_000, 0, false)
+	prod["valid_from"] = "2026-01-01T00:00:00+08:00"
+	bank := e.verifiedBank(coord, prod)
+	ent := e.enterprise("341221")
+	p := e.createProject(ent.Token, projectBody("节前提交的项目"))
+	e.catalogueSeen()
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	l := e.waitMatches(ent.Token, p.ID, 30*time.Second, func(l matchList) bool { return len(l.Items) == 1 })
+	var m lendingMatch
+	e.ok(http.StatusOK, "GET", "/api/v1/matches/"+l.Items[0].ID, bank.Token, nil, &m)
+	if want := time.Date(2026, 2, 25, 10, 0, 0, 0, cst); m.DueTime == nil || !m.DueTime.Equal(want) {
+		t.Errorf("due %v, want %v", m.DueTime, want)
+	}
 }
