@@ -2,10 +2,13 @@ package mongodb_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
 	"finzone"
+	"finzone/embedded"
+	"finzone/mongodb"
 )
 
 // TestCatalogueVersionMovesOnEveryCatalogueWrite: the store bumps the
@@ -58,4 +61,52 @@ func TestCatalogueVersionMovesOnEveryCatalogueWrite(t *testing.T) {
 	pub := product(seeded.ID)
 	pub.Status = finzone.ReviewPublished
 	step("a published product created (seed)", true, db.CreateProduct(ctx, &pub))
+}
+
+// TestAnotherServerOnTheSameFilesSeesTheVersion: two embedded servers on one
+// data directory, as "finzone seed" beside a running platform. FerretDB
+// lists a database's collections once per process, so the version must
+// live in a collection every process's store created at Open, not in one a
+// first bump creates in one process, unseen by the others.
+func TestAnotherServerOnTheSameFilesSeesTheVersion(t *testing.T) {
+	if os.Getenv("FINZONE_TEST_MONGO_URI") != "" {
+		t.Skip("a property of the embedded server")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *mongodb.DB {
+		srv, err := embedded.StartMongo(dir, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(srv.Close)
+		db, err := mongodb.Open(ctx, srv.URI, "finzone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close(ctx) })
+		return db
+	}
+	platform := open()
+	v0, err := platform.CatalogueVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := open()
+	p := product("bank-1")
+	p.Status = finzone.ReviewPublished
+	if err := seed.CreateProduct(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := platform.CatalogueVersion(ctx)
+	if err != nil || v1 <= v0 {
+		t.Errorf("the platform's server reads version %d (%v) after the seed's publish, had %d", v1, err, v0)
+	}
+	if err := platform.BumpCatalogue(ctx); err != nil {
+		t.Errorf("the platform's own bump: %v", err)
+	}
+	v2, err := seed.CatalogueVersion(ctx)
+	if err != nil || v2 <= v1 {
+		t.Errorf("the seed's server reads version %d (%v) after the platform's bump, had %d", v2, err, v1)
+	}
 }
