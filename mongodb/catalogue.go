@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -28,13 +29,41 @@ func (d *DB) CatalogueVersion(ctx context.Context) (int64, error) {
 	return doc.Version, translate(err)
 }
 
-// BumpCatalogue tells every worker process to reload its catalogue.
+// BumpCatalogue tells every worker process to reload its catalogue. The
+// store bumps on its own after every write that changes what matching reads
+// (see catalogueChanged); callers need it only for changes made elsewhere.
 func (d *DB) BumpCatalogue(ctx context.Context) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	_, err := d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}},
+	// FerretDB applies an update by reading and rewriting the document:
+	// this process's bumps go one at a time so none is lost. Another
+	// process's bump racing this one may still be (both write n+1); the
+	// version moved all the same, after both writers' changes.
+	unlock, err := d.lockWrite(ctx, collMeta+"/catalogue")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
 	return translate(err)
+}
+
+// catalogueChanged bumps the version after a write that changed the
+// matchable catalogue (a published product version, a verified
+// institution), whichever process or command made it: workers poll the
+// version, and seed or a second process writes no other signal they see.
+// It runs after the write, so a worker that sees the new version reads the
+// change. If the bump fails, the write stands and the error is returned;
+// workers still reload the whole catalogue every few minutes.
+func (d *DB) catalogueChanged(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	if err := d.BumpCatalogue(ctx); err != nil {
+		return fmt.Errorf("catalogue version not bumped after the write: %w", err)
+	}
+	return nil
 }
 
 // VerifiedInstitutions lists every verified bank, insurer, leasing and

@@ -63,6 +63,10 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if d.ferret {
 		d.gate = newWriteGate()
 	}
+	if err := d.ensureCollections(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongodb: collections: %w", err)
+	}
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: indexes: %w", err)
@@ -109,6 +113,41 @@ func (d *DB) isFerretDB(ctx context.Context) (bool, error) {
 	}
 	_, err = raw.LookupErr("ferretdbVersion")
 	return err == nil, nil
+}
+
+// collections are every collection the store writes.
+var collections = []string{collOrgs, collUsers, collSessions, collClusters, collProjects, collProducts,
+	collLedgers, collMatches, collClaims, collSyndicates, collNotifications, collWebhooks, collDeliveries, collMeta}
+
+// ensureCollections creates every collection the store uses that does not
+// exist yet. FerretDB on SQLite loads its list of collections once per
+// process and never reads it again: a collection another process creates
+// later (two embedded servers on one data directory, e.g. "finzone seed"
+// beside a running platform) stays invisible to it, reads of it return
+// nothing and writes to it fail. The catalogue's version document lived in
+// a collection its first bump created, so a running platform never saw a
+// bump made elsewhere. Creating them all here, before any process writes,
+// gives every process the same list.
+func (d *DB) ensureCollections(ctx context.Context) error {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	names, err := d.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return translate(err)
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, c := range collections {
+		if have[c] {
+			continue
+		}
+		if err := d.db.CreateCollection(ctx, c); err != nil && !isNamespaceExists(err) {
+			return translate(err)
+		}
+	}
+	return nil
 }
 
 func (d *DB) ensureIndexes(ctx context.Context) error {

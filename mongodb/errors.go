@@ -62,3 +62,10 @@ func oid(id string) (bson.ObjectID, error) {
 	}
 	return o, nil
 }
+
+// isNamespaceExists recognises a collection another client created first
+// (MongoDB's NamespaceExists, code 48).
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
+}

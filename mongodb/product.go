@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -108,6 +109,9 @@ func (d *DB) CreateProduct(ctx context.Context, p *finzone.Product) error {
 		if err != nil {
 			return translate(err)
 		}
+	}
+	if p.Status == finzone.ReviewPublished { // seed data and imports arrive published
+		return d.catalogueChanged(ctx, nil)
 	}
 	return nil
 }
@@ -219,7 +223,11 @@ func (d *DB) UpdateProduct(ctx context.Context, p finzone.Product, from []finzon
 		{Key: "valid_to", Value: doc.ValidTo}, {Key: "status", Value: doc.Status},
 		{Key: "updated_at", Value: d.now().UTC()},
 	}
-	return d.updateProduct(ctx, p, strs(from), set)
+	out, err := d.updateProduct(ctx, p, strs(from), set)
+	if p.Status == finzone.ReviewPublished || slices.Contains(from, finzone.ReviewPublished) {
+		return out, d.catalogueChanged(ctx, err)
+	}
+	return out, err
 }
 
 // SetProductReview moves one version from status from to p.Status, with the
@@ -235,15 +243,26 @@ func (d *DB) SetProductReview(ctx context.Context, p finzone.Product, from finzo
 	}
 	out, err := d.updateProduct(ctx, p, []string{string(from)}, set)
 	if err != nil || p.Status != finzone.ReviewPublished {
+		if from == finzone.ReviewPublished { // withdrawn from the catalogue
+			return out, d.catalogueChanged(ctx, err)
+		}
 		return out, err
 	}
+	if err := d.supersede(ctx, p); err != nil {
+		return out, err
+	}
+	return out, d.catalogueChanged(ctx, nil)
+}
+
+// supersede retires the published versions older than p.
+func (d *DB) supersede(ctx context.Context, p finzone.Product) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
-	_, err = d.db.Collection(collProducts).UpdateMany(ctx,
+	_, err := d.db.Collection(collProducts).UpdateMany(ctx,
 		bson.D{{Key: "product_id", Value: p.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}},
 			{Key: "status", Value: string(finzone.ReviewPublished)}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(finzone.ReviewSuperseded)}}}})
-	return out, translate(err)
+	return translate(err)
 }
 
 func (d *DB) updateProduct(ctx context.Context, p finzone.Product, from []string, set bson.D) (finzone.Product, error) {

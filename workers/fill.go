@@ -53,7 +53,7 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	default:
 		return nil
 	}
-	idx, insts, err := w.cat.get(ctx)
+	view, err := w.cat.get(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,8 +72,8 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	if err != nil {
 		return err
 	}
-	sel := idx.Select(p, now)
-	plan := matching.PlanRelay(led, byInst, sel, insts, w.cfg.Matching, now)
+	sel := view.Lenders.Select(p, now) // only lenders fill the 1+10
+	plan := matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
 	if plan.Changed {
 		led = plan.Apply(led)
 		if err := st.SaveLedger(ctx, &led, led.Version); err != nil {

@@ -121,7 +121,8 @@ func (e *env) submit(t *testing.T, p finzone.Project) {
 	must(t, e.client.ProjectSubmitted(ctx, p.ID))
 }
 
-// engine builds the same index the workers build, for expected selections.
+// engine builds the same lenders' index the workers fill the 1+10 from,
+// for expected selections.
 func (e *env) engine(t *testing.T) *matching.Index {
 	t.Helper()
 	ctx := context.Background()
@@ -131,8 +132,14 @@ func (e *env) engine(t *testing.T) *matching.Index {
 	for _, o := range orgs {
 		insts[o.ID] = matching.InstitutionOf(o)
 	}
-	products, err := e.db.PublishedProducts(ctx)
+	all, err := e.db.PublishedProducts(ctx)
 	must(t, err)
+	var products []finzone.Product
+	for _, p := range all {
+		if p.Category.Lends() {
+			products = append(products, p)
+		}
+	}
 	cfg := matching.DefaultConfig()
 	cfg.Waitlist = -1
 	idx := matching.NewIndex(cfg)

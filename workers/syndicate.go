@@ -96,7 +96,7 @@ func (w *Workers) memberDeclined(ctx context.Context, p finzone.Project, institu
 	if !found {
 		return nil
 	}
-	idx, _, err := w.cat.get(ctx)
+	view, err := w.cat.get(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (w *Workers) memberDeclined(ctx context.Context, p finzone.Project, institu
 	if err != nil {
 		return err
 	}
-	sel := idx.Select(p, w.cfg.Now())
+	sel := view.Lenders.Select(p, w.cfg.Now()) // a syndicate lends: enhancers never join it
 	cands := w.syndicateCandidates(sel, led, byInst, institutionID)
 	next := matching.Reallocate(prev, institutionID, cands, matching.DefaultRules())
 	delete(keep, institutionID)
