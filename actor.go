@@ -28,8 +28,11 @@ func (a Actor) IsPlatformAdmin() bool { return a.User.PlatformAdmin }
 func (a Actor) IsStaff() bool { return a.IsCoordinator() || a.IsPlatformAdmin() }
 
 // HasInbox reports whether the actor's organization receives the
-// pipeline's notices: enterprises and institutions.
-func (a Actor) HasInbox() bool { return a.Org.ID != "" && (a.IsEnterprise() || a.IsInstitution()) }
+// pipeline's notices: enterprises, institutions, and coordinators' finance
+// offices (screening, escalations).
+func (a Actor) HasInbox() bool {
+	return a.Org.ID != "" && (a.IsEnterprise() || a.IsInstitution() || a.Org.Kind == KindCoordinator)
+}
 
 // CanManageWebhook: an institution's admins set its webhook and read its
 // delivery log.

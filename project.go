@@ -223,7 +223,7 @@ func (p *Project) Editable() bool { return p.Status == ProjectDraft }
 
 // WithdrawableStatuses are the statuses a project may be withdrawn from:
 // submitted and still open to money.
-var WithdrawableStatuses = []ProjectStatus{ProjectSubmitted, ProjectMatching, ProjectInProgress, ProjectPartiallyFunded}
+var WithdrawableStatuses = []ProjectStatus{ProjectScreening, ProjectSubmitted, ProjectMatching, ProjectInProgress, ProjectPartiallyFunded}
 
 // Withdrawable reports whether the owner may withdraw the project.
 func (p *Project) Withdrawable() bool { return contains(WithdrawableStatuses, p.Status) }

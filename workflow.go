@@ -258,7 +258,7 @@ func (p Project) Assign(institutionID, productID, note, by string, now time.Time
 		return ProjectChange{}, err
 	}
 	switch {
-	case !p.Withdrawable():
+	case !p.Withdrawable() || p.Status == ProjectScreening:
 		return ProjectChange{}, Errorf(ECInvalidState, "a %s project takes no assignment", p.Status)
 	case p.NeedMet():
 		return ProjectChange{}, Errorf(ECInvalidState, "the project's need is met")

@@ -120,6 +120,13 @@ func TestOffersNeverExceedTheNeed(t *testing.T) {
 	if got.AcceptedYuan != 3_000_000 || len(got.Offers) != 1 {
 		t.Errorf("project books %d in %d offers, want 3000000 in 1", got.AcceptedYuan, len(got.Offers))
 	}
+	var seenByBank struct {
+		Offers []struct{ MatchID string }
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, banks[2].Token, nil, &seenByBank)
+	if len(seenByBank.Offers) != 0 {
+		t.Errorf("a competing bank sees the accepted offers %v", seenByBank.Offers)
+	}
 
 	// The third bank offers the rest; accepting it meets the need and closes
 	// the other open lender as need_met.
@@ -259,6 +266,20 @@ func TestScreeningAndAssignment(t *testing.T) {
 		http.StatusBadRequest, "validation_failed", fieldCode{"note", "required"})
 	wantError(t, e.do("POST", "/api/v1/projects/"+returned.ID+"/screen", bank.Token, map[string]any{"decision": "pass"}),
 		http.StatusNotFound, "not_found")
+	var inbox0 struct {
+		Items []struct {
+			Kind      string `json:"kind"`
+			ProjectID string `json:"project_id"`
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(inbox0.Items) == 0 && time.Now().Before(deadline) {
+		e.ok(http.StatusOK, "GET", "/api/v1/notifications", coord.Token, nil, &inbox0)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(inbox0.Items) != 1 || inbox0.Items[0].Kind != "screening" || inbox0.Items[0].ProjectID != returned.ID {
+		t.Errorf("the screening office's inbox: %+v, want one screening notice", inbox0.Items)
+	}
 	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+returned.ID+"/screen", coord.Token, map[string]any{"decision": "return", "note": "请补充环评批复"}, &p)
 	if p.Status != "draft" {
 		t.Errorf("returned: %s, want draft", p.Status)

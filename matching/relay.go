@@ -160,3 +160,55 @@ func toComponents(cs []Component) []finzone.ScoreComponent {
 	}
 	return out
 }
+
+// PlanAssign places coordinators' assignments in the 1+10: each assigned
+// institution is pushed as a partner through the product named. When the
+// lender slots are full, the lowest-ranked partner that has not accepted
+// (still pushed) makes way: its institution is returned in replace. An
+// assignment with no such partner to replace waits (it is not returned).
+// rank is the ledger's length so far.
+func PlanAssign(led finzone.Ledger, matches map[string]finzone.Match, pending []finzone.ProjectEvent,
+	cfg Config, rank int, now time.Time) (add []finzone.LedgerEntry, replace []string) {
+	cfg = cfg.withDefaults()
+	live := map[string]bool{}
+	n := 0
+	for _, e := range led.Entries {
+		m, ok := matches[e.InstitutionID]
+		if e.Role.Lends() && (!ok || m.Stage.Live()) {
+			live[e.InstitutionID] = true
+			n++
+		}
+	}
+	for _, a := range pending {
+		if n >= cfg.Leads+cfg.Partners {
+			victim := ""
+			for _, e := range led.Entries {
+				m, ok := matches[e.InstitutionID]
+				if e.Role == finzone.RolePartner && live[e.InstitutionID] && ok && m.Stage == finzone.StagePushed &&
+					(victim == "" || e.Rank > rankOf(led, victim)) {
+					victim = e.InstitutionID
+				}
+			}
+			if victim == "" {
+				continue
+			}
+			live[victim] = false
+			replace = append(replace, victim)
+			n--
+		}
+		rank++
+		n++
+		add = append(add, finzone.LedgerEntry{InstitutionID: a.InstitutionID, ProductID: a.ProductID, Role: finzone.RolePartner,
+			Rank: rank, Components: []finzone.ScoreComponent{{Name: "assigned", Value: 0}}, PushedAt: now})
+	}
+	return add, replace
+}
+
+func rankOf(led finzone.Ledger, inst string) int {
+	for _, e := range led.Entries {
+		if e.InstitutionID == inst {
+			return e.Rank
+		}
+	}
+	return 0
+}

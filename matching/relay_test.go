@@ -286,3 +286,36 @@ func TestPlanEnhancers(t *testing.T) {
 		t.Errorf("with only an enhancer in the ledger: adds %+v, want a lead and a partner", plan.Add)
 	}
 }
+
+func TestPlanAssign(t *testing.T) {
+	full := finzone.Ledger{Entries: []finzone.LedgerEntry{entry("b1", finzone.RoleLead, 1)}}
+	ms := map[string]finzone.Match{"b1": {Stage: finzone.StageContacted}}
+	for i := 2; i <= 11; i++ {
+		id := fmt.Sprintf("b%d", i)
+		full.Entries = append(full.Entries, entry(id, finzone.RolePartner, i))
+		ms[id] = finzone.Match{Stage: finzone.StagePushed}
+	}
+	ms["b11"] = finzone.Match{Stage: finzone.StageAccepted} // has accepted: stays
+	assign := []finzone.ProjectEvent{{Action: finzone.EventAssign, InstitutionID: "x1", ProductID: "px"}}
+
+	add, replace := PlanAssign(full, ms, assign, Config{}, len(full.Entries), relayNow)
+	if len(add) != 1 || add[0].InstitutionID != "x1" || add[0].Role != finzone.RolePartner || add[0].Rank != 12 || add[0].ProductID != "px" {
+		t.Errorf("full slots: add %+v", add)
+	}
+	if !reflect.DeepEqual(replace, []string{"b10"}) {
+		t.Errorf("replaced %v, want the lowest-ranked partner not yet accepted (b10)", replace)
+	}
+	short := finzone.Ledger{Entries: full.Entries[:3]}
+	if add, replace := PlanAssign(short, ms, assign, Config{}, 3, relayNow); len(add) != 1 || len(replace) != 0 {
+		t.Errorf("free slots: add %v replace %v, want a push and no replacement", add, replace)
+	}
+	for id, m := range ms {
+		if id != "b1" {
+			m.Stage = finzone.StageDueDiligence
+			ms[id] = m
+		}
+	}
+	if add, _ := PlanAssign(full, ms, assign, Config{}, 11, relayNow); len(add) != 0 {
+		t.Errorf("every partner working: add %v, want the assignment to wait", add)
+	}
+}

@@ -199,7 +199,7 @@ func (s *Service) assignable(ctx context.Context, p finzone.Project, in AssignIn
 	}
 	org, err := s.orgs.Org(ctx, in.InstitutionID)
 	if finzone.IsCode(err, finzone.ECNotFound) || (err == nil && (!org.Verified || (org.Kind != finzone.KindBank && org.Kind != finzone.KindLeasing))) {
-		probs.Add("institution_id", finzone.FCUnknown)
+		probs.Add("institution_id", finzone.FCInvalid)
 		return finzone.Product{}, probs.Err()
 	}
 	if err != nil {
@@ -222,7 +222,7 @@ func (s *Service) assignable(ctx context.Context, p finzone.Project, in AssignIn
 		if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
 			return finzone.Product{}, err
 		}
-		probs.Add("product_id", finzone.FCUnknown)
+		probs.Add("product_id", finzone.FCInvalid)
 		return finzone.Product{}, probs.Err()
 	}
 	list, _, err := s.products.ListProducts(ctx, finzone.ProductFilter{OwnerOrgID: org.ID, Status: finzone.ReviewPublished}, finzone.Page{Limit: finzone.MaxPageLimit})

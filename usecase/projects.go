@@ -206,6 +206,9 @@ func (s *Service) Project(ctx context.Context, a finzone.Actor, id string) (finz
 	}
 	if a.IsInstitution() {
 		if _, err := s.matches.Match(ctx, finzone.MatchID(p.ID, a.Org.ID)); err == nil {
+			// What the project's other lenders offered, and what
+			// coordinators noted, are not an institution's business.
+			p.Offers, p.Events = nil, nil
 			return p, nil
 		} else if !finzone.IsCode(err, finzone.ECNotFound) {
 			return finzone.Project{}, err

@@ -73,17 +73,97 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 		return err
 	}
 	sel := view.Lenders.Select(p, now) // only lenders fill the 1+10
-	plan := matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
-	if plan.Changed {
-		led = plan.Apply(led)
-		if err := st.SaveLedger(ctx, &led, led.Version); err != nil {
-			return err
-		}
+	led, exhausted, replaced, err := w.plan(ctx, p, led, byInst, view, sel, now)
+	if err != nil {
+		return err
 	}
-	if err := w.applyFill(ctx, p, led, byInst, plan.Exhausted, now); err != nil {
+	if err := w.applyFill(ctx, p, led, byInst, exhausted, now); err != nil {
+		return err
+	}
+	if err := w.replace(ctx, p, byInst, replaced); err != nil {
 		return err
 	}
 	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+}
+
+// plan works out and saves the ledger's next version: freed lender slots
+// relayed (unless accepted offers already meet the need), coordinators'
+// assignments placed, and credit enhancers beside the 1+10 when the
+// project needs them. replaced are the partners assignments displaced.
+func (w *Workers) plan(ctx context.Context, p finzone.Project, led finzone.Ledger, byInst map[string]finzone.Match,
+	view catalogueView, sel matching.Selection, now time.Time) (finzone.Ledger, bool, []string, error) {
+	relay := matching.RelayPlan{Promoted: -1, Changed: led.Exhausted} // a met need is not exhausted
+	if !p.NeedMet() {
+		relay = matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
+	}
+	next := relay.Apply(led)
+	assigned, replaced := matching.PlanAssign(next, byInst, p.PendingAssignments(next), w.cfg.Matching, len(next.Entries), now)
+	for i, e := range assigned {
+		if prod, err := w.cfg.Store.Product(ctx, e.ProductID); err == nil {
+			assigned[i].ProductVersion = prod.Version
+		}
+	}
+	next.Entries = append(next.Entries, assigned...)
+	kind := func(productID string) finzone.ProductCategory { return "" }
+	if cats := p.EnhancerCategories(); len(cats) > 0 {
+		esel := view.Enhancers.Select(p, now)
+		kind = func(productID string) finzone.ProductCategory {
+			for _, pk := range esel.All() {
+				if pk.ProductID == productID {
+					return categoryOf(view.Insts[pk.InstitutionID].Kind)
+				}
+			}
+			return ""
+		}
+		next.Entries = append(next.Entries, matching.PlanEnhancers(next, byInst, esel, cats, kind, w.cfg.Matching, len(next.Entries), now)...)
+	}
+	if !relay.Changed && len(next.Entries) == len(led.Entries) {
+		return led, relay.Exhausted, nil, nil
+	}
+	if err := w.cfg.Store.SaveLedger(ctx, &next, led.Version); err != nil {
+		return led, false, nil, err
+	}
+	return next, relay.Exhausted, replaced, nil
+}
+
+// categoryOf is the product category an institution's kind offers.
+func categoryOf(k finzone.OrgKind) finzone.ProductCategory {
+	switch k {
+	case finzone.KindGuarantee:
+		return finzone.CategoryGuarantee
+	case finzone.KindInsurer:
+		return finzone.CategoryInsurance
+	case finzone.KindLeasing:
+		return finzone.CategoryLeasing
+	}
+	return finzone.CategoryLoan
+}
+
+// replace withdraws the partners a coordinator's assignment displaced:
+// they had not accepted, and their slot went to the assigned institution.
+func (w *Workers) replace(ctx context.Context, p finzone.Project, byInst map[string]finzone.Match, insts []string) error {
+	now := w.cfg.Now()
+	for _, id := range insts {
+		m, ok := byInst[id]
+		if !ok || m.Stage != finzone.StagePushed {
+			continue
+		}
+		moved, err := w.cfg.Store.MoveMatch(ctx, m.ID, m.Stage, finzone.MatchChange{To: finzone.StageWithdrawn, Seen: len(m.Events),
+			Event: finzone.Event{At: now, Actor: "system", Action: "replaced", From: m.Stage, To: finzone.StageWithdrawn}})
+		if finzone.IsCode(err, finzone.ECInvalidState) {
+			return finzone.Errorf(finzone.ECConflict, "match %s moved while being replaced", m.ID) // the fill retries
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.notify(ctx, notice(m.InstitutionID, finzone.NoticeMatchWithdrawn, moved, p.Title)); err != nil {
+			return err
+		}
+		if err := w.cfg.Store.SetMatchRelayed(ctx, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyFill makes the store follow the saved ledger: matches created for
@@ -187,7 +267,7 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 			ID: finzone.MatchID(p.ID, e.InstitutionID), ProjectID: p.ID, InstitutionID: e.InstitutionID,
 			ProjectTitle: p.Title, ProjectAmountYuan: p.AmountYuan, OwnerOrgID: p.OwnerOrgID, RegionCode: p.RegionCode,
 			ClusterID: p.ClusterID, ProductID: e.ProductID, ProductVersion: e.ProductVersion, Role: e.Role, Rank: e.Rank,
-			Score: e.Score, Components: e.Components, Stage: finzone.StagePushed, DueAt: due,
+			Score: e.Score, Components: e.Components, Stage: finzone.StagePushed, DueAt: due, Category: w.categoryOfEntry(ctx, e),
 			Events:    []finzone.Event{{At: e.PushedAt, Actor: "system", Action: "push", To: finzone.StagePushed, Note: string(e.Role)}},
 			CreatedAt: e.PushedAt, UpdatedAt: e.PushedAt,
 		})
@@ -228,4 +308,18 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 		return err
 	}
 	return w.schedule(ctx, ms...)
+}
+
+// categoryOfEntry is the category of the product an entry was pushed
+// through, as the catalogue knows its institution.
+func (w *Workers) categoryOfEntry(ctx context.Context, e finzone.LedgerEntry) finzone.ProductCategory {
+	view, err := w.cat.get(ctx)
+	if err != nil {
+		return ""
+	}
+	in, ok := view.Insts[e.InstitutionID]
+	if !ok {
+		return ""
+	}
+	return categoryOf(in.Kind)
 }

@@ -26,6 +26,8 @@ type Store interface {
 	// ChangeProject applies a change to the project as seen (conflict if
 	// it changed since).
 	ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error)
+	// Product is a product's newest version.
+	Product(ctx context.Context, id string) (finzone.Product, error)
 	// OrgByUSCC finds an organization by credit code (coordinators' offices).
 	OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error)
 	// ProjectsInStatus lists every project in the statuses (reconciler scans).
