@@ -44,6 +44,14 @@ func (w *Workers) handleMatchChanged(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	if n := len(m.Events); n > 0 && m.Events[n-1].Action == string(finzone.ActionRequestEnhancer) {
+		// A lender asked for a guarantee or cover: the owner hears of it,
+		// and the fill pushes enhancers.
+		if err := w.notify(ctx, notice(p.OwnerOrgID, finzone.NoticeEnhancerWanted, m, p.Title)); err != nil {
+			return err
+		}
+		return w.fill(ctx, p.ID)
+	}
 	if !m.Stage.Live() && !m.Relayed {
 		return w.fill(ctx, p.ID)
 	}
