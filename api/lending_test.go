@@ -428,3 +428,34 @@ func TestMakeUpSaturdayCounts(t *testing.T) {
 		t.Errorf("due %v, want %v", m.DueTime, want)
 	}
 }
+
+// TestLenderAsksForAnEnhancer: a project with no guarantee firm in its
+// collateral gets one when its lender asks.
+func TestLenderAsksForAnEnhancer(t *testing.T) {
+	e := newPipelineEnv(t)
+	coord := e.coordinator("340000")
+	bank := e.verifiedBank(coord, broadProduct("集群贷", 200_000_000, 0, false))
+	insurer := e.register(finzone.KindInsurer, "341200")
+	e.ok(http.StatusOK, "POST", "/api/v1/institutions/"+insurer.OrgID+"/verify", coord.Token, nil, nil)
+	cover := broadProduct("贷款保证保险", 10_000_000, 0, false)
+	cover["category"], cover["rate_floor_bps"], cover["rate_ceiling_bps"] = "insurance", 80, 200
+	var ip struct{ ID string }
+	e.ok(http.StatusCreated, "POST", "/api/v1/products", insurer.Token, cover, &ip)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+ip.ID+"/publish", insurer.Token, nil, nil)
+	e.ok(http.StatusOK, "POST", "/api/v1/products/"+ip.ID+"/review", coord.Token, map[string]any{"decision": "approve"}, nil)
+	ent := e.enterprise("341221")
+	p := e.createProject(ent.Token, projectBody("科技型企业研发楼"))
+	e.catalogueSeen()
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	l := e.waitMatches(ent.Token, p.ID, 30*time.Second, func(l matchList) bool { return len(l.Items) == 1 })
+	if l.Items[0].InstitutionID != bank.OrgID {
+		t.Fatalf("before the request: %+v, want only the bank", l.Items)
+	}
+	e.walk(bank, l.Items[0].ID, map[string]any{"action": "accept"}, map[string]any{"action": "request_enhancer", "note": "需要履约保证保险"})
+	l = e.waitMatches(ent.Token, p.ID, 20*time.Second, func(l matchList) bool { return len(l.Items) == 2 })
+	for _, m := range l.Items {
+		if m.InstitutionID == insurer.OrgID && m.Role != "enhancer" {
+			t.Errorf("the insurer joined as %s, want enhancer", m.Role)
+		}
+	}
+}
