@@ -64,6 +64,8 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Get("/inbox", signedIn(p.inboxPage))
 	app.Get("/matches/:id", signedIn(p.matchPage))
 	app.Post("/matches/:id/action", signedIn(p.matchActionPost))
+	app.Post("/matches/:id/extend", signedIn(p.extendPost))
+	app.Post("/matches/:id/urge", signedIn(p.urgePost))
 	app.Get("/webhooks", signedIn(p.webhooksPage))
 	app.Post("/webhooks", signedIn(p.webhooksPost))
 	app.Get("/notifications", signedIn(p.notificationsPage))
@@ -80,7 +82,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 
 	// A page drawn by a POST (a form with field messages) links its language
 	// switch to its own address; these lead back to the page itself.
-	app.Get("/matches/:id/action", backTo("/matches/"))
+	for _, form := range []string{"action", "extend", "urge"} {
+		app.Get("/matches/:id/"+form, backTo("/matches/"))
+	}
 	app.Get("/review/products/:id", backTo("/products/"))
 
 	app.Use(p.notFound)
