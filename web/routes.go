@@ -50,6 +50,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/projects/:id/submit", signedIn(p.submitProjectPost))
 	app.Post("/projects/:id/withdraw", signedIn(p.withdrawProjectPost))
 	app.Post("/projects/:id/delete", signedIn(p.deleteProjectPost))
+	app.Post("/projects/:id/offer", signedIn(p.offerPost))
+	app.Post("/projects/:id/screen", signedIn(p.screenPost))
+	app.Post("/projects/:id/assign", signedIn(p.assignPost))
 	app.Post("/projects/:id/syndicate/respond", signedIn(p.syndicateRespondPost))
 	app.Post("/projects/:id/syndicate/sign", signedIn(p.syndicateSignPost))
 
@@ -84,6 +87,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	// switch to its own address; these lead back to the page itself.
 	for _, form := range []string{"action", "extend", "urge"} {
 		app.Get("/matches/:id/"+form, backTo("/matches/"))
+	}
+	for _, form := range []string{"offer", "screen", "assign"} {
+		app.Get("/projects/:id/"+form, backTo("/projects/"))
 	}
 	app.Get("/review/products/:id", backTo("/products/"))
 
