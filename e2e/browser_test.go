@@ -38,11 +38,14 @@ import (
 
 const password = "e2e-password-1"
 
-// platform is the app under test with its seeded accounts.
+// platform is the app under test with its seeded accounts, and the use
+// cases for setting up what a story takes for granted.
 type platform struct {
 	url      string
 	db       *mongodb.DB
+	uc       *usecase.Service
 	bankName string
+	bankID   string
 }
 
 // startPlatform wires the app as cmd/finzone does in all-in-one mode: one
@@ -71,7 +74,7 @@ func startPlatform(t *testing.T) *platform {
 		t.Fatal(err)
 	}
 	p := &platform{db: db, bankName: "皖北农村商业银行临泉支行"}
-	seedAccounts(t, db, p.bankName)
+	p.bankID = seedAccounts(t, db, p.bankName)
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -90,6 +93,7 @@ func startPlatform(t *testing.T) *platform {
 	t.Cleanup(func() { _ = queues.Close() })
 	uc := usecase.New(db, usecase.Config{Pipeline: client, Deadlines: deadlines, Log: log,
 		Queues: queues.Queues})
+	p.uc = uc
 	app := server.New(log)
 	api.Mount(app, uc)
 	if err := web.Mount(app, uc); err != nil {
@@ -106,8 +110,9 @@ func startPlatform(t *testing.T) *platform {
 }
 
 // seedAccounts makes a province coordinator and one verified bank with a
-// published product that fits the project the enterprise will post.
-func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) {
+// published product that fits the project the enterprise will post, and
+// returns the bank's ID.
+func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) string {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
@@ -147,6 +152,38 @@ func seedAccounts(t *testing.T, db *mongodb.DB, bankName string) {
 	must(db.CreateOrg(ctx, &lease))
 	must(db.CreateUser(ctx, &finzone.User{Email: "admin@e2e.test", Name: "平台管理员", PasswordHash: hash, Role: finzone.RoleAdmin,
 		PlatformAdmin: true}))
+	return bank.ID
+}
+
+// acceptOnlyOffer is the owner accepting the bank's offer on the one
+// project in the store; it returns the match.
+func (p *platform) acceptOnlyOffer(t *testing.T, ownerEmail string) string {
+	t.Helper()
+	mine, _, err := p.db.ListProjects(context.Background(), finzone.ProjectFilter{}, finzone.Page{Limit: 10})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("projects in the store: got %d (%v), want the one posted", len(mine), err)
+	}
+	m, err := p.uc.DecideOffer(context.Background(), p.actor(t, ownerEmail), finzone.MatchID(mine[0].ID, p.bankID),
+		usecase.OfferInput{Decision: finzone.DecisionAccept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.ID
+}
+
+// actor signs a seeded or registered user in through the use cases, for
+// the steps a story takes for granted.
+func (p *platform) actor(t *testing.T, email string) finzone.Actor {
+	t.Helper()
+	s, err := p.uc.SignIn(context.Background(), finzone.Actor{}, usecase.SignInInput{Email: email, Password: password})
+	if err != nil {
+		t.Fatalf("sign in %s: %v", email, err)
+	}
+	a, err := p.uc.Authenticate(context.Background(), s.Token)
+	if err != nil {
+		t.Fatalf("authenticate %s: %v", email, err)
+	}
+	return a
 }
 
 func uscc(first17 string) string {
@@ -482,7 +519,10 @@ func TestBrowserFullFlow(t *testing.T) {
 	b.act("accept", nil, "accepted")
 	b.act("record_contact", map[string]string{"#f-note_record_contact": "已赴企业现场调查，企业提供了设备清单。"}, "contacted")
 	b.act("submit_credit", nil, "credit_review")
-	b.act("approve", map[string]string{"#f-approved_amount_wan": "3000", "#f-approved_rate_pct": "3.85", "#f-approved_term_months": "60"}, "approved")
+	b.act("approve", map[string]string{"#f-approved_amount_wan": "3000", "#f-approved_rate_pct": "3.85", "#f-approved_term_months": "60",
+		"#f-guarantee_mode": "mortgage", "#f-repayment_method": "equal_principal"}, "approved")
+	// The owner accepts (its page for that is TestBrowserLendingWorkflow's); then the bank may contract.
+	b.open("/matches/"+p.acceptOnlyOffer(t, "wang@lvyuan.test"), "#form-contract")
 	b.act("contract", map[string]string{"#f-note_contract": "HT-2026-0127"}, "contracted")
 	b.act("disburse", map[string]string{"#f-tranche_wan": "1200"}, "disbursed")
 	if got := b.text("#disbursed"); !strings.Contains(got, "1,200万元") {

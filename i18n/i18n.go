@@ -109,8 +109,11 @@ func Reason(lang finzone.Lang, code string, params map[string]any) string {
 
 // Notice is a notification's line in the reader's language. toOwner picks
 // the enterprise's wording where a kind has one ("notice.<kind>_owner").
-// A notice stored before notices were rendered when read has only the
-// Chinese text the workers wrote then, which it shows as it is.
+// A deadline and a note, when the notice carries them, follow the line
+// ("notice.extra_due", "notice.extra_note"): the texts never hold a place
+// for what a notice may lack. A notice stored before notices were rendered
+// when read has only the Chinese text the workers wrote then, which it
+// shows as it is.
 func Notice(lang finzone.Lang, n finzone.Notification, toOwner bool) string {
 	key := Key("notice." + n.Kind)
 	if toOwner && Has(finzone.LangZH, key+"_owner") {
@@ -130,7 +133,15 @@ func Notice(lang finzone.Lang, n finzone.Notification, toOwner bool) string {
 	if share, err := strconv.ParseInt(n.Params[finzone.NoticeShareYuan], 10, 64); err == nil {
 		args = append(args, "share", Grouped(share))
 	}
-	return T(lang, key, args...)
+	s := T(lang, key, args...)
+	// In one pass, so braces typed into a note or a title stay as typed.
+	if due := n.Params[finzone.NoticeDueAt]; due != "" {
+		s = strings.NewReplacer("{text}", s, "{due}", due).Replace(T(lang, "notice.extra_due"))
+	}
+	if note := n.Params[finzone.NoticeNote]; note != "" {
+		s = strings.NewReplacer("{text}", s, "{note}", note).Replace(T(lang, "notice.extra_note"))
+	}
+	return s
 }
 
 // Grouped writes an integer with thousands separators: 1,234,567.

@@ -38,7 +38,7 @@ func TestLanguagesHaveTheSameKeys(t *testing.T) {
 func TestEveryCodeHasAText(t *testing.T) {
 	var want []i18n.Key
 	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECNotFound,
-		finzone.ECConflict, finzone.ECInvalidState, finzone.ECUnauthenticated, finzone.ECForbidden,
+		finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed, finzone.ECUnauthenticated, finzone.ECForbidden,
 		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECInternal} {
 		want = append(want, i18n.Key("code."+c))
 	}
@@ -55,6 +55,27 @@ func TestEveryCodeHasAText(t *testing.T) {
 	}
 	for _, k := range finzone.NoticeKinds {
 		want = append(want, i18n.Key("notice."+k))
+	}
+	// The lending workflow's stages, roles, statuses, offers and terms.
+	for _, s := range finzone.Stages {
+		want = append(want, i18n.Key("stage."+s))
+	}
+	for _, a := range finzone.Actions {
+		want = append(want, i18n.Key("act."+a), i18n.Key("event."+a))
+	}
+	for _, s := range finzone.ProjectStatuses {
+		want = append(want, i18n.Key("status."+s))
+	}
+	for _, k := range []string{"role." + string(finzone.RoleEnhancer), "offer." + string(finzone.OfferPending),
+		"offer." + string(finzone.OfferAccepted), "offer." + string(finzone.OfferDeclined),
+		"decline." + finzone.DeclinedOfferReason, "screen." + finzone.ScreenRegion, "screen." + finzone.ScreenOutsideHome} {
+		want = append(want, i18n.Key(k))
+	}
+	for _, m := range finzone.RepaymentMethods {
+		want = append(want, i18n.Key("repay."+m))
+	}
+	for _, m := range finzone.LeaseModes {
+		want = append(want, i18n.Key("lease."+m))
 	}
 	for _, k := range want {
 		for _, lang := range i18n.Languages {
@@ -79,6 +100,10 @@ func TestMessagesFillTheirPlaceholders(t *testing.T) {
 	got := i18n.Reason(finzone.LangEN, matching.ReasonAmountBelowMin, map[string]any{"amount": 500000, "min": 1000000})
 	if want := "The amount ¥500000 is below the product minimum ¥1000000"; got != want {
 		t.Errorf("Reason en = %q, want %q", got, want)
+	}
+	room := map[string]any{"room_yuan": int64(2_000_000), "amount_yuan": int64(5_000_000)}
+	if got, want := i18n.T(finzone.LangZH, "code."+finzone.ECExceedsNeed, i18n.Params(room)...), "接受该授信方案将超出融资需求，尚可接受 ¥2000000"; got != want {
+		t.Errorf("exceeds_need zh = %q, want %q", got, want)
 	}
 	if got := i18n.T(finzone.LangEN, "no.such.key"); got != "no.such.key" {
 		t.Errorf("unknown key = %q, want the key itself", got)
@@ -113,6 +138,15 @@ func TestNoticeSpeaksTheReadersLanguage(t *testing.T) {
 		{finzone.Notification{Kind: finzone.NoticePromotedLead, Params: title}, false, finzone.LangZH, "您的机构已递补为主办机构：Cold chain"},
 		{finzone.Notification{Kind: finzone.NoticeMatchPushed, Params: map[string]string{finzone.NoticeLegacyText: "新项目推送（主办）：冷链"}}, false, finzone.LangEN, "新项目推送（主办）：冷链"},
 		{finzone.Notification{Kind: "brand_new_kind", Params: title}, false, finzone.LangEN, "brand_new_kind"},
+		// A coordinator's note and a deadline follow the line when the notice carries them.
+		{finzone.Notification{Kind: finzone.NoticeExtended, Stage: finzone.StageCreditReview,
+			Params: map[string]string{finzone.NoticeTitle: "Cold chain", finzone.NoticeNote: "+3: 企业补件中", finzone.NoticeDueAt: "2026-12-10"}}, false, finzone.LangZH,
+			"地方金融管理部门已为您延期：Cold chain（上报审批），期限 2026-12-10（说明：+3: 企业补件中）"},
+		{finzone.Notification{Kind: finzone.NoticeOfferDeclined, Params: with(finzone.NoticeNote, "rate {too} high")}, false, finzone.LangEN,
+			"The enterprise declined your offer: Cold chain (note: rate {too} high)"},
+		{finzone.Notification{Kind: finzone.NoticeScreenReturned, Params: with(finzone.NoticeNote, "补充环评批复")}, true, finzone.LangZH,
+			"您的融资需求预审未通过，已退回修改：Cold chain（说明：补充环评批复）"},
+		{finzone.Notification{Kind: finzone.NoticeOfferAccepted, Params: title}, true, finzone.LangEN, "You accepted an offer: Cold chain"},
 	} {
 		if got := i18n.Notice(tc.lang, tc.n, tc.owner); got != tc.want {
 			t.Errorf("Notice(%s, %s, owner=%v) = %q, want %q", tc.lang, tc.n.Kind, tc.owner, got, tc.want)

@@ -90,6 +90,10 @@ func New(st Store, cfg Config) *Service {
 // them.
 func (s *Service) Now() time.Time { return s.now() }
 
+// LPR is the Loan Prime Rate offers over the LPR are priced on, so an
+// offer form can show what a spread adds to.
+func (s *Service) LPR() finzone.LPR { return s.policy.LPR }
+
 // tell passes a change already stored to the pipeline. Failure is only
 // logged: the store holds the truth and the reconciler re-enqueues what is
 // due, so a Redis outage delays work but loses none.

@@ -58,21 +58,30 @@ func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 
 func TestMatchFormsApplyTheCoresSteps(t *testing.T) {
 	e := newEnv(t)
-	_, lead, _, p := pushed(t, e)
+	owner, lead, _, p := pushed(t, e)
 	id := finzone.MatchID(p.ID, lead.OrgID)
 	path := "/matches/" + id
 	for _, step := range []url.Values{
 		{"action": {"accept"}},
 		{"action": {"record_contact"}, "note_record_contact": {"已上门调查"}},
 		{"action": {"submit_credit"}},
-		{"action": {"approve"}, "approved_amount_wan": {"400"}, "approved_rate_pct": {"3.85"}, "approved_term_months": {"36"}},
-		{"action": {"contract"}},
+		{"action": {"approve"}, "approved_amount_wan": {"400"}, "approved_rate_pct": {"3.85"}, "approved_term_months": {"36"},
+			"guarantee_mode": {"mortgage"}, "repayment_method": {"equal_principal"}},
 	} {
 		mustSee(t, e.page(pageReq{method: "POST", path: path + "/action", session: lead.Token, form: step}), path)
 	}
+	// Only an offer the enterprise accepted may be contracted.
+	wantPage(t, e.page(pageReq{method: "POST", path: path + "/action", session: lead.Token, form: url.Values{"action": {"contract"}}}),
+		http.StatusConflict)
+	if _, err := e.uc.DecideOffer(ctx, owner.Actor, id, usecase.OfferInput{Decision: finzone.DecisionAccept}); err != nil {
+		t.Fatal(err)
+	}
+	mustSee(t, e.page(pageReq{method: "POST", path: path + "/action", session: lead.Token, form: url.Values{"action": {"contract"}}}), path)
 	m := e.match(lead, id)
-	if m.Stage != finzone.StageContracted || m.ApprovedAmountYuan != 4_000_000 || m.ApprovedRateBps != 385 || m.ApprovedTermMonths != 36 {
-		t.Fatalf("after the forms: got %+v, want contracted with ¥4,000,000 at 385 bps for 36 months", m)
+	o := m.Offer
+	if m.Stage != finzone.StageContracted || o.AmountYuan != 4_000_000 || o.RateBps != 385 || o.TermMonths != 36 ||
+		o.GuaranteeMode != finzone.CollateralMortgage || o.RepaymentMethod != finzone.RepayEqualPrincipal || o.Status != finzone.OfferAccepted {
+		t.Fatalf("after the forms: got %s with %+v, want contracted on an accepted ¥4,000,000 at 385 bps for 36 months, mortgage, equal principal", m.Stage, o)
 	}
 	if len(m.Events) < 3 || m.Events[2].Action != "record_contact" || m.Events[2].Note != "已上门调查" {
 		t.Errorf("events: got %+v, want the contact with its note third", m.Events)

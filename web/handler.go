@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -179,6 +180,11 @@ func (p *pages) fail(c *fiber.Ctx, v *View, err error) error {
 		v.Title = "error.title_internal"
 	}
 	v.Data = i18n.Error(v.Lang, code)
+	// A message that names figures (exceeds_need: the room left) gets them.
+	var de *finzone.Error
+	if errors.As(err, &de) && len(de.Params) > 0 && v.Has("code."+code) {
+		v.Data = i18n.T(v.Lang, i18n.Key("code."+code), i18n.Params(de.Params)...)
+	}
 	return p.render(c, status, "error", v)
 }
 

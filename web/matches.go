@@ -2,16 +2,19 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
 	"finzone/server"
+	"finzone/usecase"
 )
 
 // A match's page: the project's details, the institution's stage and the
-// action forms its stage allows.
+// action forms its stage allows, the offer or cover it recorded, a paused
+// clock, escalation and urging, and the coordinators' extend and urge forms.
 
 // matchRow is a match as lists show it; names (nil: unnamed) names its
 // institution.
@@ -42,11 +45,17 @@ type eventRow struct {
 }
 
 // newEventRow shows an event by who took it; the platform's own steps say
-// so, and the pipeline's push note, a role code, is translated.
+// so, coordinators' extensions and urging are theirs, and the pipeline's
+// push note, a role code, is translated.
 func newEventRow(v *View, e finzone.Event, institution string) eventRow {
 	r := eventRow{E: e, Who: institution, Note: e.Note}
-	if e.Actor == "system" || e.Actor == "" {
+	switch {
+	case e.Actor == "system" || e.Actor == "":
 		r.Who = v.T("event.by_platform")
+	case e.Action == "extend" || e.Action == "urge":
+		r.Who = v.T("event.by_coordinator")
+	case strings.HasPrefix(e.Action, "offer_"):
+		r.Who = v.T("event.by_enterprise")
 	}
 	if e.Action == "push" && e.Note != "" {
 		r.Note = v.Enum("role", e.Note)
@@ -63,6 +72,14 @@ type matchPageData struct {
 	Syndicate *syndicateView
 	Back      string
 	BackLabel string
+	// Leasing offers record a lease mode instead of a repayment method.
+	Leasing bool
+	LPR     finzone.LPR
+	// CanCoordinate shows the coordinators' forms; CanExtend and CanUrge
+	// say whether the match allows them now.
+	CanCoordinate bool
+	CanExtend     bool
+	CanUrge       bool
 }
 
 func (p *pages) matchPage(c *fiber.Ctx, v *View) error {
@@ -79,35 +96,63 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 	if err := p.withClusters(c, v); err != nil {
 		return err
 	}
+	d := newMatchPageData(v, a, md)
+	d.LPR = p.uc.LPR()
+	if !keepForm {
+		matchFormDefaults(v, md.Match, md.Project)
+	}
+	v.TitleText, v.Data = md.Project.Title, d
+	return p.render(c, status, "match", v)
+}
+
+func newMatchPageData(v *View, a finzone.Actor, md usecase.MatchDetail) matchPageData {
 	m, pr := md.Match, md.Project
 	d := matchPageData{P: pr, CanAct: a.CanActOnMatch(m), Back: "/inbox", BackLabel: "inbox.title",
-		Row: matchRow(m, v.Now, md.Names), Syndicate: newSyndicateView(a, md.Syndicate, md.Names)}
+		Row: matchRow(m, v.Now, md.Names), Syndicate: newSyndicateView(a, md.Syndicate, md.Names),
+		Leasing: m.Category == finzone.CategoryLeasing, CanCoordinate: a.CanCoordinate(pr)}
 	if !a.IsInstitution() {
 		d.Back, d.BackLabel = "/projects/"+pr.ID, "project.back"
 	}
 	if d.CanAct {
 		d.Actions = m.Actions()
 	}
+	if d.CanCoordinate {
+		d.CanUrge = m.Stage.Open()
+		d.CanExtend = m.Stage.Open() && !m.DueAt.IsZero() && m.ExtendedIn != m.Stage
+	}
 	for i := len(m.Events) - 1; i >= 0; i-- {
 		d.Events = append(d.Events, newEventRow(v, m.Events[i], d.Row.InstitutionName))
 	}
-	if !keepForm {
-		// Sensible starting values for the forms that take numbers.
-		v.Form.Values.Set("approved_amount_wan", WanPlain(pr.AmountYuan))
-		v.Form.Values.Set("approved_term_months", strconv.Itoa(pr.TermMonths))
-		if left := m.Offer.AmountYuan - m.DisbursedYuan(); left > 0 {
-			v.Form.Values.Set("tranche_wan", WanPlain(left))
-		}
-		v.Form.Values.Set("tranche_date", DateInput(v.Now))
+	return d
+}
+
+// matchFormDefaults are sensible starting values for the forms that take
+// numbers: an offer of what the project still needs, on its term and its
+// first guarantee mode; a cover of the whole amount; the rest of the offer
+// to disburse, today.
+func matchFormDefaults(v *View, m finzone.Match, pr finzone.Project) {
+	f := v.Form.Values
+	room := pr.AmountYuan - pr.AcceptedYuan()
+	if room <= 0 {
+		room = pr.AmountYuan
 	}
-	v.TitleText, v.Data = pr.Title, d
-	return p.render(c, status, "match", v)
+	f.Set("approved_amount_wan", WanPlain(room))
+	f.Set("approved_term_months", strconv.Itoa(pr.TermMonths))
+	if len(pr.Collateral) > 0 {
+		f.Set("guarantee_mode", string(pr.Collateral[0]))
+	}
+	f.Set("cover_wan", WanPlain(pr.AmountYuan))
+	if left := m.Offer.AmountYuan - m.DisbursedYuan(); left > 0 {
+		f.Set("tranche_wan", WanPlain(left))
+	}
+	f.Set("tranche_date", DateInput(v.Now))
 }
 
 // actionNames maps the core's action fields to the match page's forms.
 func actionNames(action finzone.Action) map[string]string {
 	return map[string]string{"note": "note_" + string(action), "reason_code": "decline_reason",
-		"amount_yuan": "approved_amount_wan", "rate_bps": "approved_rate_pct", "term_months": "approved_term_months",
+		"amount_yuan": "approved_amount_wan", "rate_bps": "approved_rate_pct", "lpr_spread_bps": "lpr_spread_bp",
+		"term_months": "approved_term_months", "cover_yuan": "cover_wan", "fee_bps": "fee_pct",
 		"tranche_amount_yuan": "tranche_wan", "tranche_date": "tranche_date", "action": "note_" + string(action)}
 }
 
@@ -115,17 +160,28 @@ func actionNames(action finzone.Action) map[string]string {
 // cannot read are shown at once, without asking the core.
 func (p *pages) matchActionPost(c *fiber.Ctx, v *View) error {
 	v.Form.Values = formValues(c)
-	if in, ok := readAction(v); ok {
-		id := c.Params("id")
-		_, err := p.uc.ActOnMatch(c.UserContext(), server.Actor(c), id, in)
+	in, ok := readAction(v)
+	return p.matchFormPost(c, v, ok, actionNames(in.Action), "flash.action_done", func() error {
+		_, err := p.uc.ActOnMatch(c.UserContext(), server.Actor(c), c.Params("id"), in)
+		return err
+	})
+}
+
+// matchFormPost runs a match form's operation when the form could be read
+// (ok), and goes back to the match with a flash; field problems show on
+// the match page, other errors as a page.
+func (p *pages) matchFormPost(c *fiber.Ctx, v *View, ok bool, names map[string]string, flash string, call func() error) error {
+	status := fiber.StatusBadRequest
+	if ok {
+		err := call()
 		if err == nil {
-			return redirectFlash(c, "/matches/"+id, "flash.action_done")
+			return redirectFlash(c, "/matches/"+c.Params("id"), flash)
 		}
-		if !putProblems(v, err, actionNames(in.Action)) {
+		if status, ok = formError(v, err, names); !ok {
 			return err
 		}
 	}
-	return p.showMatch(c, v, fiber.StatusBadRequest, true)
+	return p.showMatch(c, v, status, true)
 }
 
 // readAction reads the posted action form; ok is false when a number in it
@@ -140,8 +196,22 @@ func readAction(v *View) (in finzone.ActionInput, ok bool) {
 		in.ReasonCode = f.Get("decline_reason")
 	case finzone.ActionApprove:
 		in.AmountYuan = n.wan("approved_amount_wan", true)
-		in.RateBps = n.pct("approved_rate_pct", true)
 		in.TermMonths = n.int("approved_term_months", true)
+		// A fixed rate or a spread over the LPR: the core says when both or
+		// neither is given.
+		if given(f, "approved_rate_pct") {
+			in.RateBps = n.pct("approved_rate_pct", true)
+		}
+		if given(f, "lpr_spread_bp") {
+			in.LPRSpreadBps = n.int("lpr_spread_bp", true)
+		}
+		in.GuaranteeMode = finzone.Collateral(f.Get("guarantee_mode"))
+		in.RepaymentMethod = finzone.RepaymentMethod(f.Get("repayment_method"))
+		in.LeaseMode = finzone.LeaseMode(f.Get("lease_mode"))
+	case finzone.ActionCommit:
+		in.CoverYuan = n.wan("cover_wan", true)
+		in.FeeBps = n.pct("fee_pct", true)
+		in.RiskSharePct = n.int("risk_share_pct", true)
 	case finzone.ActionDisburse:
 		in.TrancheAmountYuan = n.wan("tranche_wan", true)
 		if t := n.date("tranche_date"); t != nil && !t.IsZero() {
@@ -149,4 +219,36 @@ func readAction(v *View) (in finzone.ActionInput, ok bool) {
 		}
 	}
 	return in, len(n.malformed) == 0
+}
+
+// given reports whether a form field holds more than blanks.
+func given(f *Form, name string) bool { return strings.TrimSpace(f.Get(name)) != "" }
+
+// extendNames and urgeNames map the coordinators' inputs to their forms.
+var (
+	extendNames = map[string]string{"days": "extend_days", "note": "note_extend"}
+	urgeNames   = map[string]string{"note": "note_urge"}
+)
+
+// extendPost is a coordinator moving a match's running deadline by a few
+// working days, once per stage.
+func (p *pages) extendPost(c *fiber.Ctx, v *View) error {
+	v.Form.Values = formValues(c)
+	n := numbers{v: v, names: extendNames}
+	days := n.int("extend_days", true)
+	return p.matchFormPost(c, v, len(n.malformed) == 0, extendNames, "flash.extended", func() error {
+		_, err := p.uc.ExtendMatch(c.UserContext(), server.Actor(c), c.Params("id"),
+			usecase.ExtendInput{Days: *days, Note: v.Form.Get("note_extend")})
+		return err
+	})
+}
+
+// urgePost is a coordinator's 督办: the institution is told, and the match
+// shows it.
+func (p *pages) urgePost(c *fiber.Ctx, v *View) error {
+	v.Form.Values = formValues(c)
+	return p.matchFormPost(c, v, true, urgeNames, "flash.urged", func() error {
+		_, err := p.uc.UrgeMatch(c.UserContext(), server.Actor(c), c.Params("id"), v.Form.Get("note_urge"))
+		return err
+	})
 }

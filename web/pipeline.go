@@ -13,8 +13,8 @@ import (
 	"finzone/usecase"
 )
 
-// The coordinator's board: every match in scope by stage, and the overdue
-// list to chase.
+// The coordinator's board: every match in scope by stage, the matches
+// escalated to coordinators, and the overdue list to chase.
 
 // Board bounds: rows a stage column shows, and rows of the overdue list.
 const (
@@ -22,9 +22,10 @@ const (
 	overdueRows = 500
 )
 
-// boardStages are the board's columns: the forward stages and the side
-// exits.
-var boardStages = append(append([]finzone.Stage{}, finzone.ForwardStages...), finzone.StageDeclined, finzone.StageExpired)
+// boardStages are the board's columns: the lenders' forward stages, the
+// enhancers' own, and the side exits.
+var boardStages = append(append([]finzone.Stage{}, finzone.ForwardStages...), finzone.StageAssessing, finzone.StageCommitted,
+	finzone.StageIssued, finzone.StageReleased, finzone.StageDeclined, finzone.StageExpired, finzone.StageNeedMet)
 
 type pipelineData struct {
 	Q, Stage string
@@ -33,9 +34,12 @@ type pipelineData struct {
 	Regions  []Option
 	Columns  []pipelineColumn
 	Overdue  []MatchRow
-	Total    int
-	Capped   bool
-	AsOf     time.Time
+	// Escalated are the open matches whose missed deadline was escalated
+	// to coordinators: still live, waiting for a push from them.
+	Escalated []MatchRow
+	Total     int
+	Capped    bool
+	AsOf      time.Time
 }
 
 type pipelineColumn struct {
@@ -56,7 +60,7 @@ func (p *pages) pipelinePage(c *fiber.Ctx, v *View) error {
 	if !finzone.Stage(d.Stage).Valid() {
 		d.Stage = "" // a stale filter the board ignored
 	}
-	d.Columns, d.Overdue = boardRows(b.Matches, d.Stage, v.Now)
+	d.Columns, d.Overdue, d.Escalated = boardRows(b.Matches, d.Stage, v.Now)
 	if err := p.nameInstitutions(ctx, d); err != nil {
 		return err
 	}
@@ -65,18 +69,20 @@ func (p *pages) pipelinePage(c *fiber.Ctx, v *View) error {
 }
 
 // boardRows groups matches (soonest deadline first) into the stage columns,
-// one stage's when stage is set, and lists the overdue ones.
-func boardRows(ms []finzone.Match, stage string, now time.Time) ([]pipelineColumn, []MatchRow) {
+// one stage's when stage is set, and lists the overdue and the escalated
+// ones.
+func boardRows(ms []finzone.Match, stage string, now time.Time) (cols []pipelineColumn, overdue, escalated []MatchRow) {
 	byStage := map[finzone.Stage][]MatchRow{}
-	var overdue []MatchRow
 	for _, m := range ms {
 		row := matchRow(m, now, nil)
 		byStage[m.Stage] = append(byStage[m.Stage], row)
 		if row.Overdue && len(overdue) < overdueRows {
 			overdue = append(overdue, row)
 		}
+		if !m.EscalatedAt.IsZero() && m.Stage.Open() && len(escalated) < overdueRows {
+			escalated = append(escalated, row)
+		}
 	}
-	var cols []pipelineColumn
 	for _, s := range boardStages {
 		if stage != "" && string(s) != stage {
 			continue
@@ -87,12 +93,12 @@ func boardRows(ms []finzone.Match, stage string, now time.Time) ([]pipelineColum
 		}
 		cols = append(cols, col)
 	}
-	return cols, overdue
+	return cols, overdue, escalated
 }
 
 // nameInstitutions names the institutions of the rows the board shows.
 func (p *pages) nameInstitutions(ctx context.Context, d pipelineData) error {
-	rows := [][]MatchRow{d.Overdue}
+	rows := [][]MatchRow{d.Overdue, d.Escalated}
 	for _, col := range d.Columns {
 		rows = append(rows, col.Rows)
 	}

@@ -25,7 +25,8 @@ var projectNames = map[string]string{
 // projectLayout is the project form's fields in page order, for the error
 // summary.
 var projectLayout = []string{"title", "project_type", "amount_wan", "term_months", "purpose", "collateral",
-	"rate_ceiling_pct", "total_investment_wan", "region_code", "cluster_id", "industry_code", "green", "tech"}
+	"rate_ceiling_pct", "total_investment_wan", "region_code", "cluster_id", "industry_code", "green", "tech",
+	"wants_insurance"}
 
 // projectsPage is an enterprise's own projects with how many institutions
 // hold a live slot and the nearest deadline among them; staff search
@@ -117,6 +118,9 @@ func (p *pages) submitProjectPost(c *fiber.Ctx, v *View) error {
 	if err != nil {
 		return err
 	}
+	if pr.Status == finzone.ProjectScreening {
+		return redirectFlash(c, "/projects/"+pr.ID, "flash.project_screening")
+	}
 	return redirectFlash(c, "/projects/"+pr.ID, "flash.project_submitted")
 }
 
@@ -165,6 +169,9 @@ func projectFormValues(p finzone.Project) url.Values {
 	if p.Tech {
 		f.Set("tech", "on")
 	}
+	if p.WantsInsurance {
+		f.Set("wants_insurance", "on")
+	}
 	return f
 }
 
@@ -185,6 +192,7 @@ func readProjectForm(c *fiber.Ctx, v *View) usecase.ProjectInput {
 		IndustryCode:        ptr(f.Get("industry_code")),
 		Green:               ptr(f.Get("green") == "on"),
 		Tech:                ptr(f.Get("tech") == "on"),
+		WantsInsurance:      ptr(f.Get("wants_insurance") == "on"),
 	}
 	in.Malformed = n.malformed
 	return in
@@ -199,20 +207,39 @@ type projectPageData struct {
 	// which templates cannot call on a copy.
 	Editable     bool
 	Withdrawable bool
-	Matches      []MatchRow
-	Events       []eventRow
-	Syndicate    *syndicateView
+	// Matches are the lenders (the 1+10); Enhancers the guarantee firms and
+	// insurers beside them, which never count as financing; Offers the
+	// lenders' offers, open ones first.
+	Matches   []MatchRow
+	Enhancers []MatchRow
+	Offers    []MatchRow
+	Accepted  int64
+	Room      int64
+	Events    []eventRow
+	Syndicate *syndicateView
 	// Attention is the notice shown when the waitlist ran dry: the owner's
 	// text, the coordinators' text, or "" (institutions are not told).
 	Attention string
+	// Returned is the coordinators' note on a draft returned at screening.
+	Returned *finzone.ProjectEvent
+	// The coordinators' forms: screening a project waiting for it, and
+	// assigning one of Institutions to a project still open to money.
+	CanCoordinate bool
+	CanScreen     bool
+	CanAssign     bool
+	Institutions  []Option
 }
 
-// projectPage shows a project to its owner, to coordinators covering it
+func (p *pages) projectPage(c *fiber.Ctx, v *View) error {
+	return p.showProject(c, v, fiber.StatusOK)
+}
+
+// showProject shows a project to its owner, to coordinators covering it
 // and to the institutions it was pushed to: its details, each institution
 // with role, stage, last step, deadline and the score parts that explain
-// the choice (an institution sees only its own), the event timeline and any
-// syndicate.
-func (p *pages) projectPage(c *fiber.Ctx, v *View) error {
+// the choice (an institution sees only its own), the offers to answer, the
+// event timeline and any syndicate; coordinators get their forms.
+func (p *pages) showProject(c *fiber.Ctx, v *View, status int) error {
 	a := server.Actor(c)
 	pd, err := p.uc.ProjectDetail(c.UserContext(), a, c.Params("id"))
 	if err != nil {
@@ -222,17 +249,25 @@ func (p *pages) projectPage(c *fiber.Ctx, v *View) error {
 		return err
 	}
 	d := newProjectPageData(v, a, pd)
-	if st := pd.Project.Status; len(d.Matches) == 0 && (st == finzone.ProjectSubmitted || st == finzone.ProjectMatching) {
+	if d.CanAssign {
+		if d.Institutions, err = p.assignOptions(c, a, pd.Matches); err != nil {
+			return err
+		}
+	}
+	if st := pd.Project.Status; len(pd.Matches) == 0 && (st == finzone.ProjectSubmitted || st == finzone.ProjectMatching) {
 		v.Refresh = 3 // the pipeline is choosing institutions: show them as soon as they are pushed
 	}
 	v.TitleText, v.Data = pd.Project.Title, d
-	return p.render(c, fiber.StatusOK, "project", v)
+	return p.render(c, status, "project", v)
 }
 
 func newProjectPageData(v *View, a finzone.Actor, pd usecase.ProjectDetail) projectPageData {
 	pr := pd.Project
 	d := projectPageData{P: pr, CanChange: a.CanChangeProject(pr), Editable: pr.Editable(), Withdrawable: pr.Withdrawable(),
-		Back: "/projects", BackLabel: "projects.title", Syndicate: newSyndicateView(a, pd.Syndicate, pd.Names)}
+		Back: "/projects", BackLabel: "projects.title", Syndicate: newSyndicateView(a, pd.Syndicate, pd.Names),
+		Accepted: pr.AcceptedYuan(), Room: max(pr.AmountYuan-pr.AcceptedYuan(), 0), CanCoordinate: a.CanCoordinate(pr)}
+	d.CanScreen = d.CanCoordinate && pr.Status == finzone.ProjectScreening
+	d.CanAssign = d.CanCoordinate && d.Withdrawable && !pr.NeedMet()
 	if !a.IsEnterprise() {
 		d.Back, d.BackLabel = "/search", "search.title"
 	}
@@ -245,18 +280,71 @@ func newProjectPageData(v *View, a finzone.Actor, pd usecase.ProjectDetail) proj
 		}
 	}
 	for _, m := range pd.Matches {
-		d.Matches = append(d.Matches, matchRow(m, v.Now, pd.Names))
+		row := matchRow(m, v.Now, pd.Names)
+		if m.Role.Lends() {
+			d.Matches = append(d.Matches, row)
+		} else {
+			d.Enhancers = append(d.Enhancers, row)
+		}
+		if m.Role.Lends() && m.Offer.Status != finzone.OfferNone {
+			d.Offers = append(d.Offers, row)
+		}
 		for _, e := range m.Events {
 			d.Events = append(d.Events, newEventRow(v, e, orgName(pd.Names, m.InstitutionID)))
 		}
 	}
-	// The lead first, then by rank; the newest event first.
-	sort.SliceStable(d.Matches, func(i, j int) bool {
-		if d.Matches[i].M.Role != d.Matches[j].M.Role {
-			return d.Matches[i].M.Role == finzone.RoleLead
-		}
-		return d.Matches[i].M.Rank < d.Matches[j].M.Rank
+	d.Events = append(d.Events, projectEventRows(v, pr, pd.Names, &d.Returned)...)
+	sortProjectRows(&d)
+	return d
+}
+
+// sortProjectRows puts the lead first, then by rank; open offers first; the
+// newest event first.
+func sortProjectRows(d *projectPageData) {
+	byRole := func(rows []MatchRow) {
+		sort.SliceStable(rows, func(i, j int) bool {
+			if rows[i].M.Role != rows[j].M.Role {
+				return rows[i].M.Role == finzone.RoleLead
+			}
+			return rows[i].M.Rank < rows[j].M.Rank
+		})
+	}
+	byRole(d.Matches)
+	byRole(d.Enhancers)
+	byRole(d.Offers)
+	sort.SliceStable(d.Offers, func(i, j int) bool {
+		return d.Offers[i].M.Offer.Status == finzone.OfferPending && d.Offers[j].M.Offer.Status != finzone.OfferPending
 	})
 	sort.SliceStable(d.Events, func(i, j int) bool { return d.Events[i].E.At.After(d.Events[j].E.At) })
-	return d
+}
+
+// projectEventRows are what coordinators and the platform did to the
+// project itself, for the timeline; returned is set to the note of a
+// return at screening while the project is a draft again.
+func projectEventRows(v *View, pr finzone.Project, names map[string]string, returned **finzone.ProjectEvent) []eventRow {
+	var out []eventRow
+	for i, e := range pr.Events {
+		r := eventRow{E: finzone.Event{At: e.At, Actor: e.Actor, Action: e.Action, Note: e.Note}, Who: v.T("event.by_coordinator"), Note: e.Note}
+		switch {
+		case e.Actor == "system" || e.Actor == "":
+			r.Who = v.T("event.by_platform")
+		case e.Action == "submit_for_screening":
+			r.Who, r.Note = v.T("event.by_enterprise"), v.Enum("screen", e.Note)
+		case e.Action == finzone.EventAssign:
+			r.Note = orgName(names, e.InstitutionID) + joinNote(e.Note)
+		}
+		if e.Action == "screen_return" && i == len(pr.Events)-1 && pr.Status == finzone.ProjectDraft {
+			*returned = &pr.Events[i]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// joinNote appends a note after a name.
+func joinNote(note string) string {
+	if note == "" {
+		return ""
+	}
+	return ": " + note
 }

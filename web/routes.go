@@ -50,6 +50,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/projects/:id/submit", signedIn(p.submitProjectPost))
 	app.Post("/projects/:id/withdraw", signedIn(p.withdrawProjectPost))
 	app.Post("/projects/:id/delete", signedIn(p.deleteProjectPost))
+	app.Post("/projects/:id/offer", signedIn(p.offerPost))
+	app.Post("/projects/:id/screen", signedIn(p.screenPost))
+	app.Post("/projects/:id/assign", signedIn(p.assignPost))
 	app.Post("/projects/:id/syndicate/respond", signedIn(p.syndicateRespondPost))
 	app.Post("/projects/:id/syndicate/sign", signedIn(p.syndicateSignPost))
 
@@ -64,6 +67,8 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Get("/inbox", signedIn(p.inboxPage))
 	app.Get("/matches/:id", signedIn(p.matchPage))
 	app.Post("/matches/:id/action", signedIn(p.matchActionPost))
+	app.Post("/matches/:id/extend", signedIn(p.extendPost))
+	app.Post("/matches/:id/urge", signedIn(p.urgePost))
 	app.Get("/webhooks", signedIn(p.webhooksPage))
 	app.Post("/webhooks", signedIn(p.webhooksPost))
 	app.Get("/notifications", signedIn(p.notificationsPage))
@@ -80,7 +85,12 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 
 	// A page drawn by a POST (a form with field messages) links its language
 	// switch to its own address; these lead back to the page itself.
-	app.Get("/matches/:id/action", backTo("/matches/"))
+	for _, form := range []string{"action", "extend", "urge"} {
+		app.Get("/matches/:id/"+form, backTo("/matches/"))
+	}
+	for _, form := range []string{"offer", "screen", "assign"} {
+		app.Get("/projects/:id/"+form, backTo("/projects/"))
+	}
 	app.Get("/review/products/:id", backTo("/products/"))
 
 	app.Use(p.notFound)

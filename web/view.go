@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -333,14 +335,17 @@ var enums = map[string]struct {
 	prefix string
 	values func() []string
 }{
-	"project_type":   {"type", func() []string { return strs(finzone.ProjectTypes) }},
-	"project_types":  {"type", func() []string { return strs(finzone.ProjectTypes) }},
-	"collateral":     {"collateral", func() []string { return strs(finzone.Collaterals) }},
-	"category":       {"category", func() []string { return strs(finzone.ProductCategories) }},
-	"size":           {"size", func() []string { return strs(finzone.Sizes) }},
-	"sizes":          {"size", func() []string { return strs(finzone.Sizes) }},
-	"decline_reason": {"decline", func() []string { return finzone.DeclineReasons }},
-	"status":         {"status", func() []string { return strs(finzone.ProjectStatuses) }},
+	"project_type":     {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"project_types":    {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"collateral":       {"collateral", func() []string { return strs(finzone.Collaterals) }},
+	"category":         {"category", func() []string { return strs(finzone.ProductCategories) }},
+	"size":             {"size", func() []string { return strs(finzone.Sizes) }},
+	"sizes":            {"size", func() []string { return strs(finzone.Sizes) }},
+	"decline_reason":   {"decline", func() []string { return finzone.DeclineReasons }},
+	"guarantee_mode":   {"collateral", func() []string { return strs(finzone.Collaterals) }},
+	"repayment_method": {"repay", func() []string { return strs(finzone.RepaymentMethods) }},
+	"lease_mode":       {"lease", func() []string { return strs(finzone.LeaseModes) }},
+	"status":           {"status", func() []string { return strs(finzone.ProjectStatuses) }},
 	"kind": {"kind", func() []string {
 		return []string{string(finzone.KindEnterprise), string(finzone.KindBank), string(finzone.KindInsurer),
 			string(finzone.KindLeasing), string(finzone.KindGuarantee)}
@@ -463,4 +468,67 @@ func toInt64(v any) int64 {
 		return n
 	}
 	return 0
+}
+
+// MoneyText is Money as plain text, for a translation's placeholder.
+func (v *View) MoneyText(yuan int64) string { return MoneyText(yuan) }
+
+// OfferRate shows an offer's rate: fixed, or the LPR it was priced on and
+// the spread in basis points.
+func (v *View) OfferRate(o finzone.Offer) string {
+	if o.LPRBps == 0 {
+		return v.T("offer.fixed_rate", "rate", v.Percent(o.RateBps))
+	}
+	return v.T("offer.lpr_rate", "rate", v.Percent(o.RateBps), "lpr", v.Percent(o.LPRBps),
+		"spread", fmt.Sprintf("%+d", o.LPRSpreadBps))
+}
+
+// WorkingLeft shows the working time a paused clock had left, in working
+// days (a working day counts 24 hours), or hours under a day.
+func (v *View) WorkingLeft(d time.Duration) string {
+	switch days := d.Hours() / 24; {
+	case d <= 0:
+		return v.T("match.left_none")
+	case days >= 1:
+		return v.T("match.left_days", "n", strconv.FormatFloat(math.Round(days*10)/10, 'f', -1, 64))
+	default:
+		return v.T("match.left_hours", "n", int(math.Ceil(d.Hours())))
+	}
+}
+
+// Pair is the view with one more value, for a shared template that draws
+// one thing (an offer, a cover, one form among several).
+type Pair struct {
+	*View
+	X any
+}
+
+// With pairs the view with x.
+func (v *View) With(x any) Pair { return Pair{View: v, X: x} }
+
+// Select is a select of options the page supplies.
+func (v *View) Select(name string, opts []Option) Field {
+	f := v.field(name, "select")
+	f.Options = opts
+	return f
+}
+
+// For is a field of one form among several alike on a page (one per
+// offer): its ID names the form's key, and it keeps the posted value and
+// message only when the form posted was this one (field "for").
+func (v *View) For(f Field, key string) Field {
+	f.ID += "-" + key
+	if v.Form.Get("for") != key {
+		f.Value, f.Error = "", ""
+	}
+	return f
+}
+
+// ErrorFor is the message of a form among several that is about no field
+// (a refused acceptance), when the form posted was the one of key.
+func (v *View) ErrorFor(key string) string {
+	if v.Form.Get("for") != key {
+		return ""
+	}
+	return v.Form.Errors["form"]
 }

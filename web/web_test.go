@@ -54,21 +54,28 @@ func TestEnumKeysExist(t *testing.T) {
 		"stage": strs(finzone.Stages), "status": strs(finzone.ProjectStatuses), "review": strs(finzone.ReviewStatuses),
 		"type": strs(finzone.ProjectTypes), "collateral": strs(finzone.Collaterals), "category": strs(finzone.ProductCategories),
 		"size": strs(finzone.Sizes), "kind": strs(finzone.OrgKinds), "decline": finzone.DeclineReasons,
-		"role":     {string(finzone.RoleLead), string(finzone.RolePartner)},
-		"act":      {"accept", "decline", "record_contact", "request_documents", "submit_credit", "approve", "contract", "disburse", "close"},
+		"role":     {string(finzone.RoleLead), string(finzone.RolePartner), string(finzone.RoleEnhancer)},
+		"act":      strs(finzone.Actions),
+		"offer":    {string(finzone.OfferPending), string(finzone.OfferAccepted), string(finzone.OfferDeclined)},
+		"repay":    strs(finzone.RepaymentMethods),
+		"lease":    strs(finzone.LeaseModes),
+		"screen":   {finzone.ScreenRegion, finzone.ScreenOutsideHome},
 		"synstate": {string(finzone.SyndicateForming), string(finzone.SyndicateCommitted), string(finzone.SyndicateSigned)},
 		"share":    {string(finzone.ShareProposed), string(finzone.ShareAccepted), string(finzone.ShareDeclined)},
 		"synrole":  {string(finzone.SyndicateLead), string(finzone.SyndicateCoLead), string(finzone.SyndicateParticipant)},
 		"err": {finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort, finzone.FCInvalid,
 			finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCTaken, finzone.FCOrder},
-		"error.title": {finzone.ECValidation, finzone.ECNotFound, finzone.ECConflict, finzone.ECInvalidState,
+		"error.title": {finzone.ECValidation, finzone.ECNotFound, finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed,
 			finzone.ECForbidden, finzone.ECInternal, finzone.ECUnavailable},
 	}
 	want["notice"] = finzone.NoticeKinds
 	want["notice"] = append(want["notice"], "match_pushed_owner", "match_expired_owner")
-	for _, a := range []finzone.Action{finzone.ActionAccept, finzone.ActionDecline, finzone.ActionRecordContact,
-		finzone.ActionRequestDocuments, finzone.ActionSubmitCredit, finzone.ActionApprove, finzone.ActionContract,
-		finzone.ActionDisburse, finzone.ActionClose} {
+	want["notice"] = append(want["notice"], "offer_accepted_owner", "offer_declined_owner", "need_met_owner")
+	// Every action's note field, and a timeline label for every step,
+	// including those that are not an institution's own.
+	want["event"] = []string{"offer_accept", "offer_decline", "escalate", "extend", "urge", "need_met", "expire",
+		"submit_for_screening", "screen_pass", "screen_return", "screen_escalate", finzone.EventAssign}
+	for _, a := range finzone.Actions {
 		want["f"] = append(want["f"], "note_"+string(a))
 		want["event"] = append(want["event"], string(a))
 	}
