@@ -64,10 +64,9 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 	st, now := w.cfg.Store, w.cfg.Now()
 	var from []finzone.ProjectStatus
 	to := p.Status
-	switch m.Stage {
-	case finzone.StageAccepted, finzone.StageContacted:
-		from, to = []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectMatching}, finzone.ProjectInProgress
-	case finzone.StageDisbursed, finzone.StageClosed:
+	switch {
+	case !m.Role.Lends():
+	case m.Stage == finzone.StageDisbursed || m.Stage == finzone.StageClosed:
 		led, err := st.Ledger(ctx, p.ID)
 		if err != nil {
 			return err
@@ -87,6 +86,9 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 		if paid >= p.AmountYuan {
 			to = finzone.ProjectFunded
 		}
+	case m.Stage.Order() >= finzone.StageAccepted.Order():
+		// Any lender at work, however far it got before this task ran.
+		from, to = []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectMatching}, finzone.ProjectInProgress
 	}
 	if to == p.Status || from == nil {
 		return nil
