@@ -72,8 +72,10 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	if err != nil {
 		return err
 	}
-	sel := view.Lenders.Select(p, now) // only lenders fill the 1+10
-	plan := matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
+	sel, plan, err := w.plan(ctx, view, p, led, byInst, now)
+	if err != nil {
+		return err
+	}
 	if plan.Changed {
 		led = plan.Apply(led)
 		if err := st.SaveLedger(ctx, &led, led.Version); err != nil {
@@ -84,6 +86,26 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 		return err
 	}
 	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+}
+
+// plan selects the project's lenders (only they fill the 1+10) and plans the
+// fill. A plan that finds nobody left to ask is checked against the stored
+// catalogue version first, one read by _id: a product published since this
+// process last polled, by any process, is then loaded and asked at once,
+// and the project is not left exhausted by a stale catalogue.
+func (w *Workers) plan(ctx context.Context, view catalogueView, p finzone.Project, led finzone.Ledger,
+	byInst map[string]finzone.Match, now time.Time) (matching.Selection, matching.RelayPlan, error) {
+	sel := view.Lenders.Select(p, now)
+	plan := matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
+	if !plan.Exhausted {
+		return sel, plan, nil
+	}
+	cur, err := w.cat.fresh(ctx)
+	if err != nil || cur.Load == view.Load {
+		return sel, plan, err
+	}
+	sel = cur.Lenders.Select(p, now)
+	return sel, matching.PlanRelay(led, byInst, sel, cur.Insts, w.cfg.Matching, now), nil
 }
 
 // applyFill makes the store follow the saved ledger: matches created for

@@ -23,8 +23,10 @@ type Store interface {
 	MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
 	// SetProjectAttention raises or clears the coordinators' flag.
 	SetProjectAttention(ctx context.Context, id string, on bool) error
-	// ProjectsInStatus lists every project in the statuses (reconciler scans).
-	ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error)
+	// PipelineProjects lists the projects in any of statuses and the
+	// exhausted ones (NeedsAttention) in any of exhaustedIn, with only the
+	// fields matching reads (a scan: for the reconciler and re-matching).
+	PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error)
 
 	// Ledger returns a project's ledger; a project never filled has an empty
 	// one at version 0.

@@ -21,6 +21,7 @@ const (
 	TypeRemind        = "match:remind"       // a deadline is near
 	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
 	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
+	TypeRematch       = "catalogue:rematch"  // give exhausted projects what a catalogue change made eligible
 	TypeReconcile     = "pipeline:reconcile"
 	TypePurgeSessions = "sessions:purge"
 )
