@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -33,11 +34,11 @@ func main() {
 		fail(err)
 	}
 	defer store.Close(ctx)
-	insp := workers.NewInspector(asynq.RedisClientOpt{Addr: *redisAddr}, *queue)
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: *redisAddr})
 	defer insp.Close()
 
 	start := time.Now()
-	if err := settle(ctx, store, insp, *timeout); err != nil {
+	if err := settle(ctx, store, insp, *queue, *timeout); err != nil {
 		fail(err)
 	}
 	fmt.Printf("pipeline settled after %s\n", time.Since(start).Round(time.Second))
@@ -55,24 +56,43 @@ func fail(err error) {
 	os.Exit(2)
 }
 
-// settle waits until no project is submitted and the queue has nothing
-// waiting, running or retrying, twice in a row five seconds apart.
-func settle(ctx context.Context, store *mongodb.DB, insp *workers.Inspector, timeout time.Duration) error {
+// settle waits until the queue has nothing waiting, retrying or running
+// but the reconciler (at this scale a pass of it takes longer than its
+// period, so one is nearly always running) and no project is submitted,
+// twice in a row five seconds apart. It counts submitted projects, a scan,
+// only when the queue looks idle.
+func settle(ctx context.Context, store *mongodb.DB, insp *asynq.Inspector, queue string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	quiet := 0
 	for time.Now().Before(deadline) {
-		st, err := insp.Stats(ctx)
-		if err != nil {
+		q, err := insp.GetQueueInfo(queue)
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
 			return err
 		}
-		sub, err := store.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted})
-		if err != nil {
+		if q == nil {
+			q = &asynq.QueueInfo{}
+		}
+		active, err := insp.ListActiveTasks(queue, asynq.PageSize(1000))
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
 			return err
 		}
-		busy := st.Pending + st.Active + st.Retry
-		fmt.Printf("  %s submitted %d, tasks pending %d, active %d, retrying %d, scheduled %d\n",
-			time.Now().Format("15:04:05"), len(sub), st.Pending, st.Active, st.Retry, st.Scheduled)
-		if len(sub) == 0 && busy == 0 {
+		working := 0
+		for _, t := range active {
+			if t.Type != workers.TypeReconcile {
+				working++
+			}
+		}
+		submitted := -1
+		if q.Pending+q.Retry+working == 0 {
+			sub, err := store.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted})
+			if err != nil {
+				return err
+			}
+			submitted = len(sub)
+		}
+		fmt.Printf("  %s tasks pending %d, running %d (+%d reconciles), retrying %d, scheduled %d; submitted projects %s\n",
+			time.Now().Format("15:04:05"), q.Pending, working, len(active)-working, q.Retry, q.Scheduled, count(submitted))
+		if submitted == 0 {
 			quiet++
 		} else {
 			quiet = 0
@@ -83,6 +103,13 @@ func settle(ctx context.Context, store *mongodb.DB, insp *workers.Inspector, tim
 		time.Sleep(5 * time.Second)
 	}
 	return fmt.Errorf("the pipeline did not settle within %s", timeout)
+}
+
+func count(n int) string {
+	if n < 0 {
+		return "not counted"
+	}
+	return fmt.Sprint(n)
 }
 
 // tally is what check counts.
