@@ -62,8 +62,14 @@ func (r *run) expect(projects []finzone.Project) {
 	for _, o := range orgs {
 		insts[o.ID] = matching.InstitutionOf(o)
 	}
-	products, err := r.db.PublishedProducts(ctx)
+	all, err := r.db.PublishedProducts(ctx)
 	must(r.t, err)
+	var products []finzone.Product // only lenders fill the 1+10
+	for _, p := range all {
+		if p.Category.Lends() {
+			products = append(products, p)
+		}
+	}
 	cfg := matching.DefaultConfig()
 	cfg.Waitlist = -1
 	idx := matching.NewIndex(cfg)

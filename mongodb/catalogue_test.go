@@ -110,3 +110,50 @@ func TestAnotherServerOnTheSameFilesSeesTheVersion(t *testing.T) {
 		t.Errorf("the seed's server reads version %d (%v) after the platform's bump, had %d", v2, err, v1)
 	}
 }
+
+// TestSeedBatchesBumpOnce: seed's batch creates report what existed and
+// bump the version once for the whole batch, and not at all when nothing
+// in it was new.
+func TestSeedBatchesBumpOnce(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	version := func() int64 {
+		t.Helper()
+		v, err := db.CatalogueVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	orgs := []finzone.Organization{
+		{ID: "65e2b00000a1000000000001", Kind: finzone.KindBank, Name: "甲银行", USCC: "91440300708461136T", RegionCode: "340000", Verified: true},
+		{ID: "65e2b00000a1000000000002", Kind: finzone.KindEnterprise, Name: "乙公司", USCC: "914403001922038216", RegionCode: "341221"},
+	}
+	dup, err := db.CreateOrgs(ctx, orgs)
+	if err != nil || len(dup) != 2 || dup[0] || dup[1] || version() != 1 {
+		t.Fatalf("first batch of orgs: dup %v, %v, version %d; want none taken, version 1", dup, err, version())
+	}
+	again := append([]finzone.Organization(nil), orgs...)
+	again = append(again, finzone.Organization{Kind: finzone.KindEnterprise, Name: "丙公司", USCC: "91340000MA2N0YBX5A", RegionCode: "341221"})
+	dup, err = db.CreateOrgs(ctx, again)
+	if err != nil || len(dup) != 3 || !dup[0] || !dup[1] || dup[2] || version() != 1 {
+		t.Fatalf("second batch: dup %v, %v, version %d; want the first two taken, no bump for an enterprise", dup, err, version())
+	}
+	var ps []finzone.Product
+	for _, id := range []string{"65e2b00000c1000000000001", "65e2b00000c1000000000002", "65e2b00000c1000000000003"} {
+		p := product(orgs[0].ID)
+		p.ID, p.Status = id, finzone.ReviewPublished
+		ps = append(ps, p)
+	}
+	dup, err = db.CreateProducts(ctx, ps)
+	if err != nil || len(dup) != 3 || dup[0] || version() != 2 {
+		t.Fatalf("products: dup %v, %v, version %d; want all new and one bump", dup, err, version())
+	}
+	if live, err := db.PublishedProducts(ctx); err != nil || len(live) != 3 {
+		t.Fatalf("published: %d, %v", len(live), err)
+	}
+	dup, err = db.CreateProducts(ctx, ps)
+	if err != nil || !dup[0] || !dup[2] || version() != 2 {
+		t.Fatalf("products again: dup %v, %v, version %d; want all taken, no bump", dup, err, version())
+	}
+}

@@ -427,3 +427,38 @@ func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectSta
 	}
 	return out, nil
 }
+
+// selectionFields are the fields of a project that matching reads.
+var selectionFields = projection("_id", "project_type", "amount_yuan", "term_months", "collateral", "rate_ceiling_bps",
+	"region_code", "industry_code", "green", "tech", "enterprise_size", "status", "needs_attention")
+
+// projection includes only the fields named.
+func projection(fields ...string) bson.D {
+	out := make(bson.D, len(fields))
+	for i, f := range fields {
+		out[i] = bson.E{Key: f, Value: 1}
+	}
+	return out
+}
+
+// PipelineProjects lists, in one scan, the projects in any of statuses and
+// the exhausted ones (their last fill found open slots and nobody left to
+// ask, and flagged them for the coordinators) in any of exhaustedIn, with
+// only the fields matching reads: the rest of each Project is empty. It is
+// for re-matching after the catalogue changed and for the reconciler, never
+// for requests: on FerretDB it reads the whole collection.
+func (d *DB) PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error) {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}},
+		bson.D{{Key: "needs_attention", Value: true}, {Key: "status", Value: bson.D{{Key: "$in", Value: strs(exhaustedIn)}}}},
+	}}}
+	docs, err := findAll[projectDoc](ctx, d.db.Collection(collProjects), filter, options.Find().SetProjection(selectionFields))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]finzone.Project, len(docs))
+	for i, doc := range docs {
+		out[i] = doc.toDomain()
+	}
+	return out, nil
+}

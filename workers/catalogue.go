@@ -20,6 +20,9 @@ type catalogue struct {
 	records bool // score institutions' track records and load
 	cfg     matching.Config
 	log     *slog.Logger
+	// loaded is called after each load that brought a version this process
+	// had not loaded before (its first load included), outside the locks.
+	loaded func(v int64)
 
 	loading sync.Mutex // one load at a time; the others wait and use it
 	mu      sync.RWMutex
@@ -80,8 +83,11 @@ func (c *catalogue) version() int64 {
 // products, verified institutions and their track records.
 func (c *catalogue) refresh(ctx context.Context, force bool) error {
 	c.loading.Lock()
-	defer c.loading.Unlock()
-	_, _, err := c.reload(ctx, force)
+	v, moved, err := c.reload(ctx, force)
+	c.loading.Unlock()
+	if err == nil && moved && c.loaded != nil {
+		c.loaded(v)
+	}
 	return err
 }
 

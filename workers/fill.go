@@ -72,8 +72,11 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	if err != nil {
 		return err
 	}
-	sel := view.Lenders.Select(p, now) // only lenders fill the 1+10
-	led, exhausted, replaced, err := w.plan(ctx, p, led, byInst, view, sel, now)
+	view, sel, relay, err := w.relayPlan(ctx, view, p, led, byInst, now)
+	if err != nil {
+		return err
+	}
+	led, exhausted, replaced, err := w.plan(ctx, p, led, byInst, view, relay, now)
 	if err != nil {
 		return err
 	}
@@ -86,16 +89,36 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	return w.proposeSyndicate(ctx, p, sel, led, byInst)
 }
 
-// plan works out and saves the ledger's next version: freed lender slots
-// relayed (unless accepted offers already meet the need), coordinators'
-// assignments placed, and credit enhancers beside the 1+10 when the
+// relayPlan selects the project's lenders (only they fill the 1+10) and
+// plans their relay; once accepted offers meet the need, nobody more is
+// asked (and the project is not exhausted). A plan that finds nobody left
+// to ask is checked against the stored catalogue version first, one read by
+// _id: a product published since this process last polled, by any process,
+// is then loaded and asked at once, and the project is not left exhausted
+// by a stale catalogue.
+func (w *Workers) relayPlan(ctx context.Context, view catalogueView, p finzone.Project, led finzone.Ledger,
+	byInst map[string]finzone.Match, now time.Time) (catalogueView, matching.Selection, matching.RelayPlan, error) {
+	sel := view.Lenders.Select(p, now)
+	if p.NeedMet() {
+		return view, sel, matching.RelayPlan{Promoted: -1, Changed: led.Exhausted}, nil
+	}
+	plan := matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
+	if !plan.Exhausted {
+		return view, sel, plan, nil
+	}
+	cur, err := w.cat.fresh(ctx)
+	if err != nil || cur.Load == view.Load {
+		return view, sel, plan, err
+	}
+	sel = cur.Lenders.Select(p, now)
+	return cur, sel, matching.PlanRelay(led, byInst, sel, cur.Insts, w.cfg.Matching, now), nil
+}
+
+// plan works out and saves the ledger's next version: the lenders' relay,
+// coordinators' assignments placed, and credit enhancers beside the 1+10 when the
 // project needs them. replaced are the partners assignments displaced.
 func (w *Workers) plan(ctx context.Context, p finzone.Project, led finzone.Ledger, byInst map[string]finzone.Match,
-	view catalogueView, sel matching.Selection, now time.Time) (finzone.Ledger, bool, []string, error) {
-	relay := matching.RelayPlan{Promoted: -1, Changed: led.Exhausted} // a met need is not exhausted
-	if !p.NeedMet() {
-		relay = matching.PlanRelay(led, byInst, sel, view.Insts, w.cfg.Matching, now)
-	}
+	view catalogueView, relay matching.RelayPlan, now time.Time) (finzone.Ledger, bool, []string, error) {
 	next := relay.Apply(led)
 	assigned, replaced := matching.PlanAssign(next, byInst, p.PendingAssignments(next), w.cfg.Matching, len(next.Entries), now)
 	for i, e := range assigned {

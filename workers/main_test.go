@@ -99,6 +99,10 @@ func newEnv(t *testing.T, scale demo.Scale, cfg workers.Config) *env {
 	t.Cleanup(func() {
 		e.w.Shutdown()
 		e.client.Close()
+		// Rematch tasks are retained for an hour: take the queue away.
+		insp := asynq.NewInspector(redisOpt)
+		_ = insp.DeleteQueue(e.queue, true)
+		_ = insp.Close()
 		_ = db.Drop(context.Background())
 		_ = db.Close(context.Background())
 	})

@@ -10,23 +10,14 @@ import (
 
 // handleReconcile re-enqueues everything the store says is due, so that
 // Redis losing its data (a wipe, a failover without AOF) loses no work:
-// submitted projects not yet pushed, freed slots not yet relayed, withdrawn
-// projects, deadlines and reminders, undelivered webhooks. Task IDs make the
-// work it finds already queued a no-op.
+// submitted projects not yet pushed, exhausted projects the catalogue now
+// has someone for, freed slots not yet relayed, withdrawn projects,
+// deadlines and reminders, undelivered webhooks. Task IDs make the work it
+// finds already queued a no-op.
 func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	st, now, c := w.cfg.Store, w.cfg.Now(), w.client
-	projects, err := st.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectWithdrawn})
-	if err != nil {
+	if err := w.reconcileProjects(ctx); err != nil {
 		return err
-	}
-	for _, p := range projects {
-		typ := TypeFill
-		if p.Status == finzone.ProjectWithdrawn {
-			typ = TypeWithdraw
-		}
-		if err := c.enqueue(ctx, newTask(typ, projectPayload{p.ID}), asynq.TaskID(typ+":"+p.ID)); err != nil {
-			return err
-		}
 	}
 	freed, err := st.FreedMatches(ctx)
 	if err != nil {
@@ -55,4 +46,43 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 		}
 	}
 	return nil
+}
+
+// reconcileProjects queues the fill of every submitted project and the
+// withdrawal of every withdrawn one, and re-matches the exhausted ones: a
+// project left in matching with an empty ledger (pushed to nobody while the
+// catalogue lacked its products, or by a worker whose catalogue was stale)
+// is filled once the catalogue has a lender for it, even if the rematch
+// that catalogue change queued was lost. One scan of the projects, reading
+// only the fields matching needs.
+func (w *Workers) reconcileProjects(ctx context.Context) error {
+	projects, err := w.cfg.Store.PipelineProjects(ctx,
+		[]finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectWithdrawn}, fillStatuses)
+	if err != nil {
+		return err
+	}
+	var exhausted []finzone.Project
+	for _, p := range projects {
+		typ := TypeFill
+		switch p.Status {
+		case finzone.ProjectWithdrawn:
+			typ = TypeWithdraw
+		case finzone.ProjectSubmitted:
+		default:
+			exhausted = append(exhausted, p)
+			continue
+		}
+		if err := w.client.enqueue(ctx, newTask(typ, projectPayload{p.ID}), asynq.TaskID(typ+":"+p.ID)); err != nil {
+			return err
+		}
+	}
+	if len(exhausted) == 0 {
+		return nil
+	}
+	view, err := w.cat.fresh(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = w.rematch(ctx, view, exhausted)
+	return err
 }

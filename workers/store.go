@@ -30,8 +30,10 @@ type Store interface {
 	Product(ctx context.Context, id string) (finzone.Product, error)
 	// OrgByUSCC finds an organization by credit code (coordinators' offices).
 	OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error)
-	// ProjectsInStatus lists every project in the statuses (reconciler scans).
-	ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error)
+	// PipelineProjects lists the projects in any of statuses and the
+	// exhausted ones (NeedsAttention) in any of exhaustedIn, with only the
+	// fields matching reads (a scan: for the reconciler and re-matching).
+	PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error)
 
 	// Ledger returns a project's ledger; a project never filled has an empty
 	// one at version 0.

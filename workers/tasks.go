@@ -21,6 +21,7 @@ const (
 	TypeRemind        = "match:remind"       // a deadline is near
 	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
 	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
+	TypeRematch       = "catalogue:rematch"  // give exhausted projects what a catalogue change made eligible
 	TypeReconcile     = "pipeline:reconcile"
 	TypePurgeSessions = "sessions:purge"
 )
@@ -117,7 +118,9 @@ func (c *Client) SyndicateDeclined(ctx context.Context, projectID, institutionID
 }
 
 // CatalogueChanged makes every worker reload its catalogue. The version
-// lives in MongoDB, so it needs no Redis at all.
+// lives in MongoDB, so it needs no Redis at all. The store already bumps it
+// after each of its own catalogue writes, whoever makes them; a call after
+// one of those only adds a version, whose rematch supersedes the first.
 func (c *Client) CatalogueChanged(ctx context.Context) error {
 	return c.store.BumpCatalogue(ctx)
 }

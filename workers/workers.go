@@ -56,6 +56,7 @@ type Workers struct {
 	mux    *asynq.ServeMux
 	client *Client
 	cat    *catalogue
+	tried  triedAll
 	cfg    Config
 	stop   context.CancelFunc
 	// offices caches coordinators' office IDs by region.
@@ -103,6 +104,7 @@ func New(cfg Config) *Workers {
 		// worker process.
 		TaskCheckInterval: TaskCheckInterval,
 	})
+	w.cat.loaded = w.catalogueLoaded
 	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
 	w.mux.Use(w.logFailures)
 	w.mux.HandleFunc(TypeFill, w.handleFill)
@@ -112,11 +114,23 @@ func New(cfg Config) *Workers {
 	w.mux.HandleFunc(TypeRemind, w.handleRemind)
 	w.mux.HandleFunc(TypeDeliver, w.handleDeliver)
 	w.mux.HandleFunc(TypeSyndicate, w.handleSyndicateChanged)
+	w.mux.HandleFunc(TypeRematch, w.handleRematch)
 	w.mux.HandleFunc(TypeReconcile, w.handleReconcile)
 	w.mux.HandleFunc(TypePurgeSessions, w.purgeSessions)
 	w.mux.HandleFunc(TypeProjectChanged, w.handleProjectChanged)
 	w.mux.HandleFunc(TypeScreenDue, w.handleScreenDue)
 	return w
+}
+
+// catalogueLoaded queues the rematch of a catalogue version this process
+// loaded for the first time. Were Redis to refuse it, the reconciler does
+// the same work within its period.
+func (w *Workers) catalogueLoaded(version int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.queueRematch(ctx, version); err != nil {
+		w.cfg.Log.Warn("rematch not queued; the reconciler will catch up", "catalogue_version", version, "err", err)
+	}
 }
 
 // retryDelay retries a lost optimistic race at once and everything else

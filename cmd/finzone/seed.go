@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,19 +71,25 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 			return err
 		}
 	}
-	for _, list := range [][]finzone.Organization{d.Enterprises, d.Institutions} {
-		for i := range list {
-			o := list[i]
-			if err := ok(store.CreateOrg(ctx, &o)); err != nil {
-				return err
-			}
-		}
-	}
-	for i := range d.Products {
-		p := d.Products[i]
-		if err := ok(store.CreateProduct(ctx, &p)); err != nil {
+	// Organizations and products go in batches: one insert per few hundred,
+	// and one catalogue bump for all of them rather than one per write.
+	batch := func(dup []bool, err error) error {
+		if err != nil {
 			return err
 		}
+		for _, taken := range dup {
+			bar.step()
+			if !taken {
+				created++
+			}
+		}
+		return nil
+	}
+	if err := batch(store.CreateOrgs(ctx, slices.Concat(d.Enterprises, d.Institutions))); err != nil {
+		return err
+	}
+	if err := batch(store.CreateProducts(ctx, slices.Clone(d.Products))); err != nil {
+		return err
 	}
 	for i := range d.Projects {
 		p := d.Projects[i]
