@@ -99,8 +99,11 @@ type Project struct {
 	// matching needs no join.
 	EnterpriseSize Size
 	Status         ProjectStatus
-	// NeedsAttention marks a project with open 1+10 slots and nobody left to
-	// ask (the waitlist ran dry): coordinators are asked to help.
+	// Exhausted marks a project with open 1+10 slots and nobody left to ask
+	// (the waitlist ran dry): a catalogue change re-matches it.
+	Exhausted bool
+	// NeedsAttention marks an exhausted project with no lender (or no lead)
+	// left working on it: coordinators are asked to help.
 	NeedsAttention bool
 	// EnhancersWanted: a lender asked for a guarantee or insurance cover.
 	EnhancersWanted bool
@@ -235,4 +238,12 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
+}
+
+// NeedsHelp is the coordinators' flag of a project whose last fill found
+// open slots and nobody left to ask: it needs help when no lender, or no
+// lead, is left working on it. One with lenders at work is only short of
+// partners, which a catalogue change may fill.
+func NeedsHelp(exhausted bool, liveLenders int, hasLead bool) bool {
+	return exhausted && (liveLenders == 0 || !hasLead)
 }

@@ -459,3 +459,45 @@ func TestLenderAsksForAnEnhancer(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectNobodyWorksOnNeedsHelp: when the only lender declines and
+// nobody is left to ask, the coordinators are asked to help; a product
+// published later re-matches the project and the flag clears.
+func TestProjectNobodyWorksOnNeedsHelp(t *testing.T) {
+	e := newPipelineEnv(t)
+	coord, banks, ent, p, byBank := lendingSetup(t, e, 1)
+	e.walk(banks[0], byBank[banks[0].OrgID].ID, map[string]any{"action": "decline", "reason_code": "capacity", "note": "额度已满"})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		flagged := e.listProjects(coord.Token, "?attention=true")
+		if len(flagged.Items) == 1 && flagged.Items[0].ID == p.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("attention list %v, want the project nobody works on", projectIDs(flagged))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// A bank verified and a product published later: within 10 s the
+	// project is pushed to it, the declined bank is not asked again, and
+	// the flag clears.
+	fresh := e.verifiedBank(coord, broadProduct("新发布的集群贷", 200_000_000, 0, false))
+	began := time.Now()
+	l := e.waitMatches(ent.Token, p.ID, 10*time.Second, func(l matchList) bool { return len(l.Items) == 2 })
+	t.Logf("re-matched %s after the product was approved", time.Since(began).Round(time.Millisecond))
+	for _, m := range l.Items {
+		if m.InstitutionID == banks[0].OrgID && m.Stage != "declined" {
+			t.Errorf("the declined bank was asked again: %s", m.Stage)
+		}
+		if m.InstitutionID == fresh.OrgID && (m.Stage != "pushed" || m.Role != "lead") {
+			t.Errorf("the new bank: %s %s, want a pushed lead", m.Stage, m.Role)
+		}
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for len(e.listProjects(coord.Token, "?attention=true").Items) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the attention flag stayed after the re-match")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -30,6 +30,7 @@ type projectDoc struct {
 	EnterpriseSize      string        `bson:"enterprise_size"`
 	Status              string        `bson:"status"`
 	NeedsAttention      bool          `bson:"needs_attention"`
+	Exhausted           bool          `bson:"exhausted,omitempty"`
 	WantsInsurance      bool          `bson:"wants_insurance,omitempty"`
 	EnhancersWanted     bool          `bson:"enhancers_wanted,omitempty"`
 	Offers              []acceptedDoc `bson:"offers,omitempty"`
@@ -81,7 +82,7 @@ func toProjectDoc(p finzone.Project, id bson.ObjectID) projectDoc {
 		TermMonths: p.TermMonths, Purpose: p.Purpose, Collateral: strs(p.Collateral), RateCeilingBps: p.RateCeilingBps,
 		TotalInvestmentYuan: p.TotalInvestmentYuan, RegionCode: p.RegionCode, ClusterID: p.ClusterID,
 		IndustryCode: p.IndustryCode, Green: p.Green, Tech: p.Tech, EnterpriseSize: string(p.EnterpriseSize),
-		Status: string(p.Status), NeedsAttention: p.NeedsAttention, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, SubmittedAt: p.SubmittedAt,
+		Status: string(p.Status), NeedsAttention: p.NeedsAttention, Exhausted: p.Exhausted, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, SubmittedAt: p.SubmittedAt,
 		WithdrawnAt: p.WithdrawnAt}
 }
 
@@ -92,7 +93,7 @@ func (d projectDoc) toDomain() finzone.Project {
 		Collateral: typed[finzone.Collateral](d.Collateral), RateCeilingBps: d.RateCeilingBps,
 		TotalInvestmentYuan: d.TotalInvestmentYuan, RegionCode: d.RegionCode, ClusterID: d.ClusterID,
 		IndustryCode: d.IndustryCode, Green: d.Green, Tech: d.Tech, EnterpriseSize: finzone.Size(d.EnterpriseSize),
-		Status: finzone.ProjectStatus(d.Status), NeedsAttention: d.NeedsAttention, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Status: finzone.ProjectStatus(d.Status), NeedsAttention: d.NeedsAttention, Exhausted: d.Exhausted, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		SubmittedAt: d.SubmittedAt, WithdrawnAt: d.WithdrawnAt}
 	for _, o := range d.Offers {
 		p.Offers = append(p.Offers, finzone.AcceptedOffer{MatchID: o.MatchID, InstitutionID: o.InstitutionID, AmountYuan: o.AmountYuan})
@@ -399,6 +400,25 @@ func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error 
 	return translate(err)
 }
 
+// SetProjectExhausted records a fill's finding: open slots and nobody left
+// to ask (exhausted), and whether coordinators are asked to help.
+func (d *DB) SetProjectExhausted(ctx context.Context, id string, exhausted, attention bool) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(ctx, collProjects+"/"+id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "exhausted", Value: exhausted}, {Key: "needs_attention", Value: attention}}}})
+	return translate(err)
+}
+
 func strs[T ~string](list []T) []string {
 	out := make([]string, len(list))
 	for i, v := range list {
@@ -430,7 +450,7 @@ func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectSta
 
 // selectionFields are the fields of a project that matching reads.
 var selectionFields = projection("_id", "project_type", "amount_yuan", "term_months", "collateral", "rate_ceiling_bps",
-	"region_code", "industry_code", "green", "tech", "enterprise_size", "status", "needs_attention")
+	"region_code", "industry_code", "green", "tech", "enterprise_size", "status", "needs_attention", "exhausted")
 
 // projection includes only the fields named.
 func projection(fields ...string) bson.D {
@@ -450,6 +470,7 @@ func projection(fields ...string) bson.D {
 func (d *DB) PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error) {
 	filter := bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: strs(statuses)}}}},
+		bson.D{{Key: "exhausted", Value: true}, {Key: "status", Value: bson.D{{Key: "$in", Value: strs(exhaustedIn)}}}},
 		bson.D{{Key: "needs_attention", Value: true}, {Key: "status", Value: bson.D{{Key: "$in", Value: strs(exhaustedIn)}}}},
 	}}}
 	docs, err := findAll[projectDoc](ctx, d.db.Collection(collProjects), filter, options.Find().SetProjection(selectionFields))

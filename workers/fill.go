@@ -227,8 +227,9 @@ func (w *Workers) applyFill(ctx context.Context, p finzone.Project, led finzone.
 			}
 		}
 	}
-	if exhausted != p.NeedsAttention {
-		if err := st.SetProjectAttention(ctx, p.ID, exhausted); err != nil {
+	live, lead := liveLenders(led, byInst)
+	if help := finzone.NeedsHelp(exhausted, live, lead); exhausted != p.Exhausted || help != p.NeedsAttention {
+		if err := st.SetProjectExhausted(ctx, p.ID, exhausted, help); err != nil {
 			return err
 		}
 	}
@@ -345,4 +346,20 @@ func (w *Workers) categoryOfEntry(ctx context.Context, e finzone.LedgerEntry) fi
 		return ""
 	}
 	return categoryOf(in.Kind)
+}
+
+// liveLenders counts the ledger's lenders still live (or about to be
+// pushed) and says whether one of them leads.
+func liveLenders(led finzone.Ledger, byInst map[string]finzone.Match) (n int, lead bool) {
+	for _, e := range led.Entries {
+		if !e.Role.Lends() {
+			continue
+		}
+		if m, ok := byInst[e.InstitutionID]; ok && !m.Stage.Live() {
+			continue
+		}
+		n++
+		lead = lead || e.Role == finzone.RoleLead
+	}
+	return n, lead
 }

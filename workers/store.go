@@ -23,6 +23,9 @@ type Store interface {
 	MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
 	// SetProjectAttention raises or clears the coordinators' flag.
 	SetProjectAttention(ctx context.Context, id string, on bool) error
+	// SetProjectExhausted records a fill's finding: exhausted, and whether
+	// coordinators are asked to help.
+	SetProjectExhausted(ctx context.Context, id string, exhausted, attention bool) error
 	// ChangeProject applies a change to the project as seen (conflict if
 	// it changed since).
 	ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error)
