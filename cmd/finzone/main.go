@@ -162,7 +162,8 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}
-	if err := loadDemo(ctx, in, cfg, log); err != nil {
+	seeded, err := loadDemo(ctx, in, cfg, log)
+	if err != nil {
 		return err
 	}
 	deadlines := finzone.DefaultDeadlines()
@@ -189,6 +190,9 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
 		printDemoAccounts(ctx, in.store, os.Stdout)
 	}
+	if seeded && mode == "all" {
+		defer startLiveDemo(ctx, in, cfg.Queue, deadlines, log)()
+	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
@@ -201,20 +205,21 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 }
 
-// loadDemo loads the demo data into an empty embedded store.
-func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) error {
+// loadDemo loads the demo data into an empty embedded store, and reports
+// whether it did: only then is the live demo walked forward.
+func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) (bool, error) {
 	if !in.embedded || !cfg.Demo {
-		return nil
+		return false, nil
 	}
 	empty, err := in.store.Empty(ctx)
 	if err != nil || !empty {
-		return err
+		return false, err
 	}
 	log.Info("empty embedded store: loading demo data")
 	if err := seed(ctx, in.store, 1, log, false); err != nil {
-		return fmt.Errorf("demo data: %w", err)
+		return false, fmt.Errorf("demo data: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // serveHTTP wires the use cases to the store and the pipeline, hangs the
