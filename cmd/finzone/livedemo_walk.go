@@ -79,7 +79,7 @@ func (d *liveDemo) walk(ctx context.Context, p finzone.Project, m finzone.Match,
 			moved, err = d.uc.DecideOffer(ctx, d.owner(ctx, p), m.ID, usecase.OfferInput{Decision: finzone.DecisionAccept,
 				Note: "接受贵行授信方案，请尽快安排签约。"})
 		} else {
-			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, d.lenderStep(p, m, at, target, share))
+			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, lenderStep(p, m, at, target, share))
 		}
 		if err != nil {
 			return m, ignoreMoved(err)
@@ -89,7 +89,7 @@ func (d *liveDemo) walk(ctx context.Context, p finzone.Project, m finzone.Match,
 }
 
 // lenderStep is the institution's next step from at.
-func (d *liveDemo) lenderStep(p finzone.Project, m finzone.Match, at, target walkTarget, share int64) finzone.ActionInput {
+func lenderStep(p finzone.Project, m finzone.Match, at, target walkTarget, share int64) finzone.ActionInput {
 	switch at {
 	case toPushed:
 		return finzone.ActionInput{Action: finzone.ActionAccept, Note: "已受理，安排客户经理对接。"}
@@ -100,7 +100,7 @@ func (d *liveDemo) lenderStep(p finzone.Project, m finzone.Match, at, target wal
 	case toDueDiligence:
 		return finzone.ActionInput{Action: finzone.ActionSubmitCredit, Note: "尽调完成，已上报分行授信审批。"}
 	case toCreditReview:
-		return d.offer(p, m, share)
+		return offer(p, m, share)
 	case toOfferAccepted:
 		return finzone.ActionInput{Action: finzone.ActionContract, Note: "借款合同及担保合同已签订。"}
 	case toContracted:
@@ -120,7 +120,7 @@ func (d *liveDemo) lenderStep(p finzone.Project, m finzone.Match, at, target wal
 // offer is a lender's approval: share‰ of the amount (in 万), over the
 // project's term, priced off the LPR (a lease at a fixed rate), secured as
 // the project offered, repaid as its type suits.
-func (d *liveDemo) offer(p finzone.Project, m finzone.Match, share int64) finzone.ActionInput {
+func offer(p finzone.Project, m finzone.Match, share int64) finzone.ActionInput {
 	amount := max(p.AmountYuan*share/1000/10_000*10_000, finzone.MinAmountYuan)
 	term := p.TermMonths
 	in := finzone.ActionInput{Action: finzone.ActionApprove, AmountYuan: &amount, TermMonths: &term,
@@ -175,27 +175,32 @@ func (d *liveDemo) walkEnhancer(ctx context.Context, p finzone.Project, m finzon
 		if at < 0 || at >= want || !m.Pause.At.IsZero() {
 			return nil
 		}
-		in := finzone.ActionInput{Action: finzone.ActionAccept, Note: "已受理增信申请。"}
-		switch m.Stage {
-		case finzone.StageAccepted:
-			in = finzone.ActionInput{Action: finzone.ActionAssess, Note: "开展保前调查，评估反担保措施。"}
-		case finzone.StageAssessing:
-			cover := max(p.AmountYuan*8/10/10_000*10_000, finzone.MinAmountYuan)
-			fee, share := 100, 40
-			if d.orgs[m.InstitutionID].Kind == finzone.KindInsurer {
-				fee, share = 120, 70
-			}
-			in = finzone.ActionInput{Action: finzone.ActionCommit, CoverYuan: &cover, FeeBps: &fee, RiskSharePct: &share,
-				Note: "同意承保，出具承保意向函。"}
-		case finzone.StageCommitted:
-			in = finzone.ActionInput{Action: finzone.ActionIssue, Note: "保函（保单）已出具。"}
-		}
+		in := enhancerStep(p, m, d.orgs[m.InstitutionID].Kind)
 		moved, err := d.uc.ActOnMatch(ctx, d.institution(m), m.ID, in)
 		if err != nil {
 			return ignoreMoved(err)
 		}
 		m = moved
 	}
+}
+
+// enhancerStep is an enhancer's next step from its stage.
+func enhancerStep(p finzone.Project, m finzone.Match, kind finzone.OrgKind) finzone.ActionInput {
+	switch m.Stage {
+	case finzone.StageAccepted:
+		return finzone.ActionInput{Action: finzone.ActionAssess, Note: "开展保前调查，评估反担保措施。"}
+	case finzone.StageAssessing:
+		cover := max(p.AmountYuan*8/10/10_000*10_000, finzone.MinAmountYuan)
+		fee, share := 100, 40
+		if kind == finzone.KindInsurer {
+			fee, share = 120, 70
+		}
+		return finzone.ActionInput{Action: finzone.ActionCommit, CoverYuan: &cover, FeeBps: &fee, RiskSharePct: &share,
+			Note: "同意承保，出具承保意向函。"}
+	case finzone.StageCommitted:
+		return finzone.ActionInput{Action: finzone.ActionIssue, Note: "保函（保单）已出具。"}
+	}
+	return finzone.ActionInput{Action: finzone.ActionAccept, Note: "已受理增信申请。"}
 }
 
 // owner is the actor of a project's owner.
