@@ -21,8 +21,10 @@ import (
 // institution for its own steps, the owner for its offers, a coordinator
 // for urging, extending and screening. The demo then shows every stage a
 // project passes. Each step is taken only from the stage it starts from, so
-// running the walk again changes nothing; it runs on the start that loaded
-// the demo data and never on a later one.
+// running the walk again changes nothing. It runs in the background, after
+// the first fill, until its last step is taken: a start stopped in the
+// middle of it finishes it on the next, and later starts leave the demo as
+// it is.
 
 // liveDemoCycles is how many times the scenarios are dealt out over the
 // pushed projects, in ID order; the rest stay as the pipeline pushed them.
@@ -150,9 +152,9 @@ type liveDemo struct {
 // submissions, and the regional coordinator's (fuyang@).
 const liveDemoScreenRegion = "341200"
 
-// startLiveDemo walks the demo forward in the background once the first
-// fill is done, so the start is not held up; wait cancels it if it still
-// runs and waits for it.
+// startLiveDemo walks the demo forward in the background, if it still has
+// to, once the first fill is done, so the start is not held up; wait
+// cancels it if it still runs and waits for it.
 func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzone.Deadlines, log *slog.Logger) (wait func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -162,22 +164,85 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 		pipeline := workers.NewClient(in.redisOpt, queue, in.store)
 		defer pipeline.Close()
 		n, err := runLiveDemo(ctx, in.store, pipeline, deadlines, log)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+			log.Info("live demo interrupted: the next start finishes it")
+		case err != nil:
 			log.Warn("live demo stopped", "err", err)
-			return
+		case n > 0:
+			log.Info("live demo: projects walked forward", "projects", n)
 		}
-		log.Info("live demo: projects walked forward", "projects", n)
 	}()
 	return func() { cancel(); wg.Wait() }
 }
 
-// runLiveDemo waits for the pipeline's first fill of the demo projects,
-// then deals the scenarios out; it returns how many projects it walked.
+// runLiveDemo walks the demo forward unless it has been: it returns how
+// many projects it walked.
 func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, deadlines finzone.Deadlines, log *slog.Logger) (int, error) {
 	d, err := newLiveDemo(ctx, store, pipeline, deadlines, log)
+	if errors.Is(err, errNoDemo) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
+	data := d.data()
+	if due, err := d.due(ctx, data); err != nil || !due {
+		return 0, err
+	}
+	return d.walkAll(ctx, data)
+}
+
+// errNoDemo: the store holds no demo accounts to act for.
+var errNoDemo = errors.New("no demo coordinator to act for the province")
+
+// data is the demo data set as loaded: its projects the demo enterprises'
+// own first (so their accounts see the walk), then in ID order. It is the
+// same on every run, whatever has happened to the projects since.
+func (d *liveDemo) data() demo.Dataset {
+	data := demo.Generate(DemoSeed, demo.DefaultScale())
+	slices.SortStableFunc(data.Projects, func(a, b finzone.Project) int {
+		return d.hasAccount(b.OwnerOrgID) - d.hasAccount(a.OwnerOrgID)
+	})
+	return data
+}
+
+// due reports whether the walk is still to be taken: the store holds the
+// default-scale demo data (not a larger `finzone seed --scale`), and the
+// walk's last step, submitting drafts for screening, has not been taken. A
+// start stopped in the middle of the walk thus finishes it on the next.
+func (d *liveDemo) due(ctx context.Context, data demo.Dataset) (bool, error) {
+	n := len(data.Projects)
+	if _, err := d.store.Project(ctx, demo.ProjectID(n-1)); err != nil {
+		return false, ignoreNotFound(err)
+	}
+	if _, err := d.store.Project(ctx, demo.ProjectID(n)); !finzone.IsCode(err, finzone.ECNotFound) {
+		return false, err
+	}
+	for _, p := range screenPicks(data) {
+		cur, err := d.store.Project(ctx, p.ID)
+		if err != nil {
+			return false, ignoreNotFound(err)
+		}
+		if cur.Status == finzone.ProjectDraft {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func ignoreNotFound(err error) error {
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil
+	}
+	return err
+}
+
+// walkAll waits for the pipeline's first fill of the demo projects, then
+// deals the scenarios out and submits the drafts for screening; it returns
+// how many projects it walked.
+func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) {
+	log := d.log
 	start := time.Now()
 	if err := d.waitFirstFill(ctx, 3*time.Minute); err != nil {
 		return 0, err
@@ -185,13 +250,6 @@ func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeli
 	log.Info("live demo: the first fill is done; walking the demo forward", "waited", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	defer func() { log.Info("live demo: walk done", "took", time.Since(start).Round(time.Millisecond)) }()
-	// The projects the demo data submits, the demo enterprises' own first
-	// (so their accounts see the walk), then in ID order: the same on every
-	// run, whatever has happened to them since.
-	data := demo.Generate(DemoSeed, demo.DefaultScale())
-	slices.SortStableFunc(data.Projects, func(a, b finzone.Project) int {
-		return d.hasAccount(b.OwnerOrgID) - d.hasAccount(a.OwnerOrgID)
-	})
 	walked, k, enhanced := 0, 0, 0
 	for _, p := range data.Projects {
 		if k >= liveDemoCycles*len(liveScenarios) && enhanced >= enhancerProjects {
@@ -217,7 +275,7 @@ func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeli
 			enhanced++
 			for _, m := range enhancers {
 				if err := d.walkEnhancer(ctx, pm.Project, m, target); err != nil {
-					log.Warn("live demo: enhancer step refused", "match", m.ID, "err", err)
+					d.log.Warn("live demo: enhancer step refused", "match", m.ID, "err", err)
 				}
 			}
 			touched = target != finzone.StagePushed
@@ -275,7 +333,7 @@ func newLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeli
 		}
 	}
 	if !d.coordinator.IsCoordinator() {
-		return nil, errors.New("no demo coordinator to act for the province")
+		return nil, errNoDemo
 	}
 	return d, nil
 }

@@ -216,9 +216,9 @@ func (d *liveDemo) owner(ctx context.Context, p finzone.Project) finzone.Actor {
 // last is passed by 阜阳's coordinator, the others wait.
 const liveDemoScreened = 3
 
-// screen submits a few 阜阳 drafts, which 阜阳's office screens, and passes
-// the last of them.
-func (d *liveDemo) screen(ctx context.Context, data demo.Dataset) error {
+// screenPicks are the drafts the walk submits for screening: the first few
+// in 阜阳.
+func screenPicks(data demo.Dataset) []finzone.Project {
 	var picked []finzone.Project
 	for _, p := range data.Projects {
 		if r, ok := finzone.LookupRegion(p.RegionCode); ok && r.CityCode == liveDemoScreenRegion && p.Status == finzone.ProjectDraft {
@@ -228,6 +228,13 @@ func (d *liveDemo) screen(ctx context.Context, data demo.Dataset) error {
 			break
 		}
 	}
+	return picked
+}
+
+// screen submits a few 阜阳 drafts, which 阜阳's office screens, and passes
+// the last of them.
+func (d *liveDemo) screen(ctx context.Context, data demo.Dataset) error {
+	picked := screenPicks(data)
 	for i, p := range picked {
 		cur, err := d.store.Project(ctx, p.ID)
 		if err != nil {

@@ -162,8 +162,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}
-	seeded, err := loadDemo(ctx, in, cfg, log)
-	if err != nil {
+	if err := loadDemo(ctx, in, cfg, log); err != nil {
 		return err
 	}
 	deadlines := finzone.DefaultDeadlines()
@@ -190,7 +189,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
 		printDemoAccounts(ctx, in.store, os.Stdout)
 	}
-	if seeded && mode == "all" {
+	if mode == "all" && in.embedded && cfg.Demo {
 		defer startLiveDemo(ctx, in, cfg.Queue, deadlines, log)()
 	}
 	select {
@@ -205,21 +204,20 @@ func serve(ctx context.Context, mode string, args []string) error {
 	}
 }
 
-// loadDemo loads the demo data into an empty embedded store, and reports
-// whether it did: only then is the live demo walked forward.
-func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) (bool, error) {
+// loadDemo loads the demo data into an empty embedded store.
+func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) error {
 	if !in.embedded || !cfg.Demo {
-		return false, nil
+		return nil
 	}
 	empty, err := in.store.Empty(ctx)
 	if err != nil || !empty {
-		return false, err
+		return err
 	}
 	log.Info("empty embedded store: loading demo data")
 	if err := seed(ctx, in.store, 1, log, false); err != nil {
-		return false, fmt.Errorf("demo data: %w", err)
+		return fmt.Errorf("demo data: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // serveHTTP wires the use cases to the store and the pipeline, hangs the
