@@ -274,7 +274,7 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 			target := enhancerTargets[enhanced%len(enhancerTargets)]
 			enhanced++
 			for _, m := range enhancers {
-				if err := d.walkEnhancer(ctx, pm.Project, m, target); err != nil {
+				if err := d.walkEnhancer(ctx, pm.Project, m, target); err != nil && ctx.Err() == nil {
 					d.log.Warn("live demo: enhancer step refused", "match", m.ID, "err", err)
 				}
 			}
@@ -284,7 +284,7 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 			sc := liveScenarios[k%len(liveScenarios)]
 			k++
 			if sc.run != nil && len(lenders) >= sc.lenders {
-				if err := sc.run(ctx, d, pm.Project, lenders); err != nil {
+				if err := sc.run(ctx, d, pm.Project, lenders); err != nil && ctx.Err() == nil {
 					log.Warn("live demo: step refused", "project", p.ID, "scenario", sc.name, "err", err)
 				}
 				touched = true

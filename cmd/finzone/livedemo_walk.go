@@ -75,10 +75,19 @@ func (d *liveDemo) walk(ctx context.Context, p finzone.Project, m finzone.Match,
 			moved finzone.Match
 			err   error
 		)
-		if at == toOfferPending {
+		switch at {
+		case toOfferPending:
 			moved, err = d.uc.DecideOffer(ctx, d.owner(ctx, p), m.ID, usecase.OfferInput{Decision: finzone.DecisionAccept,
 				Note: "接受贵行授信方案，请尽快安排签约。"})
-		} else {
+		case toCreditReview:
+			// No lender offers more than its product lends, however much
+			// the project asks for.
+			in := lenderStep(p, m, at, target, share)
+			if prod, perr := d.store.ProductVersion(ctx, m.ProductID, m.ProductVersion); perr == nil && *in.AmountYuan > prod.AmountMaxYuan {
+				*in.AmountYuan = prod.AmountMaxYuan
+			}
+			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, in)
+		default:
 			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, lenderStep(p, m, at, target, share))
 		}
 		if err != nil {
