@@ -39,13 +39,15 @@ const liveDemoSystemUser = "livedemo"
 type scenario struct {
 	name    string
 	lenders int // lenders the project needs for it
+	// answers: the owner answers an offer, in the walk's second pass.
+	answers bool
 	run     func(ctx context.Context, d *liveDemo, p finzone.Project, lenders []finzone.Match) error
 }
 
 // walkTo is a scenario walking the lead to a stage, offering share‰ of the
 // amount when it gets that far.
 func walkTo(name string, target walkTarget, share int64) scenario {
-	return scenario{name: name, lenders: 1, run: func(ctx context.Context, d *liveDemo, p finzone.Project, ls []finzone.Match) error {
+	return scenario{name: name, lenders: 1, answers: target > toOfferPending, run: func(ctx context.Context, d *liveDemo, p finzone.Project, ls []finzone.Match) error {
 		_, err := d.walk(ctx, p, ls[0], target, share)
 		return err
 	}}
@@ -118,7 +120,7 @@ var liveScenarios = []scenario{
 	walkTo("closed", toClosed, 500),
 	// The lead offers the whole amount and the owner takes it: the workers
 	// close every other lender as need_met.
-	{name: "need_met", lenders: 2, run: func(ctx context.Context, d *liveDemo, p finzone.Project, ls []finzone.Match) error {
+	{name: "need_met", lenders: 2, answers: true, run: func(ctx context.Context, d *liveDemo, p finzone.Project, ls []finzone.Match) error {
 		_, err := d.walk(ctx, p, ls[0], toOfferAccepted, 1000)
 		return err
 	}},
@@ -144,8 +146,15 @@ type liveDemo struct {
 	coordinator finzone.Actor
 	fuyang      finzone.Actor
 	log         *slog.Logger
-	users       map[string]finzone.User // demo accounts by organization
-	orgs        map[string]finzone.Organization
+	// queue tells when the workers have caught up (nil: do not wait).
+	queue interface {
+		Stats(ctx context.Context) (finzone.QueueStat, error)
+	}
+	// stopAt is how far lenders walk in the current pass.
+	stopAt walkTarget
+	users  map[string]finzone.User // demo accounts by organization
+	mu     sync.Mutex              // guards orgs: projects are walked at once
+	orgs   map[string]finzone.Organization
 }
 
 // liveDemoScreenRegion is the city whose office screens the demo's
@@ -163,7 +172,9 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 		defer wg.Done()
 		pipeline := workers.NewClient(in.redisOpt, queue, in.store)
 		defer pipeline.Close()
-		n, err := runLiveDemo(ctx, in.store, pipeline, deadlines, log)
+		tasks := workers.NewInspector(in.redisOpt, queue)
+		defer tasks.Close()
+		n, err := runLiveDemo(ctx, in.store, pipeline, tasks, deadlines, log)
 		switch {
 		case ctx.Err() != nil:
 			log.Info("live demo interrupted: the next start finishes it")
@@ -178,7 +189,7 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 
 // runLiveDemo walks the demo forward unless it has been: it returns how
 // many projects it walked.
-func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, deadlines finzone.Deadlines, log *slog.Logger) (int, error) {
+func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, tasks *workers.Inspector, deadlines finzone.Deadlines, log *slog.Logger) (int, error) {
 	d, err := newLiveDemo(ctx, store, pipeline, deadlines, log)
 	if errors.Is(err, errNoDemo) {
 		return 0, nil
@@ -186,6 +197,7 @@ func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeli
 	if err != nil {
 		return 0, err
 	}
+	d.queue = tasks
 	data := d.data()
 	if due, err := d.due(ctx, data); err != nil || !due {
 		return 0, err
@@ -250,7 +262,10 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 	log.Info("live demo: the first fill is done; walking the demo forward", "waited", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	defer func() { log.Info("live demo: walk done", "took", time.Since(start).Round(time.Millisecond)) }()
-	walked, k, enhanced := 0, 0, 0
+	// Deal in order, then walk the projects a few at a time: they are
+	// independent, and the store answers faster to several callers.
+	var jobs []liveJob
+	k, enhanced := 0, 0
 	for _, p := range data.Projects {
 		if k >= liveDemoCycles*len(liveScenarios) && enhanced >= enhancerProjects {
 			break
@@ -258,47 +273,141 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 		if p.Status != finzone.ProjectSubmitted {
 			continue
 		}
-		if ctx.Err() != nil {
-			return walked, ctx.Err()
-		}
-		pm, err := d.uc.ProjectMatches(ctx, d.coordinator, p.ID)
+		lenders, enhancers, err := d.matches(ctx, p.ID)
 		if finzone.IsCode(err, finzone.ECNotFound) {
 			continue
 		}
 		if err != nil {
-			return walked, err
+			return 0, err
 		}
-		lenders, enhancers := d.split(ctx, pm.Matches)
-		touched := false
+		job := liveJob{projectID: p.ID}
 		if len(enhancers) > 0 && enhanced < enhancerProjects {
-			target := enhancerTargets[enhanced%len(enhancerTargets)]
+			job.enhancers = enhancerTargets[enhanced%len(enhancerTargets)]
 			enhanced++
-			for _, m := range enhancers {
-				if err := d.walkEnhancer(ctx, pm.Project, m, target); err != nil && ctx.Err() == nil {
-					d.log.Warn("live demo: enhancer step refused", "match", m.ID, "err", err)
-				}
-			}
-			touched = target != finzone.StagePushed
 		}
 		if len(lenders) > 0 && k < liveDemoCycles*len(liveScenarios) {
-			sc := liveScenarios[k%len(liveScenarios)]
+			job.scenario = liveScenarios[k%len(liveScenarios)]
 			k++
-			if sc.run != nil && len(lenders) >= sc.lenders {
-				if err := sc.run(ctx, d, pm.Project, lenders); err != nil && ctx.Err() == nil {
-					log.Warn("live demo: step refused", "project", p.ID, "scenario", sc.name, "err", err)
-				}
-				touched = true
-			}
 		}
-		if touched {
-			walked++
+		if job.scenario.run != nil && len(lenders) < job.scenario.lenders {
+			job.scenario = scenario{}
 		}
+		if job.scenario.run != nil || (job.enhancers != "" && job.enhancers != finzone.StagePushed) {
+			jobs = append(jobs, job)
+		}
+	}
+	// Lenders walk up to their offers first; the owners answer once the
+	// workers have taken in the offers, which they judge against the need.
+	d.stopAt = toOfferPending
+	d.run(ctx, jobs)
+	if err := d.settle(ctx); err != nil {
+		return 0, err
+	}
+	d.stopAt = toClosed
+	var answered []liveJob
+	for _, job := range jobs {
+		if job.scenario.answers {
+			answered = append(answered, job)
+		}
+	}
+	d.run(ctx, answered)
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
 	if err := d.screen(ctx, data); err != nil {
 		log.Warn("live demo: screening", "err", err)
 	}
-	return walked, nil
+	return len(jobs), nil
 }
+
+// liveJob is what the walk does to one project: a scenario for its
+// lenders, a stage for its enhancers.
+type liveJob struct {
+	projectID string
+	scenario  scenario
+	enhancers finzone.Stage
+}
+
+// run walks the jobs' projects, liveDemoWorkers at a time, each from its
+// matches as they are now.
+func (d *liveDemo) run(ctx context.Context, jobs []liveJob) {
+	next := make(chan liveJob)
+	var wg sync.WaitGroup
+	for range liveDemoWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range next {
+				d.walkProject(ctx, job)
+			}
+		}()
+	}
+	for _, job := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- job
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (d *liveDemo) walkProject(ctx context.Context, job liveJob) {
+	pm, err := d.uc.ProjectMatches(ctx, d.coordinator, job.projectID)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Warn("live demo: project unreadable", "project", job.projectID, "err", err)
+		}
+		return
+	}
+	lenders, enhancers := d.split(ctx, pm.Matches)
+	if job.enhancers != "" {
+		for _, m := range enhancers {
+			if err := d.walkEnhancer(ctx, pm.Project, m, job.enhancers); err != nil && ctx.Err() == nil {
+				d.log.Warn("live demo: enhancer step refused", "match", m.ID, "err", err)
+			}
+		}
+	}
+	if sc := job.scenario; sc.run != nil && len(lenders) >= sc.lenders {
+		if err := sc.run(ctx, d, pm.Project, lenders); err != nil && ctx.Err() == nil {
+			d.log.Warn("live demo: step refused", "project", job.projectID, "scenario", sc.name, "err", err)
+		}
+	}
+}
+
+// matches reads a project's matches, split.
+func (d *liveDemo) matches(ctx context.Context, projectID string) (lenders, enhancers []finzone.Match, err error) {
+	pm, err := d.uc.ProjectMatches(ctx, d.coordinator, projectID)
+	if err != nil {
+		return nil, nil, err
+	}
+	lenders, enhancers = d.split(ctx, pm.Matches)
+	return lenders, enhancers, nil
+}
+
+// settle waits until the workers have taken every task queued so far (or
+// a while has passed: the walk goes on regardless).
+func (d *liveDemo) settle(ctx context.Context) error {
+	if d.queue == nil {
+		return nil
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		st, err := d.queue.Stats(ctx)
+		if err == nil && st.Pending+st.Active == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	d.log.Warn("live demo: the workers are still busy; the owners answer anyway")
+	return nil
+}
+
+// liveDemoWorkers is how many projects are walked at once.
+const liveDemoWorkers = 3
 
 func newLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, deadlines finzone.Deadlines, log *slog.Logger) (*liveDemo, error) {
 	hurried := deadlines
@@ -363,14 +472,19 @@ func (d *liveDemo) waitFirstFill(ctx context.Context, limit time.Duration) error
 
 // org reads an organization once.
 func (d *liveDemo) org(ctx context.Context, id string) (finzone.Organization, error) {
-	if o, ok := d.orgs[id]; ok {
+	d.mu.Lock()
+	o, ok := d.orgs[id]
+	d.mu.Unlock()
+	if ok {
 		return o, nil
 	}
 	o, err := d.store.Org(ctx, id)
 	if err != nil {
 		return o, err
 	}
+	d.mu.Lock()
 	d.orgs[id] = o
+	d.mu.Unlock()
 	return o, nil
 }
 
@@ -393,6 +507,8 @@ func (d *liveDemo) actor(o finzone.Organization) finzone.Actor {
 
 // institution is the actor of a match's institution (read by split).
 func (d *liveDemo) institution(m finzone.Match) finzone.Actor {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	return d.actor(d.orgs[m.InstitutionID])
 }
 

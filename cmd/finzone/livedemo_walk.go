@@ -63,6 +63,8 @@ func reached(m finzone.Match) (walkTarget, bool) {
 // disbursed, all of it on the way to closed) and closes. It stops early at
 // a match that left the walk, and returns the match as it left it.
 func (d *liveDemo) walk(ctx context.Context, p finzone.Project, m finzone.Match, target walkTarget, share int64) (finzone.Match, error) {
+	final := target
+	target = min(target, d.stopAt)
 	for {
 		at, ok := reached(m)
 		if !ok || at >= target {
@@ -82,13 +84,13 @@ func (d *liveDemo) walk(ctx context.Context, p finzone.Project, m finzone.Match,
 		case toCreditReview:
 			// No lender offers more than its product lends, however much
 			// the project asks for.
-			in := lenderStep(p, m, at, target, share)
+			in := lenderStep(p, m, at, final, share)
 			if prod, perr := d.store.ProductVersion(ctx, m.ProductID, m.ProductVersion); perr == nil && *in.AmountYuan > prod.AmountMaxYuan {
 				*in.AmountYuan = prod.AmountMaxYuan
 			}
 			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, in)
 		default:
-			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, lenderStep(p, m, at, target, share))
+			moved, err = d.uc.ActOnMatch(ctx, d.institution(m), m.ID, lenderStep(p, m, at, final, share))
 		}
 		if err != nil {
 			return m, ignoreMoved(err)
@@ -184,7 +186,7 @@ func (d *liveDemo) walkEnhancer(ctx context.Context, p finzone.Project, m finzon
 		if at < 0 || at >= want || !m.Pause.At.IsZero() {
 			return nil
 		}
-		in := enhancerStep(p, m, d.orgs[m.InstitutionID].Kind)
+		in := enhancerStep(p, m, d.institution(m).Org.Kind)
 		moved, err := d.uc.ActOnMatch(ctx, d.institution(m), m.ID, in)
 		if err != nil {
 			return ignoreMoved(err)
