@@ -110,7 +110,12 @@ func GenerateProjects(seed int64, n int, enterprises []finzone.Organization) []f
 		p.UpdatedAt = p.CreatedAt
 		if r.IntN(5) < 3 {
 			p.Status = finzone.ProjectSubmitted
+			// Submitted a day or two after it was written, but never after
+			// Epoch: shifted to today, a need is not submitted tomorrow.
 			p.SubmittedAt = p.CreatedAt.Add(time.Duration(1+r.IntN(48)) * time.Hour)
+			if last := Epoch.Add(-time.Hour); p.SubmittedAt.After(last) {
+				p.SubmittedAt = last
+			}
 			p.UpdatedAt = p.SubmittedAt
 		}
 		out[i] = p
