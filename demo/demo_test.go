@@ -3,6 +3,7 @@ package demo
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"finzone"
 )
@@ -87,6 +88,11 @@ func TestGenerateValid(t *testing.T) {
 		}
 		if p.Status == finzone.ProjectSubmitted {
 			submitted++
+		}
+		for _, at := range []time.Time{p.CreatedAt, p.SubmittedAt, p.UpdatedAt} {
+			if at.After(Epoch) {
+				t.Errorf("project %s: %v is after the epoch, so in the future once shifted to today", p.ID, at)
+			}
 		}
 	}
 	if submitted < s.Projects/2 || submitted > s.Projects*7/10 {

@@ -2,8 +2,6 @@ package demo
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"finzone"
 )
@@ -37,23 +35,58 @@ var (
 	otherDivisions = []string{"C14", "C29", "C33", "C34", "C35", "C38", "C39"}
 )
 
+// platformEvery puts one platform company among this many enterprises: 7
+// is coprime to the cluster count, so they spread over every cluster.
+const platformEvery = 7
+
+// platformForms are the county platform companies that build and run
+// industrial parks: city-construction investment (城投), park development
+// and industrial investment firms, with the GB/T 4754 division each works
+// in (civil engineering, business services).
+var platformForms = []struct{ suffix, industry string }{
+	{"城市建设投资有限公司", "E48"},
+	{"经济开发区建设投资有限公司", "E48"},
+	{"产业投资集团有限公司", "L72"},
+	{"现代产业园开发建设有限公司", "E48"},
+	{"城乡发展投资集团有限公司", "L72"},
+	{"国有资本投资运营有限公司", "L72"},
+}
+
+// IsPlatform reports whether an enterprise is a platform company (城投,
+// park developer, industrial investor): the owners of park infrastructure.
+func IsPlatform(o finzone.Organization) bool {
+	return o.Kind == finzone.KindEnterprise && (o.IndustryCode == "E48" || o.IndustryCode == "L72")
+}
+
 // GenerateEnterprises makes n enterprises, each in one of the clusters'
-// counties; most work in the cluster's leading industry.
+// counties; most work in the cluster's leading industry. One in
+// platformEvery is the county's platform company, large or medium.
 func GenerateEnterprises(seed int64, n int, clusters []finzone.Cluster) []finzone.Organization {
 	r := rng(seed, streamEnterprise)
 	out := make([]finzone.Organization, n)
 	for i := range out {
 		c := clusters[i%len(clusters)]
-		ind := c.LeadingIndustry
-		if r.IntN(5) == 0 {
-			ind = pick(r, otherDivisions)
+		county := regionName(c.CountyCode)
+		var name, ind string
+		var size finzone.Size
+		if i%platformEvery == platformEvery-4 {
+			// The k-th platform of its county takes the k-th form, so names
+			// repeat only past len(platformForms) per county.
+			f := platformForms[i/platformEvery/len(clusters)%len(platformForms)]
+			name, ind = county+f.suffix, f.industry
+			size = finzone.Sizes[weighted(r, []int{60, 40})]
+		} else {
+			ind = c.LeadingIndustry
+			if r.IntN(5) == 0 {
+				ind = pick(r, otherDivisions)
+			}
+			words := industryWords[ind]
+			if words == nil {
+				words = []string{"科技"}
+			}
+			size = finzone.Sizes[weighted(r, []int{5, 20, 45, 30})]
+			name = fmt.Sprintf("安徽%s%s%s有限公司", shortPlace(county), pick(r, firmWords), pick(r, words))
 		}
-		words := industryWords[ind]
-		if words == nil {
-			words = []string{"科技"}
-		}
-		size := finzone.Sizes[weighted(r, []int{5, 20, 45, 30})]
-		name := fmt.Sprintf("安徽%s%s%s有限公司", shortPlace(regionName(c.CountyCode)), pick(r, firmWords), pick(r, words))
 		out[i] = finzone.Organization{
 			ID: EnterpriseID(i), Kind: finzone.KindEnterprise, Name: name,
 			USCC:       uscc(c.CountyCode, serialEnterprise+uint64(i)),
@@ -62,108 +95,4 @@ func GenerateEnterprises(seed int64, n int, clusters []finzone.Cluster) []finzon
 		}
 	}
 	return out
-}
-
-// Institution levels: where a branch is registered decides what it serves.
-const (
-	levelProvince = iota
-	levelCity
-	levelCounty
-)
-
-var (
-	bigBanks    = []string{"中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "中国邮政储蓄银行", "徽商银行", "兴业银行", "招商银行"}
-	policyBanks = []string{"国家开发银行", "中国农业发展银行"}
-	insurers    = []string{"中国人民财产保险", "中国太平洋财产保险", "中国平安财产保险"}
-	lessors     = []string{"徽银金融租赁", "兴泰融资租赁", "合肥科技融资租赁", "安徽中安融资租赁", "皖新融资租赁"}
-)
-
-// kindPattern fixes the mix, 6 banks in 10, and puts one of each kind first
-// so every kind appears at any scale.
-var kindPattern = []finzone.OrgKind{finzone.KindBank, finzone.KindInsurer, finzone.KindLeasing, finzone.KindGuarantee,
-	finzone.KindBank, finzone.KindBank, finzone.KindBank, finzone.KindGuarantee, finzone.KindBank, finzone.KindBank}
-
-// GenerateInstitutions makes n institutions: mostly banks, some insurers,
-// leasing and guarantee firms, registered at province, city or county level.
-func GenerateInstitutions(seed int64, n int, clusters []finzone.Cluster) []finzone.Organization {
-	r := rng(seed, streamInstitution)
-	out := make([]finzone.Organization, n)
-	seen := map[string]int{}
-	for i := range out {
-		kind := kindPattern[i%len(kindPattern)]
-		level := weighted(r, []int{60, 30, 10})
-		region := finzone.ProvinceCode
-		switch level {
-		case levelCity:
-			// Branches concentrate where the clusters are.
-			region = pick(r, cities)
-			if r.IntN(10) < 7 && len(clusters) > 0 {
-				region = cityOf(pick(r, clusters).CountyCode)
-			}
-		case levelCounty:
-			// The zone's county institutions are mostly where the clusters are.
-			if r.IntN(10) < 8 && len(clusters) > 0 {
-				region = pick(r, clusters).CountyCode
-			} else {
-				region = pick(r, counties)
-			}
-		}
-		name := institutionName(r, kind, level, region)
-		if k := seen[name]; k > 0 {
-			name = fmt.Sprintf("%s第%d营业部", name, k+1)
-		}
-		seen[name]++
-		o := finzone.Organization{
-			ID: InstitutionID(i), Kind: kind, Name: name,
-			USCC:       uscc(region, serialInstitution+uint64(i)),
-			RegionCode: region, CreatedAt: Epoch.AddDate(0, 0, -200-r.IntN(300)),
-		}
-		if r.IntN(10) != 0 {
-			o.Verified = true
-			o.VerifiedAt = o.CreatedAt.Add(72 * time.Hour)
-		}
-		out[i] = o
-	}
-	return out
-}
-
-func institutionName(r *rand.Rand, kind finzone.OrgKind, level int, region string) string {
-	place := shortPlace(regionName(region))
-	city := shortPlace(regionName(cityOf(region)))
-	switch kind {
-	case finzone.KindBank:
-		switch level {
-		case levelProvince:
-			if r.IntN(4) == 0 {
-				return policyBanks[r.IntN(len(policyBanks))] + "安徽省分行"
-			}
-			return bigBanks[r.IntN(len(bigBanks))] + "安徽省分行"
-		case levelCity:
-			return bigBanks[r.IntN(len(bigBanks))] + city + "分行"
-		default:
-			if r.IntN(2) == 0 {
-				return "安徽" + place + "农村商业银行"
-			}
-			return bigBanks[r.IntN(len(bigBanks))] + place + "支行"
-		}
-	case finzone.KindInsurer:
-		if level == levelProvince {
-			return "国元农业保险股份有限公司"
-		}
-		return insurers[r.IntN(len(insurers))] + city + "中心支公司"
-	case finzone.KindLeasing:
-		if level == levelProvince || r.IntN(2) == 0 {
-			return lessors[r.IntN(len(lessors))] + "有限公司"
-		}
-		return city + "建投融资租赁有限公司"
-	default:
-		switch level {
-		case levelProvince:
-			return "安徽省信用融资担保集团有限公司"
-		case levelCity:
-			return city + "市融资担保有限公司"
-		default:
-			return place + "融资担保有限公司"
-		}
-	}
 }

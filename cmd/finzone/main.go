@@ -190,6 +190,9 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
 		printDemoAccounts(ctx, in.store, os.Stdout)
 	}
+	if mode == "all" && in.embedded && cfg.Demo {
+		defer startLiveDemo(ctx, in, cfg.Queue, deadlines, log)()
+	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
