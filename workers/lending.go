@@ -228,10 +228,14 @@ func (w *Workers) afterOffer(ctx context.Context, p finzone.Project, m finzone.M
 	if err != nil {
 		return err
 	}
+	booked := map[string]bool{}
+	for _, o := range p.Offers {
+		booked[o.MatchID] = true
+	}
 	for _, e := range led.Entries {
 		x, ok := byInst[e.InstitutionID]
-		if !ok {
-			continue
+		if !ok || booked[x.ID] {
+			continue // an offer booked and being marked accepted this moment stays
 		}
 		ch, close := x.CloseNeedMet(now)
 		if !close {
