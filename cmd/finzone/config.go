@@ -33,6 +33,7 @@ type config struct {
 	// regions whose coordinators screen every need before it is pushed.
 	LPR            string
 	Screening      string
+	Enhancers      int
 	Queue          string
 	ReconcileEvery time.Duration
 }
@@ -72,6 +73,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
 	fs.StringVar(&c.LPR, "lpr", env("FINZONE_LPR", "300,350"), "Loan Prime Rate in basis points, one-year,over-five-year, that LPR-priced offers add their spread to (FINZONE_LPR)")
 	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
+	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
@@ -128,4 +130,13 @@ func parseRegions(s string) ([]string, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+func envInt(key string, def int) int {
+	if v := os.Getenv(key); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
 }

@@ -23,6 +23,7 @@ import (
 	"finzone"
 	"finzone/api"
 	"finzone/embedded"
+	"finzone/matching"
 	"finzone/mongodb"
 	"finzone/server"
 	"finzone/usecase"
@@ -174,7 +175,8 @@ func serve(ctx context.Context, mode string, args []string) error {
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
-			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords})
+			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
+			Matching: matching.Config{Enhancers: cfg.Enhancers}})
 		if err := w.Start(); err != nil {
 			return err
 		}
