@@ -59,18 +59,8 @@ func ParseCalendar(r io.Reader) (*Calendar, error) {
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-
-	var (
-		problems []string
-		days     []CalendarDay
-		year     int
-		seen     = map[string]int{} // date → line
-		header   = true
-	)
-	bad := func(line int, format string, args ...any) {
-		problems = append(problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
-	}
-	for len(problems) < maxCalendarProblems {
+	cp := calendarParse{seen: map[string]int{}, header: true}
+	for len(cp.problems) < maxCalendarProblems {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -78,58 +68,79 @@ func ParseCalendar(r io.Reader) (*Calendar, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad(pe.StartLine, "%v", pe.Err)
+				cp.bad(pe.StartLine, "%v", pe.Err)
 				break
 			}
 			return nil, Wrap(ECValidation, err)
 		}
 		line, _ := cr.FieldPos(0)
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+		if !cp.row(line, rec) {
+			break
 		}
-		if header {
-			header = false
-			if !slices.Equal(rec, []string{"date", "kind", "name"}) {
-				bad(line, "header is %q, want date,kind,name", strings.Join(rec, ","))
-				break
-			}
-			continue
-		}
-		if len(rec) != 3 {
-			bad(line, "%d fields, want 3 (date,kind,name)", len(rec))
-			continue
-		}
-		d := CalendarDay{Date: rec[0], Kind: rec[1], Name: rec[2]}
-		t, err := time.Parse(dateLayout, d.Date)
-		if err != nil {
-			bad(line, "date %q is not YYYY-MM-DD", d.Date)
-			continue
-		}
-		if year == 0 {
-			year = t.Year()
-		}
-		if msg := checkDay(d, t, year); msg != "" {
-			bad(line, "%s", msg)
-			continue
-		}
-		if first, ok := seen[d.Date]; ok {
-			bad(line, "%s is already on line %d", d.Date, first)
-			continue
-		}
-		seen[d.Date] = line
-		days = append(days, d)
 	}
 	switch {
-	case len(problems) > 0:
-	case header:
-		problems = append(problems, "empty file: want a header date,kind,name and one row per day")
-	case len(days) == 0:
-		problems = append(problems, "no rows after the header")
+	case len(cp.problems) > 0:
+	case cp.header:
+		cp.problems = append(cp.problems, "empty file: want a header date,kind,name and one row per day")
+	case len(cp.days) == 0:
+		cp.problems = append(cp.problems, "no rows after the header")
 	}
-	if len(problems) > 0 {
-		return nil, Errorf(ECValidation, "holiday calendar: %s", strings.Join(problems, "; "))
+	if len(cp.problems) > 0 {
+		return nil, Errorf(ECValidation, "holiday calendar: %s", strings.Join(cp.problems, "; "))
 	}
-	return newCalendar(year, days), nil
+	return newCalendar(cp.year, cp.days), nil
+}
+
+// calendarParse is ParseCalendar's state: what was read and what is wrong.
+type calendarParse struct {
+	problems []string
+	days     []CalendarDay
+	year     int
+	seen     map[string]int // date → line
+	header   bool
+}
+
+func (cp *calendarParse) bad(line int, format string, args ...any) {
+	cp.problems = append(cp.problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+}
+
+// row takes one record; false stops the parse (a wrong header).
+func (cp *calendarParse) row(line int, rec []string) bool {
+	for i := range rec {
+		rec[i] = strings.TrimSpace(rec[i])
+	}
+	if cp.header {
+		cp.header = false
+		if !slices.Equal(rec, []string{"date", "kind", "name"}) {
+			cp.bad(line, "header is %q, want date,kind,name", strings.Join(rec, ","))
+			return false
+		}
+		return true
+	}
+	if len(rec) != 3 {
+		cp.bad(line, "%d fields, want 3 (date,kind,name)", len(rec))
+		return true
+	}
+	d := CalendarDay{Date: rec[0], Kind: rec[1], Name: rec[2]}
+	t, err := time.Parse(dateLayout, d.Date)
+	if err != nil {
+		cp.bad(line, "date %q is not YYYY-MM-DD", d.Date)
+		return true
+	}
+	if cp.year == 0 {
+		cp.year = t.Year()
+	}
+	if msg := checkDay(d, t, cp.year); msg != "" {
+		cp.bad(line, "%s", msg)
+		return true
+	}
+	if first, ok := cp.seen[d.Date]; ok {
+		cp.bad(line, "%s is already on line %d", d.Date, first)
+		return true
+	}
+	cp.seen[d.Date] = line
+	cp.days = append(cp.days, d)
+	return true
 }
 
 // checkDay returns what is wrong with one day of year's arrangement, or "".
