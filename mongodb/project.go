@@ -384,25 +384,19 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 // pipeline's fill writes it, after its ledger write, so it needs no claim;
 // the write gate keeps it from undoing a status change on FerretDB.
 func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error {
-	o, err := oid(id)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	unlock, err := d.lockWrite(ctx, collProjects+"/"+id)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "needs_attention", Value: on}}}})
-	return translate(err)
+	return d.setProjectFlags(ctx, id, bson.D{{Key: "needs_attention", Value: on}})
 }
 
 // SetProjectExhausted records a fill's finding: open slots and nobody left
 // to ask (exhausted), and whether coordinators are asked to help.
 func (d *DB) SetProjectExhausted(ctx context.Context, id string, exhausted, attention bool) error {
+	return d.setProjectFlags(ctx, id, bson.D{{Key: "exhausted", Value: exhausted}, {Key: "needs_attention", Value: attention}})
+}
+
+// setProjectFlags sets the pipeline's flags on a project by _id. Only the
+// fill writes them, after its ledger write, so they need no claim; the
+// write gate keeps them from undoing a status change on FerretDB.
+func (d *DB) setProjectFlags(ctx context.Context, id string, set bson.D) error {
 	o, err := oid(id)
 	if err != nil {
 		return err
@@ -414,8 +408,7 @@ func (d *DB) SetProjectExhausted(ctx context.Context, id string, exhausted, atte
 		return err
 	}
 	defer unlock()
-	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "exhausted", Value: exhausted}, {Key: "needs_attention", Value: attention}}}})
+	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
 	return translate(err)
 }
 

@@ -254,6 +254,17 @@ func unmatched(led finzone.Ledger, byInst map[string]finzone.Match) bool {
 	return false
 }
 
+// projectLedger reads a project's ledger and its institutions' matches, by
+// ID.
+func (w *Workers) projectLedger(ctx context.Context, projectID string) (finzone.Ledger, map[string]finzone.Match, error) {
+	led, err := w.cfg.Store.Ledger(ctx, projectID)
+	if err != nil {
+		return led, nil, err
+	}
+	byInst, err := w.ledgerMatches(ctx, projectID, led)
+	return led, byInst, err
+}
+
 // ledgerMatches loads the matches of the institutions in the ledger, by ID.
 func (w *Workers) ledgerMatches(ctx context.Context, projectID string, led finzone.Ledger) (map[string]finzone.Match, error) {
 	ids := make([]string, len(led.Entries))

@@ -220,11 +220,7 @@ func (w *Workers) afterOffer(ctx context.Context, p finzone.Project, m finzone.M
 	if !p.NeedMet() {
 		return nil
 	}
-	led, err := st.Ledger(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	byInst, err := w.ledgerMatches(ctx, p.ID, led)
+	led, byInst, err := w.projectLedger(ctx, p.ID)
 	if err != nil {
 		return err
 	}

@@ -67,11 +67,7 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 	switch {
 	case !m.Role.Lends():
 	case m.Stage == finzone.StageDisbursed || m.Stage == finzone.StageClosed:
-		led, err := st.Ledger(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		byInst, err := w.ledgerMatches(ctx, p.ID, led)
+		_, byInst, err := w.projectLedger(ctx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -176,11 +172,7 @@ func (w *Workers) deadlineMatches(ctx context.Context, pl deadlinePayload) ([]fi
 		}
 		return []finzone.Match{m}, nil
 	}
-	led, err := w.cfg.Store.Ledger(ctx, pl.ProjectID)
-	if err != nil {
-		return nil, err
-	}
-	byInst, err := w.ledgerMatches(ctx, pl.ProjectID, led)
+	led, byInst, err := w.projectLedger(ctx, pl.ProjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +319,7 @@ func (w *Workers) withdraw(ctx context.Context, p finzone.Project) error {
 		return nil
 	}
 	st, now := w.cfg.Store, w.cfg.Now()
-	led, err := st.Ledger(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	byInst, err := w.ledgerMatches(ctx, p.ID, led)
+	_, byInst, err := w.projectLedger(ctx, p.ID)
 	if err != nil {
 		return err
 	}

@@ -100,11 +100,7 @@ func (w *Workers) memberDeclined(ctx context.Context, p finzone.Project, institu
 	if err != nil {
 		return err
 	}
-	led, err := st.Ledger(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	byInst, err := w.ledgerMatches(ctx, p.ID, led)
+	led, byInst, err := w.projectLedger(ctx, p.ID)
 	if err != nil {
 		return err
 	}
