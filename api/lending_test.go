@@ -501,3 +501,50 @@ func TestProjectNobodyWorksOnNeedsHelp(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestUnscreenedNeedEscalates: a need left in screening past its 2 working
+// days is escalated to the superior region's office: here the province's,
+// since the county has no office and its city's did not act.
+func TestUnscreenedNeedEscalates(t *testing.T) {
+	e := newPipelineEnvWith(t, usecase.Config{ScreeningRegions: []string{"341200"}}, clockDeadlines(100*time.Millisecond))
+	city := e.coordinator("341200")
+	province := e.coordinator("340000")
+	ent := e.enterprise("341221")
+	p := e.createProject(ent.Token, projectBody("无人初审的项目"))
+	e.ok(http.StatusOK, "POST", "/api/v1/projects/"+p.ID+"/submit", ent.Token, nil, nil)
+	type notices struct {
+		Items []struct {
+			Kind      string `json:"kind"`
+			ProjectID string `json:"project_id"`
+		} `json:"items"`
+	}
+	kinds := func(who account) []string {
+		var n notices
+		e.ok(http.StatusOK, "GET", "/api/v1/notifications", who.Token, nil, &n)
+		var out []string
+		for _, it := range n.Items {
+			if it.ProjectID == p.ID {
+				out = append(out, it.Kind)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !slices.Contains(kinds(province), "screen_escalated") {
+		if time.Now().After(deadline) {
+			t.Fatalf("province office's notices %v, want screen_escalated", kinds(province))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := kinds(city); !slices.Equal(got, []string{"screening"}) {
+		t.Errorf("city office's notices %v, want only the screening one", got)
+	}
+	var got struct {
+		Status            string     `json:"status"`
+		ScreenEscalatedAt *time.Time `json:"screen_escalated_at"`
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, province.Token, nil, &got)
+	if got.Status != "screening" || got.ScreenEscalatedAt == nil {
+		t.Errorf("project %s escalated %v, want still screening and escalated", got.Status, got.ScreenEscalatedAt)
+	}
+}

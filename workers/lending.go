@@ -91,7 +91,15 @@ func (w *Workers) handleScreenDue(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err // a conflict retries the task, which judges afresh
 	}
-	ns, err := w.officeNotices(ctx, moved, superior(p.RegionCode), finzone.NoticeScreenEscalated, len(moved.Events))
+	// The region above the first office that could screen: above the
+	// county's office, or above the city's when the county has none.
+	target := superior(p.RegionCode)
+	if id, err := w.office(ctx, p.RegionCode); err != nil {
+		return err
+	} else if id == "" {
+		target = superior(target)
+	}
+	ns, err := w.officeNotices(ctx, moved, target, finzone.NoticeScreenEscalated, len(moved.Events))
 	if err != nil {
 		return err
 	}
