@@ -48,8 +48,9 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	return nil
 }
 
-// reconcileProjects queues the fill of every submitted project and the
-// withdrawal of every withdrawn one, and re-matches the exhausted ones: a
+// reconcileProjects queues the fill of every submitted project, the
+// withdrawal of every withdrawn one, the screening clock of every need
+// waiting in screening, and re-matches the exhausted ones: a
 // project left in matching with an empty ledger (pushed to nobody while the
 // catalogue lacked its products, or by a worker whose catalogue was stale)
 // is filled once the catalogue has a lender for it, even if the rematch
@@ -57,7 +58,7 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 // only the fields matching needs.
 func (w *Workers) reconcileProjects(ctx context.Context) error {
 	projects, err := w.cfg.Store.PipelineProjects(ctx,
-		[]finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectWithdrawn}, fillStatuses)
+		[]finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectWithdrawn, finzone.ProjectScreening}, fillStatuses)
 	if err != nil {
 		return err
 	}
@@ -65,6 +66,16 @@ func (w *Workers) reconcileProjects(ctx context.Context) error {
 	for _, p := range projects {
 		typ := TypeFill
 		switch p.Status {
+		case finzone.ProjectScreening:
+			// The screening clock, should Redis have lost it.
+			if p.ScreenDueAt.IsZero() || !p.ScreenEscalatedAt.IsZero() {
+				continue
+			}
+			if err := w.client.enqueue(ctx, newTask(TypeScreenDue, projectPayload{p.ID}), asynq.ProcessAt(p.ScreenDueAt),
+				asynq.TaskID(screenTaskID(p.ID, p.ScreenDueAt))); err != nil {
+				return err
+			}
+			continue
 		case finzone.ProjectWithdrawn:
 			typ = TypeWithdraw
 		case finzone.ProjectSubmitted:

@@ -215,3 +215,19 @@ func TestReconcilerFillsAProjectLeftWithAnEmptyLedger(t *testing.T) {
 		t.Errorf("match %+v; want the bank %s pushed as lead", ms[0], bank.ID)
 	}
 }
+
+// TestReconcilerRestoresTheScreeningClock: a need waiting in screening
+// whose clock task Redis lost is escalated all the same.
+func TestReconcilerRestoresTheScreeningClock(t *testing.T) {
+	ctx := context.Background()
+	e := newBareEnv(t, workers.Config{ReconcileEvery: time.Second})
+	p := e.project(t, finzone.ProjectDraft)
+	p.Status, p.ScreenReason, p.ScreenDueAt = finzone.ProjectScreening, finzone.ScreenRegion, time.Now().Add(-time.Minute)
+	p.ID = ""
+	must(t, e.db.CreateProject(ctx, &p)) // as if its task were lost: none was queued
+	eventually(t, 15*time.Second, "the screening escalated", func() (bool, string) {
+		got, err := e.db.Project(ctx, p.ID)
+		must(t, err)
+		return !got.ScreenEscalatedAt.IsZero() && got.Status == finzone.ProjectScreening, fmt.Sprintf("%s escalated %v", got.Status, got.ScreenEscalatedAt)
+	})
+}
