@@ -548,3 +548,45 @@ func TestUnscreenedNeedEscalates(t *testing.T) {
 		t.Errorf("project %s escalated %v, want still screening and escalated", got.Status, got.ScreenEscalatedAt)
 	}
 }
+
+// TestLendingRoutesKeepTenants: nobody answers, extends, urges, screens
+// or assigns outside their own project or region; what they may not see
+// is not found, what they see but may not change is forbidden.
+func TestLendingRoutesKeepTenants(t *testing.T) {
+	e := newPipelineEnv(t)
+	_, banks, ent, p, byBank := lendingSetup(t, e, 2)
+	m := byBank[banks[0].OrgID]
+	e.walk(banks[0], m.ID, append(toCreditReview, offerOf(1_000_000))...)
+	stranger := e.enterprise("341221")
+	hefei := e.coordinator("340100")
+	fuyang := e.coordinator("341200")
+	match, project := "/api/v1/matches/"+m.ID, "/api/v1/projects/"+p.ID
+	for _, c := range []struct {
+		who    account
+		path   string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{stranger, match + "/offer", map[string]any{"decision": "accept"}, http.StatusNotFound, "not_found"},
+		{banks[1], match + "/offer", map[string]any{"decision": "accept"}, http.StatusNotFound, "not_found"},
+		{banks[0], match + "/offer", map[string]any{"decision": "accept"}, http.StatusForbidden, "forbidden"},
+		{hefei, match + "/extend", map[string]any{"days": 1, "note": "x"}, http.StatusNotFound, "not_found"},
+		{hefei, match + "/urge", map[string]any{"note": "x"}, http.StatusNotFound, "not_found"},
+		{ent, match + "/urge", map[string]any{"note": "x"}, http.StatusForbidden, "forbidden"},
+		{banks[0], match + "/extend", map[string]any{"days": 1, "note": "x"}, http.StatusForbidden, "forbidden"},
+		{hefei, project + "/screen", map[string]any{"decision": "pass"}, http.StatusNotFound, "not_found"},
+		{ent, project + "/screen", map[string]any{"decision": "pass"}, http.StatusForbidden, "forbidden"},
+		{hefei, project + "/assign", map[string]any{"institution_id": banks[1].OrgID, "note": "x"}, http.StatusNotFound, "not_found"},
+		{banks[0], project + "/assign", map[string]any{"institution_id": banks[1].OrgID, "note": "x"}, http.StatusForbidden, "forbidden"},
+		{fuyang, project + "/screen", map[string]any{"decision": "pass"}, http.StatusConflict, "invalid_state"},
+	} {
+		wantError(t, e.do("POST", c.path, c.who.Token, c.body), c.status, c.code)
+	}
+	// Nothing changed: the offer still waits for its owner.
+	var got lendingMatch
+	e.ok(http.StatusOK, "GET", match, ent.Token, nil, &got)
+	if got.Offer == nil || got.Offer.Status != "pending" || got.Urges != 0 || got.ExtendedIn != "" {
+		t.Errorf("after refused requests: %+v", got)
+	}
+}
