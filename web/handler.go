@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -221,7 +222,10 @@ func (p *pages) switchLang(c *fiber.Ctx) error {
 // localPath keeps redirects on this site: anything but a plain local path
 // becomes "/".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	// Exactly one leading slash, and nothing a browser would drop or read
+	// as a slash: "/\t/host" and "/\\host" both lead to another origin.
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') ||
+		strings.IndexFunc(p, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
 		return "/"
 	}
 	return p
