@@ -21,10 +21,13 @@ const (
 	ECUnauthenticated = "unauthenticated"
 	ECForbidden       = "forbidden"
 	ECPayloadTooLarge = "payload_too_large"
-	ECMalformedJSON   = "malformed_json"
-	ECUnavailable     = "unavailable"
-	ECRateLimited     = "rate_limited"
-	ECInternal        = "internal"
+	// ECHeaderTooLarge: the request line or headers exceed what the server
+	// reads (431).
+	ECHeaderTooLarge = "header_too_large"
+	ECMalformedJSON  = "malformed_json"
+	ECUnavailable    = "unavailable"
+	ECRateLimited    = "rate_limited"
+	ECInternal       = "internal"
 )
 
 // Field-level codes, used in FieldError.Code.

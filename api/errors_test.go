@@ -327,3 +327,31 @@ func TestNoServerErrorOnBadInput(t *testing.T) {
 		parseError(t, r)
 	}
 }
+
+// TestOversizedHeadersAre431: a request line or headers beyond the
+// server's read buffer (a 4 KB URL, a bloated cookie) is 431 with a stable
+// code, not a 500.
+func TestOversizedHeadersAre431(t *testing.T) {
+	e := newEnv(t)
+	addr := strings.TrimPrefix(listen(t, e.app), "http://")
+	for _, head := range []string{
+		"GET /api/v1/projects?q=" + strings.Repeat("a", 4096) + " HTTP/1.1\r\nHost: " + addr + "\r\nAccept-Language: en\r\n",
+		"GET /api/v1/regions HTTP/1.1\r\nHost: " + addr + "\r\nCookie: x=" + strings.Repeat("b", 5000) + "\r\n",
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		if _, err := io.WriteString(conn, head+"\r\n"); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+		hres, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		b, _ := io.ReadAll(hres.Body)
+		hres.Body.Close()
+		conn.Close()
+		wantError(t, resp{Status: hres.StatusCode, Header: hres.Header, Body: b}, http.StatusRequestHeaderFieldsTooLarge, "header_too_large")
+	}
+}

@@ -89,6 +89,7 @@ var statusOf = map[string]int{
 	finzone.ECInvalidState:    fiber.StatusConflict,
 	finzone.ECExceedsNeed:     fiber.StatusConflict,
 	finzone.ECPayloadTooLarge: fiber.StatusRequestEntityTooLarge,
+	finzone.ECHeaderTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
 	finzone.ECRateLimited:     fiber.StatusTooManyRequests,
 	finzone.ECUnavailable:     fiber.StatusServiceUnavailable,
 	finzone.ECInternal:        fiber.StatusInternalServerError,
@@ -97,14 +98,15 @@ var statusOf = map[string]int{
 // codeOfFiber maps Fiber's own errors (unknown routes, oversized bodies) to
 // our codes.
 var codeOfFiber = map[int]string{
-	fiber.StatusNotFound:              finzone.ECNotFound,
-	fiber.StatusMethodNotAllowed:      finzone.ECNotFound,
-	fiber.StatusRequestEntityTooLarge: finzone.ECPayloadTooLarge,
-	fiber.StatusBadRequest:            finzone.ECMalformedJSON,
-	fiber.StatusUnauthorized:          finzone.ECUnauthenticated,
-	fiber.StatusForbidden:             finzone.ECForbidden,
-	fiber.StatusTooManyRequests:       finzone.ECRateLimited,
-	fiber.StatusServiceUnavailable:    finzone.ECUnavailable,
+	fiber.StatusNotFound:                    finzone.ECNotFound,
+	fiber.StatusMethodNotAllowed:            finzone.ECNotFound,
+	fiber.StatusRequestEntityTooLarge:       finzone.ECPayloadTooLarge,
+	fiber.StatusRequestHeaderFieldsTooLarge: finzone.ECHeaderTooLarge,
+	fiber.StatusBadRequest:                  finzone.ECMalformedJSON,
+	fiber.StatusUnauthorized:                finzone.ECUnauthenticated,
+	fiber.StatusForbidden:                   finzone.ECForbidden,
+	fiber.StatusTooManyRequests:             finzone.ECRateLimited,
+	fiber.StatusServiceUnavailable:          finzone.ECUnavailable,
 }
 
 // Code is the error code of any error a handler returns: the domain's, or
