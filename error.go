@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Error codes are stable: clients, translations and tests depend on them.
@@ -32,9 +34,12 @@ const (
 
 // Field-level codes, used in FieldError.Code.
 const (
-	FCRequired     = "required"
-	FCOutOfRange   = "out_of_range"
-	FCTooLong      = "too_long"
+	FCRequired   = "required"
+	FCOutOfRange = "out_of_range"
+	FCTooLong    = "too_long"
+	// FCInvalidChars: control characters (NUL and the like), zero-width
+	// or bidi-override characters, which hide or reorder what others read.
+	FCInvalidChars = "invalid_characters"
 	FCTooShort     = "too_short"
 	FCInvalid      = "invalid_value"
 	FCInvalidEmail = "invalid_email"
@@ -153,7 +158,20 @@ func (p *Problems) Text(field, v string, required bool, max int) {
 		p.Add(field, FCRequired)
 	case n > max:
 		p.Add(field, FCTooLong, "max", max)
+	case strings.IndexFunc(v, hiddenChar) >= 0:
+		p.Add(field, FCInvalidChars)
 	}
+}
+
+// hiddenChar reports a character a text field refuses: a control character
+// other than tab and line breaks, or a format character (zero-width
+// spaces and joiners, bidi overrides and isolates, the byte-order mark).
+func hiddenChar(r rune) bool {
+	switch r {
+	case '\t', '\n', '\r':
+		return false
+	}
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
 }
 
 // checkList checks a list a client sets: required when it must not be

@@ -209,3 +209,29 @@ func TestScreening(t *testing.T) {
 	_, err = (Project{Status: ProjectMatching}).Screen(ScreenPass, "", "c", time.Now())
 	wantErr(t, err, ECInvalidState)
 }
+
+func TestTextRefusesHiddenCharacters(t *testing.T) {
+	for _, tt := range []struct {
+		v    string
+		code string
+	}{
+		{"年产5万吨粮油加工项目", ""},
+		{"第一行\n第二行\t缩进", ""},
+		{"项目\x00名称", FCInvalidChars},
+		{"项目\u200b名称", FCInvalidChars},           // zero-width space
+		{"invoice\u202egpj.exe", FCInvalidChars}, // right-to-left override
+		{"项目\u2066名称\u2069", FCInvalidChars},     // bidi isolate
+		{"\ufeff项目", FCInvalidChars},             // byte-order mark
+		{"项目\x1b[31m", FCInvalidChars},           // escape
+	} {
+		var p Problems
+		p.Text("title", tt.v, true, 100)
+		got := ""
+		if len(p) > 0 {
+			got = p[0].Code
+		}
+		if got != tt.code {
+			t.Errorf("%q: got %q, want %q", tt.v, got, tt.code)
+		}
+	}
+}

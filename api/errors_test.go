@@ -355,3 +355,18 @@ func TestOversizedHeadersAre431(t *testing.T) {
 		wantError(t, resp{Status: hres.StatusCode, Header: hres.Header, Body: b}, http.StatusRequestHeaderFieldsTooLarge, "header_too_large")
 	}
 }
+
+// TestHiddenCharactersAreRefused: NUL, zero-width and bidi-override
+// characters in a title are a field error, and nothing is written.
+func TestHiddenCharactersAreRefused(t *testing.T) {
+	e := newEnv(t)
+	ent := e.enterprise("341221")
+	for _, title := range []string{"项目\x00", "项目\u200b名称", "发票\u202egpj.exe"} {
+		body := projectBody(title)
+		wantError(t, e.do("POST", "/api/v1/projects", ent.Token, body), http.StatusBadRequest, "validation_failed",
+			fieldCode{"title", "invalid_characters"})
+	}
+	if n := len(e.listProjects(ent.Token, "").Items); n != 0 {
+		t.Errorf("%d projects written", n)
+	}
+}
