@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -368,5 +369,34 @@ func TestHiddenCharactersAreRefused(t *testing.T) {
 	}
 	if n := len(e.listProjects(ent.Token, "").Items); n != 0 {
 		t.Errorf("%d projects written", n)
+	}
+}
+
+// TestAPIResponsesCarrySecurityHeaders: every API answer says nosniff and
+// no-store; HSTS only when the client came over TLS (here through a proxy
+// that says so).
+func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	for _, tls := range []bool{false, true} {
+		req := httptest.NewRequest("GET", "/api/v1/regions", nil)
+		if tls {
+			req.Header.Set("X-Forwarded-Proto", "https")
+		}
+		res, err := e.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("headers %v, want nosniff and no-store", res.Header)
+		}
+		if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tls {
+			t.Errorf("over TLS %v: HSTS %q", tls, hsts)
+		}
+	}
+	// An error answer too.
+	r := e.do("GET", "/api/v1/projects", "", nil)
+	if r.Status != http.StatusUnauthorized || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("401: %d %v", r.Status, r.Header)
 	}
 }

@@ -46,7 +46,21 @@ func New(log *slog.Logger) *fiber.App {
 	})
 	app.Use(recover.New())
 	app.Use(accessLog(log))
+	app.Use(safeDefaults)
 	return app
+}
+
+// safeDefaults are the headers every answer starts with; a handler may
+// override them (the pages set their CSP, static assets their caching).
+// HSTS goes only with an answer the client reached over TLS.
+func safeDefaults(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	if c.Protocol() == "https" {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+	}
+	return c.Next()
 }
 
 const requestIDKey = "requestid"
