@@ -120,13 +120,25 @@ func (a Actor) CanChangeProduct(p Product) bool {
 	return a.IsInstitution() && p.OwnerOrgID == a.Org.ID
 }
 
-// CanReviewProduct: coordinators (never the owner) whose scope the product
-// serves, and platform admins.
+// CanReviewProduct: coordinators (never the owner) whose scope covers every
+// region the product serves, and platform admins. A city's coordinator
+// cannot publish a product province-wide or in another city.
 func (a Actor) CanReviewProduct(p Product) bool {
 	if p.OwnerOrgID == a.Org.ID {
 		return false
 	}
-	return a.IsPlatformAdmin() || (a.IsCoordinator() && a.servesScope(p))
+	return a.IsPlatformAdmin() || (a.IsCoordinator() && a.coversAll(p.Regions))
+}
+
+// coversAll reports whether every region lies within the actor's scope: a
+// coordinator publishes a product only for the regions it answers for.
+func (a Actor) coversAll(regions []string) bool {
+	for _, r := range regions {
+		if !a.Covers(r) {
+			return false
+		}
+	}
+	return len(regions) > 0
 }
 
 // CanVerifyInstitution: coordinators whose scope covers the institution's

@@ -252,7 +252,9 @@ func TestPausedReviewDoesNotExpireAndLateReviewEscalates(t *testing.T) {
 func TestScreeningAndAssignment(t *testing.T) {
 	e := newPipelineEnvWith(t, usecase.Config{ScreeningRegions: []string{"341200"}}, finzone.Deadlines{})
 	coord := e.coordinator("341200")
-	bank := e.verifiedBank(coord, broadProduct("集群贷", 200_000_000, 0, false))
+	local := broadProduct("阜阳集群贷", 200_000_000, 0, false)
+	local["regions"] = []string{"341200"} // a city's coordinator publishes only within its city
+	bank := e.verifiedBank(coord, local)
 	ent := e.enterprise("341221")
 	e.catalogueSeen()
 

@@ -157,3 +157,43 @@ func TestProductTenancy(t *testing.T) {
 	wantError(t, e.do("POST", path+"/publish", y.Token, nil), http.StatusForbidden, "forbidden")
 	wantError(t, e.do("GET", "/api/v1/products", "", nil), http.StatusUnauthorized, "unauthenticated")
 }
+
+// TestCoordinatorReviewsOnlyWithinItsRegions: 阜阳's coordinator sees a
+// pending product that serves its city among others, but may approve only
+// one whose every region lies within 阜阳; the province's coordinator
+// approves the rest.
+func TestCoordinatorReviewsOnlyWithinItsRegions(t *testing.T) {
+	e := newEnv(t)
+	x := e.institution("341200")
+	fuyang := e.coordinator("341200")
+	province := e.coordinator("340000")
+	for _, tt := range []struct {
+		regions []string
+		fuyang  int
+	}{
+		{[]string{"340000"}, http.StatusForbidden},
+		{[]string{"341221", "340100"}, http.StatusForbidden},
+		{[]string{"341200", "340121"}, http.StatusForbidden},
+		{[]string{"341221", "341222"}, http.StatusOK},
+	} {
+		p := e.createProduct(x.Token, productBody("区域产品", tt.regions...))
+		path := "/api/v1/products/" + p.ID
+		e.ok(http.StatusOK, "POST", path+"/publish", x.Token, nil, nil)
+		r := e.do("POST", path+"/review", fuyang.Token, map[string]any{"decision": "approve"})
+		if r.Status != tt.fuyang {
+			t.Errorf("阜阳 approves a product serving %v: got %s, want %d", tt.regions, r, tt.fuyang)
+			continue
+		}
+		var got productOut
+		e.ok(http.StatusOK, "GET", path, x.Token, nil, &got)
+		if tt.fuyang != http.StatusOK {
+			wantError(t, r, http.StatusForbidden, "forbidden")
+			if got.Status != "pending_review" {
+				t.Errorf("after a refused review: %s", got.Status)
+			}
+			e.ok(http.StatusOK, "POST", path+"/review", province.Token, map[string]any{"decision": "approve"}, nil)
+		} else if got.Status != "published" {
+			t.Errorf("after 阜阳's approval within its city: %s", got.Status)
+		}
+	}
+}
