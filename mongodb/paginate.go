@@ -108,7 +108,7 @@ func decodeCursor(s string) (bson.RawValue, bson.ObjectID, error) {
 		return bad()
 	}
 	v, err := raw.LookupErr("v")
-	if err != nil {
+	if err != nil || !plainSortValue(v.Type) {
 		return bad()
 	}
 	idv, err := raw.LookupErr("id")
@@ -120,4 +120,15 @@ func decodeCursor(s string) (bson.RawValue, bson.ObjectID, error) {
 		return bad()
 	}
 	return v, id, nil
+}
+
+// plainSortValue reports whether a cursor's sort value has a type the
+// sorted fields hold. Anything else a client puts there (an operator
+// document, an array, a regex, code) would be spliced into the query.
+func plainSortValue(t bson.Type) bool {
+	switch t {
+	case bson.TypeString, bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeBoolean, bson.TypeDateTime, bson.TypeNull:
+		return true
+	}
+	return false
 }
