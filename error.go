@@ -40,16 +40,18 @@ const (
 	// FCInvalidChars: control characters (NUL and the like), zero-width
 	// or bidi-override characters, which hide or reorder what others read.
 	FCInvalidChars = "invalid_characters"
-	FCTooShort     = "too_short"
-	FCInvalid      = "invalid_value"
-	FCInvalidEmail = "invalid_email"
-	FCInvalidUSCC  = "invalid_uscc"
-	FCUnknown      = "unknown_region"
-	FCUnknownField = "unknown_field"
-	FCReadOnly     = "read_only"
-	FCWrongType    = "wrong_type"
-	FCTaken        = "taken"
-	FCOrder        = "min_above_max"
+	// FCCommonPassword: a password on the list of the most used ones.
+	FCCommonPassword = "common_password"
+	FCTooShort       = "too_short"
+	FCInvalid        = "invalid_value"
+	FCInvalidEmail   = "invalid_email"
+	FCInvalidUSCC    = "invalid_uscc"
+	FCUnknown        = "unknown_region"
+	FCUnknownField   = "unknown_field"
+	FCReadOnly       = "read_only"
+	FCWrongType      = "wrong_type"
+	FCTaken          = "taken"
+	FCOrder          = "min_above_max"
 )
 
 // FieldError names one bad field. Params fill the placeholders of the

@@ -252,3 +252,32 @@ func TestMatchReached(t *testing.T) {
 		t.Errorf("Order wrong")
 	}
 }
+
+func TestSignupRefusesWeakPasswords(t *testing.T) {
+	for _, tt := range []struct {
+		pw   string
+		code string
+	}{
+		{"12345678", FCTooShort},
+		{"password", FCTooShort},
+		{"aaaaaaaa", FCTooShort},
+		{"1234567890", FCCommonPassword},
+		{"Password123", FCCommonPassword},
+		{"qwertyuiop", FCCommonPassword},
+		{"zzzzzzzzzzzz", FCCommonPassword},
+		{"woaini5201314", FCCommonPassword},
+		{"correct-horse-battery", ""},
+		{"集群融资专区的密码", ""}, // 9 runes, 27 bytes: the bound is on bytes, as bcrypt reads them
+	} {
+		p := ValidateSignup("", "a@b.cn", "张三", tt.pw)
+		got := ""
+		for _, f := range p {
+			if f.Field == "password" {
+				got = f.Code
+			}
+		}
+		if got != tt.code {
+			t.Errorf("%q: got %q, want %q", tt.pw, got, tt.code)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package finzone
 
 import (
+	_ "embed"
 	"net/mail"
 	"strings"
 	"time"
@@ -35,9 +36,38 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 // Password bounds, in bytes (bcrypt reads at most 72).
 const (
-	MinPasswordLen = 8
+	MinPasswordLen = 10
 	MaxPasswordLen = 72
 )
+
+//go:embed data/common-passwords.txt
+var commonPasswordsTxt string
+
+// commonPasswords are the passwords refused for being among the first an
+// attacker tries (data/common-passwords.txt), lower-cased.
+var commonPasswords = func() map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordsTxt, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out[strings.ToLower(line)] = true
+		}
+	}
+	return out
+}()
+
+// CommonPassword reports a password on the list, or one character
+// repeated.
+func CommonPassword(pw string) bool {
+	if commonPasswords[strings.ToLower(pw)] {
+		return true
+	}
+	for _, r := range pw {
+		if r != []rune(pw)[0] {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateSignup checks a new user's email, name and password.
 func ValidateSignup(prefix, email, name, password string) Problems {
@@ -56,6 +86,8 @@ func ValidateSignup(prefix, email, name, password string) Problems {
 		p.Add(prefix+"password", FCTooShort, "min", MinPasswordLen)
 	case len(password) > MaxPasswordLen:
 		p.Add(prefix+"password", FCTooLong, "max", MaxPasswordLen)
+	case CommonPassword(password):
+		p.Add(prefix+"password", FCCommonPassword)
 	}
 	return p
 }

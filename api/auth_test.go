@@ -212,3 +212,21 @@ func findCookie(r resp, name string) *http.Cookie {
 	}
 	return nil
 }
+
+// TestRegistrationRefusesWeakPasswords: the passwords the security test
+// signed up with are refused, with field codes, and nobody is registered.
+func TestRegistrationRefusesWeakPasswords(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct{ pw, code string }{
+		{"12345678", "too_short"}, {"password", "too_short"}, {"aaaaaaaa", "too_short"},
+		{"1234567890", "common_password"}, {"Password123", "common_password"},
+	} {
+		email := finzonetest.Email("weak")
+		body := registerBody("enterprise", "341221", finzonetest.USCC(), email)
+		body["user"].(map[string]any)["password"] = tt.pw
+		wantError(t, e.do("POST", "/api/v1/auth/register", "", body), http.StatusBadRequest, "validation_failed",
+			fieldCode{"user.password", tt.code})
+		wantError(t, e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": tt.pw}),
+			http.StatusUnauthorized, "unauthenticated")
+	}
+}
