@@ -42,16 +42,19 @@ const (
 	FCInvalidChars = "invalid_characters"
 	// FCCommonPassword: a password on the list of the most used ones.
 	FCCommonPassword = "common_password"
-	FCTooShort       = "too_short"
-	FCInvalid        = "invalid_value"
-	FCInvalidEmail   = "invalid_email"
-	FCInvalidUSCC    = "invalid_uscc"
-	FCUnknown        = "unknown_region"
-	FCUnknownField   = "unknown_field"
-	FCReadOnly       = "read_only"
-	FCWrongType      = "wrong_type"
-	FCTaken          = "taken"
-	FCOrder          = "min_above_max"
+	// FCNotPublic: a URL whose host is, or resolves to, an address the
+	// platform never calls (loopback, private, link-local, metadata...).
+	FCNotPublic    = "not_public"
+	FCTooShort     = "too_short"
+	FCInvalid      = "invalid_value"
+	FCInvalidEmail = "invalid_email"
+	FCInvalidUSCC  = "invalid_uscc"
+	FCUnknown      = "unknown_region"
+	FCUnknownField = "unknown_field"
+	FCReadOnly     = "read_only"
+	FCWrongType    = "wrong_type"
+	FCTaken        = "taken"
+	FCOrder        = "min_above_max"
 )
 
 // FieldError names one bad field. Params fill the placeholders of the

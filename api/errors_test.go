@@ -400,3 +400,24 @@ func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
 		t.Errorf("401: %d %v", r.Status, r.Header)
 	}
 }
+
+// TestWebhookURLsMustBePublic: loopback, private, link-local (the cloud
+// metadata address) and names that resolve to them are refused when an
+// institution saves its webhook; nothing is stored.
+func TestWebhookURLsMustBePublic(t *testing.T) {
+	e := newEnv(t) // no test receivers: loopback is not allowed here
+	bank := e.institution("341200")
+	for _, u := range []string{"https://127.0.0.1/hook", "https://localhost:8443/hook", "https://169.254.169.254/latest/meta-data",
+		"https://10.0.0.5/hook", "https://192.168.1.10/hook", "https://[::1]/hook", "https://[fd00::1]/hook", "https://100.64.1.1/hook"} {
+		wantError(t, e.do("PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": u, "secret": "0123456789abcdef-secret"}),
+			http.StatusBadRequest, "validation_failed", fieldCode{"url", "not_public"})
+	}
+	var got struct {
+		URL string `json:"url"`
+	}
+	e.ok(http.StatusOK, "GET", "/api/v1/webhook", bank.Token, nil, &got)
+	if got.URL != "" {
+		t.Errorf("a refused URL was stored: %q", got.URL)
+	}
+	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone", "secret": "0123456789abcdef-secret"}, nil)
+}

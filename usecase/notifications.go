@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"finzone"
+	"finzone/outbound"
 )
 
 // NotificationQuery is a page of an inbox, or of its unread notices only.
@@ -87,6 +88,14 @@ func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInp
 	wh.Normalize()
 	if err := wh.Validate(s.allowHTTP); err != nil {
 		return finzone.Webhook{}, err
+	}
+	if wh.URL != "" {
+		// Public addresses only (checked again at every delivery).
+		if err := (outbound.Policy{AllowLoopback: s.allowHTTP}).CheckURL(ctx, wh.URL); err != nil {
+			var probs finzone.Problems
+			probs.Add("url", finzone.FCNotPublic)
+			return finzone.Webhook{}, probs.Err()
+		}
 	}
 	if err := s.notices.SetWebhook(ctx, wh); err != nil {
 		return finzone.Webhook{}, err

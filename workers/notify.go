@@ -19,6 +19,7 @@ import (
 
 	"finzone"
 	"finzone/i18n"
+	"finzone/outbound"
 )
 
 // MaxDeliveryAttempts bounds webhook retries; after it the delivery is
@@ -146,13 +147,15 @@ func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	d.Attempts++
 	d.LastStatusCode = code
 	d.LastError = ""
+	// The log keeps the status code and the error's class only: a dial
+	// error's text would tell which internal addresses answer.
 	switch {
 	case sendErr == nil:
 		d.Status = "delivered"
 	case d.Attempts >= MaxDeliveryAttempts:
-		d.Status, d.LastError = "failed", sendErr.Error()
+		d.Status, d.LastError = "failed", errorClass(code, sendErr)
 	default:
-		d.LastError = sendErr.Error()
+		d.LastError = errorClass(code, sendErr)
 		d.NextAttemptAt = now.Add(retryDelay(d.Attempts, sendErr, t))
 	}
 	if err := st.UpdateDelivery(ctx, d); err != nil {
@@ -162,6 +165,14 @@ func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		return sendErr
 	}
 	return nil
+}
+
+// errorClass is what the delivery log says of a failed send.
+func errorClass(code int, err error) string {
+	if code != 0 {
+		return outbound.ClassStatus
+	}
+	return outbound.Class(err)
 }
 
 func (w *Workers) post(ctx context.Context, d finzone.Delivery, secret string, now time.Time) (int, error) {

@@ -18,6 +18,7 @@ import (
 
 	"finzone"
 	"finzone/matching"
+	"finzone/outbound"
 )
 
 // QueueDefault is the asynq queue; tests use their own to share a Redis.
@@ -44,7 +45,8 @@ type Config struct {
 	CatalogueEvery time.Duration
 	// ReconcileEvery is how often the reconciler runs (default 30 s).
 	ReconcileEvery time.Duration
-	// HTTP sends webhooks; AllowHTTPWebhooks permits plain http (tests only).
+	// HTTP sends webhooks (default: outbound's guarded client);
+	// AllowHTTPWebhooks permits plain http and loopback receivers (tests only).
 	HTTP              *http.Client
 	AllowHTTPWebhooks bool
 }
@@ -85,7 +87,9 @@ func New(cfg Config) *Workers {
 		cfg.ReconcileEvery = 30 * time.Second
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+		// The one guarded client for users' URLs: public addresses only, no
+		// redirects; tests that run a loopback receiver allow loopback.
+		cfg.HTTP = outbound.Policy{AllowLoopback: cfg.AllowHTTPWebhooks}.Client(10 * time.Second)
 	}
 	// Relay asks ever further down the ranking, so keep every eligible
 	// institution on the waitlist.
