@@ -26,10 +26,13 @@ const (
 	// ECHeaderTooLarge: the request line or headers exceed what the server
 	// reads (431).
 	ECHeaderTooLarge = "header_too_large"
-	ECMalformedJSON  = "malformed_json"
-	ECUnavailable    = "unavailable"
-	ECRateLimited    = "rate_limited"
-	ECInternal       = "internal"
+	// ECUnsupportedMedia: a JSON API write whose body is not
+	// application/json (415).
+	ECUnsupportedMedia = "unsupported_media_type"
+	ECMalformedJSON    = "malformed_json"
+	ECUnavailable      = "unavailable"
+	ECRateLimited      = "rate_limited"
+	ECInternal         = "internal"
 )
 
 // Field-level codes, used in FieldError.Code.

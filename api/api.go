@@ -24,7 +24,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", h.readyz)
 
-	v1 := app.Group("/api/v1")
+	v1 := app.Group("/api/v1", sameOriginWrites)
 	v1.Get("/regions", h.regions)
 	v1.Get("/industries", h.industries)
 	v1.Get("/clusters", h.clusters)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"finzone/finzonetest"
 	"finzone/server"
 )
 
@@ -420,4 +422,35 @@ func TestWebhookURLsMustBePublic(t *testing.T) {
 		t.Errorf("a refused URL was stored: %q", got.URL)
 	}
 	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone", "secret": "0123456789abcdef-secret"}, nil)
+}
+
+// TestCrossSiteWritesAreRefused: a cross-origin form could post JSON as
+// text/plain with the session cookie and create a project; a page on
+// another port of the same host could too. Both are refused and nothing
+// is written; the same origin, and clients that send no Origin, still write.
+func TestCrossSiteWritesAreRefused(t *testing.T) {
+	e := newEnv(t)
+	ent := e.enterprise("341221")
+	body, _ := json.Marshal(projectBody("跨站创建的项目"))
+	post := func(contentType string, headers map[string]string) resp {
+		hr := httptest.NewRequest("POST", "http://finzone.example/api/v1/projects", bytes.NewReader(body))
+		hr.Header.Set("Content-Type", contentType)
+		hr.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: ent.Token})
+		for k, v := range headers {
+			hr.Header.Set(k, v)
+		}
+		return finzonetest.Send(t, e.app, hr)
+	}
+	wantError(t, post("text/plain", nil), http.StatusUnsupportedMediaType, "unsupported_media_type")
+	wantError(t, post("application/x-www-form-urlencoded", map[string]string{"Origin": "https://evil.example"}),
+		http.StatusUnsupportedMediaType, "unsupported_media_type")
+	wantError(t, post("application/json", map[string]string{"Origin": "http://finzone.example:19444"}), http.StatusForbidden, "forbidden")
+	wantError(t, post("application/json", map[string]string{"Sec-Fetch-Site": "cross-site"}), http.StatusForbidden, "forbidden")
+	wantError(t, post("application/json", map[string]string{"Sec-Fetch-Site": "same-site"}), http.StatusForbidden, "forbidden")
+	if n := len(e.listProjects(ent.Token, "").Items); n != 0 {
+		t.Fatalf("%d projects created by refused writes", n)
+	}
+	if r := post("application/json; charset=utf-8", map[string]string{"Origin": "http://finzone.example", "Sec-Fetch-Site": "same-origin"}); r.Status != http.StatusCreated {
+		t.Errorf("same-origin write: %s", r)
+	}
 }

@@ -92,21 +92,22 @@ func accessLog(log *slog.Logger) fiber.Handler {
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
-	finzone.ECValidation:      fiber.StatusBadRequest,
-	finzone.ECInvalidUSCC:     fiber.StatusBadRequest,
-	finzone.ECUnknownRegion:   fiber.StatusBadRequest,
-	finzone.ECMalformedJSON:   fiber.StatusBadRequest,
-	finzone.ECUnauthenticated: fiber.StatusUnauthorized,
-	finzone.ECForbidden:       fiber.StatusForbidden,
-	finzone.ECNotFound:        fiber.StatusNotFound,
-	finzone.ECConflict:        fiber.StatusConflict,
-	finzone.ECInvalidState:    fiber.StatusConflict,
-	finzone.ECExceedsNeed:     fiber.StatusConflict,
-	finzone.ECPayloadTooLarge: fiber.StatusRequestEntityTooLarge,
-	finzone.ECHeaderTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
-	finzone.ECRateLimited:     fiber.StatusTooManyRequests,
-	finzone.ECUnavailable:     fiber.StatusServiceUnavailable,
-	finzone.ECInternal:        fiber.StatusInternalServerError,
+	finzone.ECValidation:       fiber.StatusBadRequest,
+	finzone.ECInvalidUSCC:      fiber.StatusBadRequest,
+	finzone.ECUnknownRegion:    fiber.StatusBadRequest,
+	finzone.ECMalformedJSON:    fiber.StatusBadRequest,
+	finzone.ECUnauthenticated:  fiber.StatusUnauthorized,
+	finzone.ECForbidden:        fiber.StatusForbidden,
+	finzone.ECNotFound:         fiber.StatusNotFound,
+	finzone.ECConflict:         fiber.StatusConflict,
+	finzone.ECInvalidState:     fiber.StatusConflict,
+	finzone.ECExceedsNeed:      fiber.StatusConflict,
+	finzone.ECPayloadTooLarge:  fiber.StatusRequestEntityTooLarge,
+	finzone.ECHeaderTooLarge:   fiber.StatusRequestHeaderFieldsTooLarge,
+	finzone.ECUnsupportedMedia: fiber.StatusUnsupportedMediaType,
+	finzone.ECRateLimited:      fiber.StatusTooManyRequests,
+	finzone.ECUnavailable:      fiber.StatusServiceUnavailable,
+	finzone.ECInternal:         fiber.StatusInternalServerError,
 }
 
 // codeOfFiber maps Fiber's own errors (unknown routes, oversized bodies) to
