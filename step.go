@@ -90,7 +90,7 @@ func (m Match) Step(p Project, in ActionInput, by string, now time.Time, pol Pol
 	case ActionCommit:
 		coverTerms(&ch, in, p.AmountYuan, &probs)
 	case ActionDisburse:
-		trancheTerms(&ch, in, m.Offer.AmountYuan-m.DisbursedYuan(), now, &probs)
+		trancheTerms(&ch, in, m.Offer.AmountYuan-m.DisbursedYuan(), p.SubmittedAt, now, &probs)
 	case ActionPause:
 		if note == "" {
 			probs.Add("note", FCRequired) // the enterprise sees why
@@ -250,8 +250,8 @@ var earliestTranche = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // trancheTerms: a disbursement never exceeds what the accepted offer left
 // to pay out, and is recorded after it happens (a day's grace for time
-// zones), this century.
-func trancheTerms(ch *MatchChange, in ActionInput, left int64, now time.Time, probs *Problems) {
+// zones), and not before the day the project was submitted.
+func trancheTerms(ch *MatchChange, in ActionInput, left int64, submitted, now time.Time, probs *Problems) {
 	if in.TrancheAmountYuan == nil {
 		probs.Add("tranche_amount_yuan", FCRequired)
 	} else {
@@ -261,7 +261,11 @@ func trancheTerms(ch *MatchChange, in ActionInput, left int64, now time.Time, pr
 	if in.TrancheDate != nil {
 		date = *in.TrancheDate
 	}
-	if date.After(now.Add(24*time.Hour)) || date.Before(earliestTranche) {
+	floor := earliestTranche
+	if !submitted.IsZero() {
+		floor = submitted.Add(-24 * time.Hour) // a day's grace for time zones
+	}
+	if date.After(now.Add(24*time.Hour)) || date.Before(floor) {
 		probs.Add("tranche_date", FCInvalid)
 	}
 	if in.TrancheAmountYuan != nil {

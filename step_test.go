@@ -31,7 +31,7 @@ func wantErr(t *testing.T, err error, code string, fields ...string) {
 func TestStep(t *testing.T) {
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	d := Deadlines{AcceptDays: 3, ContactDays: 5, CreditDays: 20, DayLength: time.Hour}
-	p := Project{AmountYuan: 3_000_000}
+	p := Project{AmountYuan: 3_000_000, SubmittedAt: now.AddDate(0, -1, 0)}
 	approved := Match{Stage: StageContracted, Offer: Offer{AmountYuan: 2_000_000, Status: OfferAccepted}, Tranches: []Tranche{{AmountYuan: 500_000}}}
 	offer := ActionInput{Action: ActionApprove, AmountYuan: ptr[int64](3_000_000), RateBps: ptr(420), TermMonths: ptr(36),
 		GuaranteeMode: CollateralMortgage, RepaymentMethod: RepayEqualPrincipal}
@@ -101,6 +101,9 @@ func TestStep(t *testing.T) {
 			to: StageDisbursed},
 		{name: "tranche above what is left", m: approved, in: ActionInput{Action: ActionDisburse, TrancheAmountYuan: ptr[int64](1_500_001)},
 			code: ECValidation, fields: []string{"tranche_amount_yuan:out_of_range"}},
+		{name: "tranche before the project was submitted", m: approved,
+			in:   ActionInput{Action: ActionDisburse, TrancheAmountYuan: ptr[int64](1), TrancheDate: ptr(now.AddDate(0, -2, 0))},
+			code: ECValidation, fields: []string{"tranche_date:invalid_value"}},
 		{name: "tranche in year one", m: approved,
 			in:   ActionInput{Action: ActionDisburse, TrancheAmountYuan: ptr[int64](1), TrancheDate: ptr(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC))},
 			code: ECValidation, fields: []string{"tranche_date:invalid_value"}},
