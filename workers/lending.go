@@ -35,11 +35,7 @@ func screenTaskID(projectID string, due time.Time) string {
 // offices hear of it; the owner hears the screening's outcome; assigned
 // institutions are pushed by a fill.
 func (w *Workers) handleProjectChanged(ctx context.Context, t *asynq.Task) error {
-	var pl projectPayload
-	if err := decodePayload(t, &pl); err != nil {
-		return err
-	}
-	p, ok, err := w.project(ctx, pl.ProjectID)
+	p, ok, err := w.taskProject(ctx, t)
 	if !ok {
 		return err
 	}
@@ -73,11 +69,7 @@ func (w *Workers) handleProjectChanged(ctx context.Context, t *asynq.Task) error
 // handleScreenDue escalates a screening not done in time to the superior
 // region's office.
 func (w *Workers) handleScreenDue(ctx context.Context, t *asynq.Task) error {
-	var pl projectPayload
-	if err := decodePayload(t, &pl); err != nil {
-		return err
-	}
-	p, ok, err := w.project(ctx, pl.ProjectID)
+	p, ok, err := w.taskProject(ctx, t)
 	if !ok || p.Status != finzone.ProjectScreening || !p.ScreenEscalatedAt.IsZero() {
 		return err
 	}

@@ -301,11 +301,7 @@ func (w *Workers) handleRemind(ctx context.Context, t *asynq.Task) error {
 }
 
 func (w *Workers) handleWithdraw(ctx context.Context, t *asynq.Task) error {
-	var pl projectPayload
-	if err := decodePayload(t, &pl); err != nil {
-		return err
-	}
-	p, ok, err := w.project(ctx, pl.ProjectID)
+	p, ok, err := w.taskProject(ctx, t)
 	if !ok {
 		return err
 	}
@@ -359,6 +355,15 @@ func (w *Workers) match(ctx context.Context, id string) (finzone.Match, bool, er
 		return m, false, nil
 	}
 	return m, err == nil, err
+}
+
+// taskProject loads the project a task's payload names, the same way.
+func (w *Workers) taskProject(ctx context.Context, t *asynq.Task) (finzone.Project, bool, error) {
+	var pl projectPayload
+	if err := decodePayload(t, &pl); err != nil {
+		return finzone.Project{}, false, err
+	}
+	return w.project(ctx, pl.ProjectID)
 }
 
 // project loads a task's project, the same way.
