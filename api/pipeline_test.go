@@ -49,7 +49,7 @@ func newPipelineEnvWith(t *testing.T, cfg usecase.Config, d finzone.Deadlines) *
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	client := workers.NewClient(opt, queue, db)
+	client := workers.NewClient(opt, queue)
 	t.Cleanup(func() { w.Shutdown(); client.Close() })
 	cfg.Pipeline, cfg.Checks, cfg.AllowHTTPWebhooks, cfg.Deadlines = client, redisReady(redisClient), true, d
 	e := newEnvWith(t, db, cfg)

@@ -87,7 +87,7 @@ func startPlatform(t *testing.T) *platform {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Shutdown)
-	client := workers.NewClient(redisOpt, "e2e", db)
+	client := workers.NewClient(redisOpt, "e2e")
 	t.Cleanup(func() { _ = client.Close() })
 	queues := workers.NewInspector(redisOpt, "e2e")
 	t.Cleanup(func() { _ = queues.Close() })

@@ -112,7 +112,7 @@ func BenchmarkPipeline(b *testing.B) {
 	w := workers.New(workers.Config{Redis: opt, Store: db, Queue: queue, Log: quietLog(), Concurrency: 10})
 	must(b, w.Start())
 	b.Cleanup(w.Shutdown)
-	client := workers.NewClient(opt, queue, db)
+	client := workers.NewClient(opt, queue)
 	b.Cleanup(func() { client.Close() })
 	insp := asynq.NewInspector(opt)
 	b.Cleanup(func() { insp.Close() })

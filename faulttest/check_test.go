@@ -41,7 +41,7 @@ func newRun(t *testing.T, mongoURI, redisURL, queue string) *run {
 	r := &run{t: t, mongoURI: mongoURI, redisURL: redisURL, queue: queue, db: openStore(t, mongoURI)}
 	r.raw, err = mongo.Connect(options.Client().ApplyURI(mongoURI).SetServerSelectionTimeout(5 * time.Second))
 	must(t, err)
-	r.client = workers.NewClient(opt, queue, r.db)
+	r.client = workers.NewClient(opt, queue)
 	r.insp = asynq.NewInspector(opt)
 	t.Cleanup(func() {
 		r.insp.Close()

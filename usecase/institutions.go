@@ -58,8 +58,7 @@ func (s *Service) VerifyInstitution(ctx context.Context, a finzone.Actor, id str
 	if err != nil {
 		return o, err
 	}
-	s.tell(ctx, "catalogue", func(pl Pipeline) error { return pl.CatalogueChanged(ctx) })
-	return o, nil
+	return o, nil // the store moved the catalogue's version: every worker reloads
 }
 
 // Clusters is the reference list of clusters; anyone may read it.

@@ -123,7 +123,6 @@ type Pipeline interface {
 	ProjectWithdrawn(ctx context.Context, projectID string) error
 	MatchChanged(ctx context.Context, matchID string) error
 	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
-	CatalogueChanged(ctx context.Context) error
 	// ProjectChanged: a coordinator screened or assigned, or the project
 	// entered screening.
 	ProjectChanged(ctx context.Context, projectID string) error

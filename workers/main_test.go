@@ -95,7 +95,7 @@ func newEnv(t *testing.T, scale demo.Scale, cfg workers.Config) *env {
 	cfg.Redis, cfg.Store, cfg.Queue = redisOpt, db, e.queue
 	e.w = workers.New(cfg)
 	must(t, e.w.Start())
-	e.client = workers.NewClient(redisOpt, e.queue, db)
+	e.client = workers.NewClient(redisOpt, e.queue)
 	t.Cleanup(func() {
 		e.w.Shutdown()
 		e.client.Close()

@@ -21,8 +21,6 @@ type Store interface {
 	// MoveProject is SetProjectStatus for a project the caller has just
 	// read (seen): while seen is current it spares reading it again.
 	MoveProject(ctx context.Context, seen finzone.Project, from []finzone.ProjectStatus, to finzone.ProjectStatus, at time.Time) (finzone.Project, error)
-	// SetProjectAttention raises or clears the coordinators' flag.
-	SetProjectAttention(ctx context.Context, id string, on bool) error
 	// SetProjectExhausted records a fill's finding: exhausted, and whether
 	// coordinators are asked to help.
 	SetProjectExhausted(ctx context.Context, id string, exhausted, attention bool) error

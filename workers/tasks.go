@@ -64,19 +64,15 @@ func decodePayload(t *asynq.Task, v any) error {
 type Client struct {
 	c     *asynq.Client
 	queue string
-	store interface {
-		BumpCatalogue(ctx context.Context) error
-	}
 }
 
-// NewClient connects a client to Redis. store bumps the catalogue version.
-func NewClient(redis asynq.RedisConnOpt, queue string, store interface {
-	BumpCatalogue(ctx context.Context) error
-}) *Client {
+// NewClient connects a client to Redis. (Catalogue changes need no call:
+// the store moves the catalogue's version in the write that changes it.)
+func NewClient(redis asynq.RedisConnOpt, queue string) *Client {
 	if queue == "" {
 		queue = QueueDefault
 	}
-	return &Client{c: asynq.NewClient(redis), queue: queue, store: store}
+	return &Client{c: asynq.NewClient(redis), queue: queue}
 }
 
 // Close releases the Redis connection.
@@ -115,14 +111,6 @@ func (c *Client) MatchChanged(ctx context.Context, matchID string) error {
 // SyndicateDeclined reallocates a syndicate after a member declined its share.
 func (c *Client) SyndicateDeclined(ctx context.Context, projectID, institutionID string) error {
 	return c.enqueue(ctx, newTask(TypeSyndicate, syndicatePayload{projectID, institutionID}))
-}
-
-// CatalogueChanged makes every worker reload its catalogue. The version
-// lives in MongoDB, so it needs no Redis at all. The store already bumps it
-// after each of its own catalogue writes, whoever makes them; a call after
-// one of those only adds a version, whose rematch supersedes the first.
-func (c *Client) CatalogueChanged(ctx context.Context) error {
-	return c.store.BumpCatalogue(ctx)
 }
 
 // fillTask is the reconciler's fill: one waiting per project at a time.

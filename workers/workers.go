@@ -94,7 +94,7 @@ func New(cfg Config) *Workers {
 	// Relay asks ever further down the ranking, so keep every eligible
 	// institution on the waitlist.
 	cfg.Matching.Waitlist = -1
-	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue, cfg.Store),
+	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue),
 		cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:    cfg.Concurrency,

@@ -66,7 +66,7 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pipeline := workers.NewClient(in.redisOpt, queue, in.store)
+		pipeline := workers.NewClient(in.redisOpt, queue)
 		defer pipeline.Close()
 		tasks := workers.NewInspector(in.redisOpt, queue)
 		defer tasks.Close()

@@ -226,7 +226,7 @@ func TestAllInOneDemoIsALivingPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
+	pipeline := workers.NewClient(in.redisOpt, cfg.Queue)
 	d, err := newLiveDemo(ctx, in.store, pipeline, finzone.DefaultDeadlines(), log)
 	if err != nil {
 		t.Fatal(err)

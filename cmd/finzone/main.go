@@ -226,7 +226,7 @@ func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) erro
 // serveHTTP wires the use cases to the store and the pipeline, hangs the
 // JSON API and the pages on one app and listens; stop shuts it down.
 func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Logger, errc chan<- error) (stop func(), err error) {
-	pipeline := workers.NewClient(in.redisOpt, cfg.Queue, in.store)
+	pipeline := workers.NewClient(in.redisOpt, cfg.Queue)
 	queues := workers.NewInspector(in.redisOpt, cfg.Queue)
 	lpr, err := parseLPR(cfg.LPR)
 	if err != nil {
