@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/keys"
 )
 
 // Config is what the operations need besides the store.
@@ -39,6 +40,9 @@ type Config struct {
 	ScreeningRegions []string
 	// AllowHTTPWebhooks permits plain-http webhook URLs (tests only).
 	AllowHTTPWebhooks bool
+	// Keys sign page tokens and cursors and seal webhook secrets; the zero
+	// Ring gets a random key that lasts as long as the process.
+	Keys keys.Ring
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
 	Log *slog.Logger
@@ -61,6 +65,7 @@ type Service struct {
 	policy    finzone.Policy
 	screening []string
 	allowHTTP bool
+	keys      keys.Ring
 	now       func() time.Time
 	log       *slog.Logger
 
@@ -72,7 +77,10 @@ func New(st Store, cfg Config) *Service {
 	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, ping: st.Ping,
 		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
 		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
-		allowHTTP: cfg.AllowHTTPWebhooks, now: cfg.Now, log: cfg.Log}
+		allowHTTP: cfg.AllowHTTPWebhooks, keys: cfg.Keys, now: cfg.Now, log: cfg.Log}
+	if s.keys.Empty() {
+		s.keys = keys.Random()
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

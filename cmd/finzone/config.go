@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/keys"
 )
 
 // config is read from flags, each defaulting to an environment variable.
@@ -36,6 +37,9 @@ type config struct {
 	Enhancers      int
 	Queue          string
 	ReconcileEvery time.Duration
+	// SecretKey signs page tokens and cursors and seals webhook secrets;
+	// empty reads (or creates) the key file in the data directory.
+	SecretKey string
 }
 
 func env(key, def string) string {
@@ -75,6 +79,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
 	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
+	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every API process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 
@@ -139,4 +144,13 @@ func envInt(key string, def int) int {
 		}
 	}
 	return def
+}
+
+// keyRing is the configured secret key, or the data directory's key file
+// (created with mode 0600 at first start).
+func (c config) keyRing() (keys.Ring, error) {
+	if c.SecretKey != "" {
+		return keys.Parse(c.SecretKey)
+	}
+	return keys.Load(filepath.Join(c.DataDir, "secret-key"))
 }

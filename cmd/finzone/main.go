@@ -236,7 +236,12 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	ring, err := cfg.keyRing()
+	if err != nil {
+		return nil, err
+	}
 	uc := usecase.New(in.store, usecase.Config{
+		Keys:             ring,
 		Pipeline:         pipeline,
 		Deadlines:        deadlines,
 		LPR:              lpr,
