@@ -23,6 +23,7 @@ type config struct {
 	MongoAddr  string
 	RedisAddr  string
 	Demo       bool
+	LiveDemo   bool
 	LogLevel   string
 	Concurrent int
 	// DayLength, when set, makes a deadline "working day" this long (demos
@@ -70,6 +71,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MongoAddr, "embedded-mongo-addr", env("FINZONE_EMBEDDED_MONGO_ADDR", "127.0.0.1:27018"), "listen address of the embedded MongoDB-wire server (FINZONE_EMBEDDED_MONGO_ADDR)")
 	fs.StringVar(&c.RedisAddr, "embedded-redis-addr", env("FINZONE_EMBEDDED_REDIS_ADDR", "127.0.0.1:0"), "listen address of the embedded Redis (FINZONE_EMBEDDED_REDIS_ADDR)")
 	fs.BoolVar(&c.Demo, "demo", env("FINZONE_DEMO", "true") == "true", "load demo data into an empty store (FINZONE_DEMO)")
+	fs.BoolVar(&c.LiveDemo, "live-demo", env("FINZONE_LIVE_DEMO", "true") == "true", "with demo data, let demo institutions and enterprises answer pushes over time, so every stage has examples (FINZONE_LIVE_DEMO)")
 	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
 	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")

@@ -192,7 +192,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("finzone is up", "url", "http://"+cfg.Addr, "mode", mode)
 		printDemoAccounts(ctx, in.store, os.Stdout)
 	}
-	if mode == "all" && in.embedded && cfg.Demo {
+	if mode == "all" && in.embedded && cfg.Demo && cfg.LiveDemo {
 		defer startLiveDemo(ctx, in, cfg.Queue, deadlines, log)()
 	}
 	select {
