@@ -203,6 +203,7 @@ func TestAllInOneDemoIsALivingPipeline(t *testing.T) {
 		}
 	}
 	t.Logf("demo: %v", pic)
+	t.Run("isolation matrix", func(t *testing.T) { testIsolationMatrix(t, base) })
 	if pic.counts["enhancers"] == 0 {
 		t.Log("the pipeline pushed no enhancer: their stages are not checked")
 	}

@@ -25,14 +25,14 @@ func freeAddr(t *testing.T) string {
 
 // startAll runs the all-in-one process in this test process, the way
 // `go run ./cmd/finzone` does, and waits until it is ready.
-func startAll(t *testing.T, dataDir string) (base string, stop func()) {
+func startAll(t *testing.T, dataDir string, extra ...string) (base string, stop func()) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, "all", []string{"-addr", addr, "-data-dir", dataDir, "-embedded-mongo-addr", "127.0.0.1:0",
-			"-mongo-uri", "", "-redis-url", "", "-log-level", "warn"})
+		done <- serve(ctx, "all", append([]string{"-addr", addr, "-data-dir", dataDir, "-embedded-mongo-addr", "127.0.0.1:0",
+			"-mongo-uri", "", "-redis-url", "", "-log-level", "warn"}, extra...))
 	}()
 	base = "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
