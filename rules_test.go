@@ -181,7 +181,7 @@ func TestWebhookValidate(t *testing.T) {
 
 func TestSignupValidate(t *testing.T) {
 	org := Organization{Kind: KindEnterprise, Name: "测试", USCC: "91340000000000001X", RegionCode: "341221", IndustryCode: "c13", Size: SizeSmall}
-	s := Signup{Org: org, Email: " Zhang@Example.CN ", Name: " 张三 ", Password: "correct-horse"}
+	s := Signup{Org: org, Email: " Zhang@Example.CN ", Name: " 张三 ", Password: "correct-horse", PrivacyConsent: PrivacyVersion}
 	s.Normalize()
 	if s.Email != "zhang@example.cn" || s.Name != "张三" || s.Org.IndustryCode != "C13" {
 		t.Errorf("Normalize: got %+v", s)

@@ -28,6 +28,14 @@ type User struct {
 	// Regions are the province, city or county codes a coordinator may see.
 	Regions   []string
 	CreatedAt time.Time
+	// ConsentVersion and ConsentAt record the privacy notice the user agreed
+	// to at registration (PrivacyVersion then); empty for staff created at
+	// the console, who are not asked (see ConsentBasis).
+	ConsentVersion string
+	ConsentAt      time.Time
+	// DeletedAt is when the person deleted their account: their name and
+	// email are placeholders since, and they cannot sign in.
+	DeletedAt time.Time
 }
 
 // NormalizeEmail lower-cases and trims an address so it is unique however it
@@ -106,6 +114,9 @@ type Session struct {
 type Signup struct {
 	Org                   Organization
 	Email, Name, Password string
+	// PrivacyConsent is the version of the privacy notice the person agreed
+	// to; it must be the current PrivacyVersion.
+	PrivacyConsent string
 }
 
 // Normalize trims what was typed.
@@ -123,7 +134,11 @@ func (s *Signup) Validate() Problems {
 	if s.Org.Kind == KindCoordinator {
 		p.Add("org.kind", FCInvalid)
 	}
-	return append(p, ValidateSignup("user.", s.Email, s.Name, s.Password)...)
+	p = append(p, ValidateSignup("user.", s.Email, s.Name, s.Password)...)
+	if s.PrivacyConsent != PrivacyVersion {
+		p.Add("privacy_consent", FCConsentRequired, "version", PrivacyVersion)
+	}
+	return p
 }
 
 // ValidateSignIn checks that a sign-in names both an email and a password.

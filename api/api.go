@@ -34,6 +34,8 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed := v1.Group("", server.Authenticate(uc))
 	authed.Post("/auth/logout", h.logout)
 	authed.Get("/me", h.me)
+	authed.Get("/me/export", h.exportMe)
+	authed.Post("/me/delete", h.deleteMe)
 
 	authed.Get("/projects", h.listProjects)
 	authed.Post("/projects", h.createProject)
@@ -53,6 +55,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Post("/products/:id/review", h.reviewProduct)
 
 	authed.Get("/projects/:id/matches", h.projectMatches)
+	authed.Get("/projects/:id/views", h.projectViews)
 	authed.Get("/projects/:id/syndicate", h.getSyndicate)
 	authed.Post("/projects/:id/syndicate/respond", h.respondSyndicate)
 	authed.Post("/projects/:id/syndicate/sign", h.signSyndicate)

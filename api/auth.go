@@ -61,7 +61,7 @@ func decodeSignup(c *fiber.Ctx) (finzone.Signup, error) {
 	return finzone.Signup{
 		Org: finzone.Organization{Kind: org.Kind, Name: org.Name, USCC: org.USCC, RegionCode: org.RegionCode,
 			ClusterID: org.ClusterID, IndustryCode: org.IndustryCode, Size: org.Size},
-		Email: user.Email, Name: user.Name, Password: user.Password,
+		Email: user.Email, Name: user.Name, Password: user.Password, PrivacyConsent: body.PrivacyConsent,
 	}, nil
 }
 

@@ -120,6 +120,8 @@ type assignBody struct {
 type registerBody struct {
 	Org  json.RawMessage `json:"org"`
 	User json.RawMessage `json:"user"`
+	// PrivacyConsent is the privacy notice's version the person agreed to.
+	PrivacyConsent string `json:"privacy_consent"`
 }
 
 type registerOrgBody struct {

@@ -288,7 +288,8 @@ func registerBody(kind, region, uscc, email string) map[string]any {
 		org["industry_code"] = "C13"
 		org["size"] = "small"
 	}
-	return map[string]any{"org": org, "user": map[string]any{"email": email, "password": testPassword, "name": "张三"}}
+	return map[string]any{"org": org, "user": map[string]any{"email": email, "password": testPassword, "name": "张三"},
+		"privacy_consent": finzone.PrivacyVersion}
 }
 
 // register signs up an organization of kind in region through the API.

@@ -31,8 +31,10 @@ func (h handler) listProjects(c *fiber.Ctx) error {
 	return c.JSON(toListJSON(items, next, toProjectJSON))
 }
 
+// getProject shows a project's details; a read from outside its
+// enterprise is recorded in its view log.
 func (h handler) getProject(c *fiber.Ctx) error {
-	p, err := h.uc.Project(c.UserContext(), server.Actor(c), c.Params("id"))
+	p, err := h.uc.ReadProject(c.UserContext(), server.Actor(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -445,6 +445,7 @@ func TestBrowserFullFlow(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-name"), "王经理"),
 		chromedp.SetValue(chromedp.CSS("#f-email"), "wang@lvyuan.test"),
 		chromedp.SetValue(chromedp.CSS("#f-password"), password),
+		chromedp.Click(chromedp.CSS("#f-privacy_consent")),
 		chromedp.Click(chromedp.CSS("#register-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#f-uscc-err")))
 	if good[17] == '0' {

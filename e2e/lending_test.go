@@ -30,7 +30,7 @@ func TestBrowserLendingWorkflow(t *testing.T) {
 	ownerEmail := "li@zhongyao.test"
 	if _, err := p.uc.Register(ctx, finzone.Actor{}, finzone.Signup{Org: finzone.Organization{Kind: finzone.KindEnterprise,
 		Name: "太和县中药饮片有限公司", USCC: uscc("91341222MA2N5W8D1"), RegionCode: "341222", IndustryCode: "C27", Size: finzone.SizeMedium},
-		Email: ownerEmail, Name: "李总", Password: password}); err != nil {
+		Email: ownerEmail, Name: "李总", Password: password, PrivacyConsent: finzone.PrivacyVersion}); err != nil {
 		t.Fatal(err)
 	}
 	owner, bank := p.actor(t, ownerEmail), p.actor(t, "bank@e2e.test")

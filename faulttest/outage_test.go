@@ -131,7 +131,8 @@ func registerEnterprise(t *testing.T, app interface {
 	body, _ := json.Marshal(map[string]any{
 		"org": map[string]any{"kind": "enterprise", "name": "故障测试企业", "uscc": first + string(c), "region_code": "341221",
 			"industry_code": "C13", "size": "small"},
-		"user": map[string]any{"email": fmt.Sprintf("fault-%d@example.cn", time.Now().UnixNano()), "password": "fault-test-password-1", "name": "张三"},
+		"user":            map[string]any{"email": fmt.Sprintf("fault-%d@example.cn", time.Now().UnixNano()), "password": "fault-test-password-1", "name": "张三"},
+		"privacy_consent": finzone.PrivacyVersion,
 	})
 	req, _ := http.NewRequest("POST", "/api/v1/auth/register", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

@@ -44,7 +44,8 @@ func TestEveryCodeHasAText(t *testing.T) {
 	}
 	for _, c := range []string{finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort,
 		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCUnknownField,
-		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder} {
+		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder, finzone.FCConsentRequired,
+		finzone.FCWrongPassword} {
 		want = append(want, i18n.Key("field."+c))
 	}
 	for _, c := range matching.ReasonCodes {

@@ -22,11 +22,16 @@ type userDoc struct {
 	PlatformAdmin bool          `bson:"platform_admin"`
 	Regions       []string      `bson:"regions"`
 	CreatedAt     time.Time     `bson:"created_at"`
+	// The privacy notice agreed to, and when; an account's deletion.
+	ConsentVersion string    `bson:"consent_version,omitempty"`
+	ConsentAt      time.Time `bson:"consent_at,omitempty"`
+	DeletedAt      time.Time `bson:"deleted_at,omitempty"`
 }
 
 func (d userDoc) toDomain() finzone.User {
 	return finzone.User{ID: d.ID.Hex(), Email: d.Email, Name: d.Name, PasswordHash: d.PasswordHash, OrgID: d.OrgID,
-		Role: finzone.Role(d.Role), PlatformAdmin: d.PlatformAdmin, Regions: d.Regions, CreatedAt: d.CreatedAt}
+		Role: finzone.Role(d.Role), PlatformAdmin: d.PlatformAdmin, Regions: d.Regions, CreatedAt: d.CreatedAt,
+		ConsentVersion: d.ConsentVersion, ConsentAt: d.ConsentAt, DeletedAt: d.DeletedAt}
 }
 
 // CreateUser inserts u and sets its ID. A taken email is a conflict.
@@ -39,7 +44,8 @@ func (d *DB) CreateUser(ctx context.Context, u *finzone.User) error {
 		return err
 	}
 	doc := userDoc{ID: id, Email: finzone.NormalizeEmail(u.Email), Name: u.Name, PasswordHash: u.PasswordHash,
-		OrgID: u.OrgID, Role: string(u.Role), PlatformAdmin: u.PlatformAdmin, Regions: u.Regions, CreatedAt: u.CreatedAt}
+		OrgID: u.OrgID, Role: string(u.Role), PlatformAdmin: u.PlatformAdmin, Regions: u.Regions, CreatedAt: u.CreatedAt,
+		ConsentVersion: u.ConsentVersion, ConsentAt: u.ConsentAt.UTC()}
 	if doc.Regions == nil {
 		doc.Regions = []string{}
 	}

@@ -72,7 +72,8 @@ func (s *Service) Register(ctx context.Context, _ finzone.Actor, in finzone.Sign
 		}
 		return SignedIn{}, err
 	}
-	user := finzone.User{Email: in.Email, Name: in.Name, PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
+	user := finzone.User{Email: in.Email, Name: in.Name, PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin,
+		ConsentVersion: in.PrivacyConsent, ConsentAt: s.now().UTC()}
 	if err := s.users.CreateUser(ctx, &user); err != nil {
 		// No transactions: undo the organization so nothing is half-written.
 		if derr := s.orgs.DeleteOrg(context.WithoutCancel(ctx), org.ID); derr != nil {

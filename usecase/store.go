@@ -112,6 +112,7 @@ type Store interface {
 	Products
 	Matches
 	Notices
+	Privacy
 	Ping(ctx context.Context) error
 }
 

@@ -98,11 +98,16 @@ type ProjectDetail struct {
 	Names     map[string]string
 }
 
-// ProjectDetail reads a project's page for whoever may see the project.
+// ProjectDetail reads a project's page for whoever may see the project; a
+// read by anyone outside its enterprise is recorded in its view log.
 func (s *Service) ProjectDetail(ctx context.Context, a finzone.Actor, projectID string) (ProjectDetail, error) {
 	pm, err := s.ProjectMatches(ctx, a, projectID)
-	if err != nil || pm.Project.Status == finzone.ProjectDraft {
-		return ProjectDetail{ProjectMatches: pm}, err
+	if err != nil {
+		return ProjectDetail{}, err
+	}
+	s.recordView(ctx, a, pm.Project)
+	if pm.Project.Status == finzone.ProjectDraft {
+		return ProjectDetail{ProjectMatches: pm}, nil
 	}
 	d := ProjectDetail{ProjectMatches: pm}
 	if d.Syndicate, err = s.syndicateOf(ctx, pm.Project.ID); err != nil {
@@ -122,12 +127,13 @@ type MatchDetail struct {
 }
 
 // MatchDetail reads a match's page; its institution opening it marks it
-// read.
+// read, and the read of the project's details is recorded in its view log.
 func (s *Service) MatchDetail(ctx context.Context, a finzone.Actor, id string) (MatchDetail, error) {
 	m, p, err := s.OpenMatch(ctx, a, id)
 	if err != nil {
 		return MatchDetail{}, err
 	}
+	s.recordView(ctx, a, p) // the match's page shows the project's details
 	d := MatchDetail{Match: m, Project: p}
 	if d.Syndicate, err = s.syndicateOf(ctx, p.ID); err != nil {
 		return MatchDetail{}, err

@@ -81,7 +81,7 @@ func (p *pages) registerForm(c *fiber.Ctx, v *View, status int) error {
 	if err := p.withClusters(c, v); err != nil {
 		return err
 	}
-	v.Title = "register.title"
+	v.Title, v.Data = "register.title", finzone.PrivacyVersion
 	return p.render(c, status, "register", v)
 }
 
@@ -93,7 +93,8 @@ var registerNames = map[string]string{
 }
 
 // registerLayout is the register form's fields in page order.
-var registerLayout = []string{"kind", "org_name", "uscc", "region_code", "industry_code", "size", "cluster_id", "name", "email", "password"}
+var registerLayout = []string{"kind", "org_name", "uscc", "region_code", "industry_code", "size", "cluster_id", "name", "email", "password",
+	"privacy_consent"}
 
 // registerPost registers an organization and its first user, and signs
 // them in; field problems, a taken email among them, come back onto the form.
@@ -101,6 +102,9 @@ func (p *pages) registerPost(c *fiber.Ctx, v *View) error {
 	f, _ := postedForm(c, v, registerLayout, nil)
 	password := f.Get("password")
 	f.Values.Del("password")
+	if f.Get("privacy_version") != finzone.PrivacyVersion {
+		f.Values.Del("privacy_consent") // agreed to a notice since replaced: ask again
+	}
 	s, err := p.uc.Register(c.UserContext(), server.Actor(c), readSignup(f, password))
 	if err != nil {
 		status, ok := formError(v, err, registerNames)
@@ -123,5 +127,9 @@ func readSignup(f *Form, password string) finzone.Signup {
 		// The institution form hides these; stale values must not count.
 		org.ClusterID, org.IndustryCode, org.Size = f.Get("cluster_id"), f.Get("industry_code"), finzone.Size(f.Get("size"))
 	}
-	return finzone.Signup{Org: org, Email: f.Get("email"), Name: f.Get("name"), Password: password}
+	s := finzone.Signup{Org: org, Email: f.Get("email"), Name: f.Get("name"), Password: password}
+	if f.Get("privacy_consent") == "on" { // the notice's version the page showed
+		s.PrivacyConsent = f.Get("privacy_version")
+	}
+	return s
 }

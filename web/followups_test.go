@@ -24,7 +24,8 @@ func TestRegisterFormSharesTheCoresRules(t *testing.T) {
 	taken := e.enterprise("341221")
 	form := url.Values{"kind": {"enterprise"}, "org_name": {"临泉县绿源食品有限公司"}, "uscc": {finzonetest.USCC()},
 		"region_code": {"341221"}, "industry_code": {"C13"}, "size": {"small"}, "name": {"王经理"},
-		"email": {taken.Email}, "password": {finzonetest.Password}}
+		"email": {taken.Email}, "password": {finzonetest.Password},
+		"privacy_consent": {"on"}, "privacy_version": {finzone.PrivacyVersion}}
 	// The core's conflict (email taken) comes back onto the form.
 	r := e.page(pageReq{method: "POST", path: "/register", form: form})
 	wantPage(t, r, http.StatusConflict, `id="f-email-err"`, "已被使用", `value="临泉县绿源食品有限公司"`)

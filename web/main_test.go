@@ -98,7 +98,8 @@ func (e *env) register(kind finzone.OrgKind, region string) account {
 		org.IndustryCode, org.Size = "C13", finzone.SizeSmall
 	}
 	email := finzonetest.Email(string(kind))
-	s, err := e.uc.Register(ctx, finzone.Actor{}, finzone.Signup{Org: org, Email: email, Name: "张三", Password: finzonetest.Password})
+	s, err := e.uc.Register(ctx, finzone.Actor{}, finzone.Signup{Org: org, Email: email, Name: "张三", Password: finzonetest.Password,
+		PrivacyConsent: finzone.PrivacyVersion})
 	if err != nil {
 		e.t.Fatalf("register %s: %v", kind, err)
 	}

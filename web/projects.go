@@ -228,6 +228,11 @@ type projectPageData struct {
 	CanScreen     bool
 	CanAssign     bool
 	Institutions  []Option
+	// ShowViews shows the enterprise who viewed its project: the latest
+	// visits (Views) of ViewCount recorded.
+	ShowViews bool
+	Views     []viewRow
+	ViewCount int64
 }
 
 func (p *pages) projectPage(c *fiber.Ctx, v *View) error {
@@ -253,6 +258,13 @@ func (p *pages) showProject(c *fiber.Ctx, v *View, status int) error {
 		if d.Institutions, err = p.assignOptions(c, a, pd.Matches); err != nil {
 			return err
 		}
+	}
+	if a.CanChangeProject(pd.Project) {
+		l, err := p.uc.ProjectViews(c.UserContext(), a, pd.Project.ID)
+		if err != nil {
+			return err
+		}
+		d.ShowViews, d.Views, d.ViewCount = true, viewRows(v, &l), l.Count
 	}
 	if st := pd.Project.Status; len(pd.Matches) == 0 && (st == finzone.ProjectSubmitted || st == finzone.ProjectMatching) {
 		v.Refresh = 3 // the pipeline is choosing institutions: show them as soon as they are pushed

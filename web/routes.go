@@ -40,6 +40,10 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/register", open(p.registerPost))
 	app.Post("/logout", open(p.logoutPost))
 	app.Get("/home", signedIn(p.homeRedirect))
+	app.Get("/privacy", open(p.privacyPage))
+	app.Get("/privacy/data", signedIn(p.dataPage))
+	app.Post("/privacy/delete", signedIn(p.deleteAccountPost))
+	app.Get("/privacy/delete", func(c *fiber.Ctx) error { return c.Redirect("/privacy/data", fiber.StatusSeeOther) })
 
 	app.Get("/projects", signedIn(p.projectsPage))
 	app.Get("/projects/new", signedIn(p.newProjectPage))
