@@ -34,6 +34,9 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed := v1.Group("", server.Authenticate(uc))
 	authed.Post("/auth/logout", h.logout)
 	authed.Get("/me", h.me)
+	authed.Post("/me/password", h.changePassword)
+	authed.Get("/me/sessions", h.listSessions)
+	authed.Delete("/me/sessions/:id", h.revokeSession)
 
 	authed.Get("/projects", h.listProjects)
 	authed.Post("/projects", h.createProject)
