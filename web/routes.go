@@ -40,6 +40,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/register", open(p.registerPost))
 	app.Post("/logout", open(p.logoutPost))
 	app.Get("/home", signedIn(p.homeRedirect))
+	app.Get("/account", signedIn(p.accountPage))
+	app.Post("/account/password", signedIn(p.passwordPost))
+	app.Post("/account/sessions/:id/revoke", signedIn(p.revokeSessionPost))
 
 	app.Get("/projects", signedIn(p.projectsPage))
 	app.Get("/projects/new", signedIn(p.newProjectPage))
@@ -92,6 +95,7 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 		app.Get("/projects/:id/"+form, backTo("/projects/"))
 	}
 	app.Get("/review/products/:id", backTo("/products/"))
+	app.Get("/account/password", func(c *fiber.Ctx) error { return c.Redirect("/account", fiber.StatusSeeOther) })
 
 	app.Use(p.notFound)
 	return nil
