@@ -56,11 +56,13 @@ func clip(s string, n int) string {
 	return s
 }
 
-// throttleKey is one counter a sign-in failure adds to.
+// throttleKey is one counter a sign-in failure adds to, with the counts
+// throttled read.
 type throttleKey struct {
-	t       finzone.Throttle
-	key     string
-	account bool
+	t         finzone.Throttle
+	key       string
+	account   bool
+	prev, cur int64
 }
 
 // throttleKeys are the counters of a sign-in as email from ctx's client:
@@ -78,13 +80,14 @@ func (s *Service) throttleKeys(ctx context.Context, email string) []throttleKey 
 func (s *Service) throttled(ctx context.Context, ks []throttleKey) error {
 	now := s.now()
 	var wait time.Duration
-	for _, k := range ks {
+	for i := range ks {
+		k := &ks[i]
 		w, into := k.t.Slot(now)
-		prev, cur, err := s.attempts.Failures(ctx, k.key, w)
-		if err != nil {
+		var err error
+		if k.prev, k.cur, err = s.attempts.Failures(ctx, k.key, w); err != nil {
 			return err
 		}
-		wait = max(wait, k.t.Wait(prev, cur, into))
+		wait = max(wait, k.t.Wait(k.prev, k.cur, into))
 	}
 	if wait == 0 {
 		return nil
@@ -117,12 +120,13 @@ func (s *Service) failed(ctx context.Context, ks []throttleKey) {
 	}
 }
 
-// succeeded forgets the account's failures: only the password's holder
-// gets here. The source address keeps its count, or an attacker with an
-// account of their own could sign into it between guesses at others'.
+// succeeded forgets the account's failures, if throttled read any: only
+// the password's holder gets here. The source address keeps its count, or
+// an attacker with an account of their own could sign into it between
+// guesses at others'.
 func (s *Service) succeeded(ctx context.Context, ks []throttleKey) {
 	for _, k := range ks {
-		if !k.account {
+		if !k.account || k.prev+k.cur == 0 {
 			continue
 		}
 		w, _ := k.t.Slot(s.now())
@@ -193,7 +197,10 @@ func (s *Service) ResetPassword(ctx context.Context, a finzone.Actor, email, pas
 		return finzone.User{}, err
 	}
 	// The new password works at once, even if the account was throttled.
-	s.succeeded(ctx, []throttleKey{{t: finzone.AccountThrottle, key: "account:" + email, account: true}})
+	w, _ := finzone.AccountThrottle.Slot(s.now())
+	if err := s.attempts.ClearFailures(ctx, "account:"+email, w); err != nil {
+		s.log.Warn("clear sign-in failures", "request_id", RequestID(ctx), "err", err)
+	}
 	return u, nil
 }
 
