@@ -130,9 +130,10 @@ type Session struct {
 }
 
 // MaxSessions bounds a user's live sessions; signing in once more signs
-// the oldest out (a script that signs in for every call would otherwise
-// grow the user's document without end).
-const MaxSessions = 30
+// the oldest out. They ride in the user's document, which every request
+// reads: a script that signs in for every call would otherwise grow it
+// without end, and each session listed adds to every request's read.
+const MaxSessions = 10
 
 // Signup is a registration: an enterprise or institution and its first user,
 // who becomes the organization's admin.
