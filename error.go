@@ -32,7 +32,10 @@ const (
 	ECMalformedJSON    = "malformed_json"
 	ECUnavailable      = "unavailable"
 	ECRateLimited      = "rate_limited"
-	ECInternal         = "internal"
+	// ECTooManyAttempts: too many wrong passwords for an account or from an
+	// address lately (429); Params["retry_after"] is the seconds to wait.
+	ECTooManyAttempts = "too_many_attempts"
+	ECInternal        = "internal"
 )
 
 // Field-level codes, used in FieldError.Code.
@@ -57,7 +60,9 @@ const (
 	FCReadOnly     = "read_only"
 	FCWrongType    = "wrong_type"
 	FCTaken        = "taken"
-	FCOrder        = "min_above_max"
+	// FCIncorrect: a current password that is not the account's.
+	FCIncorrect = "incorrect"
+	FCOrder     = "min_above_max"
 )
 
 // FieldError names one bad field. Params fill the placeholders of the

@@ -13,9 +13,6 @@ const (
 	// privacy notice (missing, or an older version); Params["version"] is
 	// the current one.
 	FCConsentRequired = "consent_required"
-	// FCWrongPassword: the password given to confirm an account's deletion
-	// is not the account's.
-	FCWrongPassword = "wrong_password"
 )
 
 // Why the platform processes a user's personal information.

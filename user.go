@@ -36,6 +36,20 @@ type User struct {
 	// DeletedAt is when the person deleted their account: their name and
 	// email are placeholders since, and they cannot sign in.
 	DeletedAt time.Time
+	// Sessions are the user's sessions, oldest first. A session is valid
+	// only while it is listed here: signing out elsewhere and changing the
+	// password edit this list in the user's one document.
+	Sessions []Session
+}
+
+// Session returns the user's session with the opaque id.
+func (u User) Session(id string) (Session, bool) {
+	for _, s := range u.Sessions {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Session{}, false
 }
 
 // NormalizeEmail lower-cases and trims an address so it is unique however it
@@ -87,27 +101,47 @@ func ValidateSignup(prefix, email, name, password string) Problems {
 		p.Add(prefix+"email", FCInvalidEmail)
 	}
 	p.Text(prefix+"name", strings.TrimSpace(name), true, 50)
+	return append(p, ValidatePassword(prefix+"password", password)...)
+}
+
+// ValidatePassword checks a new password, named field: 10 to 72 bytes and
+// not among the most used.
+func ValidatePassword(field, password string) Problems {
+	var p Problems
 	switch {
 	case password == "":
-		p.Add(prefix+"password", FCRequired)
+		p.Add(field, FCRequired)
 	case len(password) < MinPasswordLen:
-		p.Add(prefix+"password", FCTooShort, "min", MinPasswordLen)
+		p.Add(field, FCTooShort, "min", MinPasswordLen)
 	case len(password) > MaxPasswordLen:
-		p.Add(prefix+"password", FCTooLong, "max", MaxPasswordLen)
+		p.Add(field, FCTooLong, "max", MaxPasswordLen)
 	case CommonPassword(password):
-		p.Add(prefix+"password", FCCommonPassword)
+		p.Add(field, FCCommonPassword)
 	}
 	return p
 }
 
 // Session is a signed-in token. Only the token's hash is stored, so a leaked
-// database does not leak usable tokens.
+// database does not leak usable tokens; ID is a random name for it that
+// users see and revoke it by.
 type Session struct {
-	TokenHash string
-	UserID    string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	ID         string
+	TokenHash  string
+	UserID     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastSeenAt time.Time
+	// UserAgent and IP are the client's when it signed in, as the edge saw
+	// them.
+	UserAgent string
+	IP        string
 }
+
+// MaxSessions bounds a user's live sessions; signing in once more signs
+// the oldest out. They ride in the user's document, which every request
+// reads: a script that signs in for every call would otherwise grow it
+// without end, and each session listed adds to every request's read.
+const MaxSessions = 10
 
 // Signup is a registration: an enterprise or institution and its first user,
 // who becomes the organization's admin.

@@ -36,6 +36,9 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Get("/me", h.me)
 	authed.Get("/me/export", h.exportMe)
 	authed.Post("/me/delete", h.deleteMe)
+	authed.Post("/me/password", h.changePassword)
+	authed.Get("/me/sessions", h.listSessions)
+	authed.Delete("/me/sessions/:id", h.revokeSession)
 
 	authed.Get("/projects", h.listProjects)
 	authed.Post("/projects", h.createProject)

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +20,7 @@ func (h handler) register(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.uc.Register(c.UserContext(), server.Actor(c), in)
+	s, err := h.uc.Register(withClient(c), server.Actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -70,9 +72,9 @@ func (h handler) login(c *fiber.Ctx) error {
 	if err := decode(c, &body); err != nil {
 		return err
 	}
-	s, err := h.uc.SignIn(c.UserContext(), server.Actor(c), usecase.SignInInput(body))
+	s, err := h.uc.SignIn(withClient(c), server.Actor(c), usecase.SignInInput(body))
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	server.SetSession(c, s.Token, s.ExpiresAt)
 	return c.JSON(toSessionJSON(s.Token, s.User, s.Org))
@@ -85,6 +87,20 @@ func (h handler) logout(c *fiber.Ctx) error {
 	}
 	server.SetSession(c, "", time.Time{})
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// withClient is the request's context carrying its client, for the
+// sign-in throttle and the session list.
+func withClient(c *fiber.Ctx) context.Context {
+	return usecase.WithClient(c.UserContext(), usecase.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)})
+}
+
+// retryAfter gives a too_many_attempts answer its Retry-After header.
+func retryAfter(c *fiber.Ctx, err error) error {
+	if n := usecase.RetryAfter(err); n > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(n, 10))
+	}
+	return err
 }
 
 func (h handler) me(c *fiber.Ctx) error {

@@ -156,7 +156,7 @@ func TestDeleteAccountAnonymisesAndKeepsTheRecords(t *testing.T) {
 	second := e.login(ent.Email) // a second session of the same person
 
 	wantError(t, e.do("POST", "/api/v1/me/delete", ent.Token, map[string]any{"password": "not-my-password-1"}),
-		http.StatusBadRequest, "validation_failed", fieldCode{"password", "wrong_password"})
+		http.StatusBadRequest, "validation_failed", fieldCode{"password", "incorrect"})
 	wantError(t, e.do("POST", "/api/v1/me/delete", ent.Token, map[string]any{}),
 		http.StatusBadRequest, "validation_failed", fieldCode{"password", "required"})
 	r := e.do("POST", "/api/v1/me/delete", ent.Token, map[string]any{"password": testPassword})

@@ -39,13 +39,13 @@ func TestEveryCodeHasAText(t *testing.T) {
 	var want []i18n.Key
 	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECNotFound,
 		finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed, finzone.ECUnauthenticated, finzone.ECForbidden,
-		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECInternal} {
+		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECTooManyAttempts, finzone.ECInternal} {
 		want = append(want, i18n.Key("code."+c))
 	}
 	for _, c := range []string{finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort,
 		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCUnknownField,
 		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder, finzone.FCConsentRequired,
-		finzone.FCWrongPassword} {
+		finzone.FCIncorrect} {
 		want = append(want, i18n.Key("field."+c))
 	}
 	for _, c := range matching.ReasonCodes {

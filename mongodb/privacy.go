@@ -100,7 +100,7 @@ func (d *DB) AnonymiseUser(ctx context.Context, u finzone.User) error {
 		{Key: "name", Value: u.Name}, {Key: "email", Value: u.Email}, {Key: "password_hash", Value: u.PasswordHash},
 		{Key: "platform_admin", Value: u.PlatformAdmin}, {Key: "regions", Value: u.Regions},
 		{Key: "deleted_at", Value: u.DeletedAt.UTC()},
-	}}})
+	}}, {Key: "$unset", Value: bson.D{{Key: "sessions", Value: ""}}}}) // every session ends in the same write
 	if err != nil {
 		return translate(err)
 	}

@@ -135,23 +135,48 @@ func TestUsersAndSessions(t *testing.T) {
 
 	sum := sha256.Sum256([]byte("token-1"))
 	hash := hex.EncodeToString(sum[:])
-	now := time.Now()
-	if err := db.CreateSession(ctx, finzone.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+	now := time.Now().Truncate(time.Millisecond)
+	first := finzone.Session{ID: "0a1b", TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastSeenAt: now,
+		UserAgent: "Firefox", IP: "203.0.113.9"}
+	if err := db.CreateSession(ctx, first, nil); err != nil {
 		t.Fatalf("create session: %v", err)
 	}
 	s, err := db.Session(ctx, hash, now)
-	if err != nil || s.UserID != u.ID {
+	if err != nil || s.UserID != u.ID || s.ID != "0a1b" {
 		t.Fatalf("session: got %+v, %v", s, err)
 	}
 	_, err = db.Session(ctx, hash, now.Add(2*time.Hour))
 	wantCode(t, err, finzone.ECNotFound)
-	if err := db.DeleteSession(ctx, hash); err != nil {
-		t.Fatalf("delete: %v", err)
+	got, err = db.User(ctx, u.ID)
+	if err != nil || len(got.Sessions) != 1 || got.Sessions[0].ID != first.ID || got.Sessions[0].IP != first.IP ||
+		got.Sessions[0].UserAgent != first.UserAgent || !got.Sessions[0].ExpiresAt.Equal(first.ExpiresAt) || got.Sessions[0].TokenHash != hash {
+		t.Fatalf("the user lists %+v, %v; want %+v", got.Sessions, err, first)
 	}
-	_, err = db.Session(ctx, hash, now)
-	wantCode(t, err, finzone.ECNotFound)
-	if err := db.DeleteSession(ctx, hash); err != nil {
-		t.Errorf("delete twice: %v, want nil", err)
+	// A second session replaces an expired one in the same write.
+	sum2 := sha256.Sum256([]byte("token-2"))
+	second := finzone.Session{ID: "0c2d", TokenHash: hex.EncodeToString(sum2[:]), UserID: u.ID, CreatedAt: now.Add(time.Minute),
+		ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(time.Minute)}
+	if err := db.CreateSession(ctx, second, []finzone.Session{first}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Session(ctx, hash, now); !finzone.IsCode(err, finzone.ECNotFound) {
+		t.Errorf("the dropped session's token: got %v, want not found", err)
+	}
+	wantCode(t, db.TouchSession(ctx, u.ID, "0c2d", now.Add(time.Hour/2)), "")
+	wantCode(t, db.TouchSession(ctx, u.ID, "0a1b", now.Add(time.Hour/2)), "") // ended: stays ended
+	got, _ = db.User(ctx, u.ID)
+	if len(got.Sessions) != 1 || got.Sessions[0].ID != "0c2d" || !got.Sessions[0].LastSeenAt.Equal(now.Add(time.Hour/2)) {
+		t.Fatalf("after touch: got %+v, want the second session seen at half past", got.Sessions)
+	}
+	if err := db.SetPassword(ctx, got, "y", nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.User(ctx, u.ID)
+	if got.PasswordHash != "y" || len(got.Sessions) != 0 {
+		t.Errorf("after a password set: got %q with %d sessions, want y and none", got.PasswordHash, len(got.Sessions))
+	}
+	if err := db.EndSessions(ctx, u.ID, []finzone.Session{second}); err != nil {
+		t.Errorf("end twice: %v, want nil", err)
 	}
 }
 

@@ -1,10 +1,9 @@
 package mongodb
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,12 +25,40 @@ type userDoc struct {
 	ConsentVersion string    `bson:"consent_version,omitempty"`
 	ConsentAt      time.Time `bson:"consent_at,omitempty"`
 	DeletedAt      time.Time `bson:"deleted_at,omitempty"`
+	// Sessions are the user's live sessions by their opaque ID: a map, not
+	// an array, so one session is added, touched or removed by its own
+	// path ("sessions.<id>") without positional updates, which FerretDB
+	// lacks.
+	Sessions map[string]sessionEntryDoc `bson:"sessions,omitempty"`
+}
+
+// sessionEntryDoc is one session as its user's document lists it.
+type sessionEntryDoc struct {
+	TokenHash  string    `bson:"token_hash"`
+	CreatedAt  time.Time `bson:"created_at"`
+	ExpiresAt  time.Time `bson:"expires_at"`
+	LastSeenAt time.Time `bson:"last_seen_at"`
+	UserAgent  string    `bson:"user_agent,omitempty"`
+	IP         string    `bson:"ip,omitempty"`
+}
+
+func toSessionEntry(s finzone.Session) sessionEntryDoc {
+	return sessionEntryDoc{TokenHash: s.TokenHash, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(),
+		LastSeenAt: s.LastSeenAt.UTC(), UserAgent: s.UserAgent, IP: s.IP}
 }
 
 func (d userDoc) toDomain() finzone.User {
-	return finzone.User{ID: d.ID.Hex(), Email: d.Email, Name: d.Name, PasswordHash: d.PasswordHash, OrgID: d.OrgID,
+	u := finzone.User{ID: d.ID.Hex(), Email: d.Email, Name: d.Name, PasswordHash: d.PasswordHash, OrgID: d.OrgID,
 		Role: finzone.Role(d.Role), PlatformAdmin: d.PlatformAdmin, Regions: d.Regions, CreatedAt: d.CreatedAt,
 		ConsentVersion: d.ConsentVersion, ConsentAt: d.ConsentAt, DeletedAt: d.DeletedAt}
+	for id, e := range d.Sessions {
+		u.Sessions = append(u.Sessions, finzone.Session{ID: id, TokenHash: e.TokenHash, UserID: u.ID, CreatedAt: e.CreatedAt,
+			ExpiresAt: e.ExpiresAt, LastSeenAt: e.LastSeenAt, UserAgent: e.UserAgent, IP: e.IP})
+	}
+	slices.SortFunc(u.Sessions, func(a, b finzone.Session) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return u
 }
 
 // CreateUser inserts u and sets its ID. A taken email is a conflict.
@@ -78,77 +105,4 @@ func (d *DB) findUser(ctx context.Context, filter bson.D) (finzone.User, error) 
 		return finzone.User{}, err
 	}
 	return doc.toDomain(), nil
-}
-
-type sessionDoc struct {
-	// ID is the first 12 bytes of the token's SHA-256: lookups by _id are the
-	// only ones FerretDB serves without a collection scan, and every request
-	// does one.
-	ID        bson.ObjectID `bson:"_id"`
-	TokenHash string        `bson:"token_hash"`
-	UserID    string        `bson:"user_id"`
-	CreatedAt time.Time     `bson:"created_at"`
-	ExpiresAt time.Time     `bson:"expires_at"`
-}
-
-func sessionID(tokenHash string) (bson.ObjectID, error) {
-	var id bson.ObjectID
-	b, err := hex.DecodeString(tokenHash)
-	if err != nil || len(b) != sha256.Size {
-		return id, finzone.Errorf(finzone.ECUnauthenticated, "malformed token hash")
-	}
-	copy(id[:], b)
-	return id, nil
-}
-
-// CreateSession stores a session under its token's hash.
-func (d *DB) CreateSession(ctx context.Context, s finzone.Session) error {
-	id, err := sessionID(s.TokenHash)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err = d.db.Collection(collSessions).InsertOne(ctx, sessionDoc{ID: id, TokenHash: s.TokenHash,
-		UserID: s.UserID, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC()})
-	return translate(err)
-}
-
-// Session finds a live session; an expired or revoked one is not found.
-func (d *DB) Session(ctx context.Context, tokenHash string, now time.Time) (finzone.Session, error) {
-	id, err := sessionID(tokenHash)
-	if err != nil {
-		return finzone.Session{}, err
-	}
-	doc, err := findOne[sessionDoc](ctx, d.db.Collection(collSessions), bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return finzone.Session{}, err
-	}
-	if subtle.ConstantTimeCompare([]byte(doc.TokenHash), []byte(tokenHash)) != 1 || !now.Before(doc.ExpiresAt) {
-		return finzone.Session{}, finzone.Errorf(finzone.ECNotFound, "session expired or unknown")
-	}
-	return finzone.Session{TokenHash: doc.TokenHash, UserID: doc.UserID, CreatedAt: doc.CreatedAt, ExpiresAt: doc.ExpiresAt}, nil
-}
-
-// DeleteSession revokes a session; revoking twice is fine.
-func (d *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	id, err := sessionID(tokenHash)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	_, err = d.db.Collection(collSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	return translate(err)
-}
-
-// PurgeSessions deletes every session that expired before now.
-func (d *DB) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	res, err := d.db.Collection(collSessions).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
-	if err != nil {
-		return 0, translate(err)
-	}
-	return res.DeletedCount, nil
 }

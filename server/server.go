@@ -106,6 +106,7 @@ var statusOf = map[string]int{
 	finzone.ECHeaderTooLarge:   fiber.StatusRequestHeaderFieldsTooLarge,
 	finzone.ECUnsupportedMedia: fiber.StatusUnsupportedMediaType,
 	finzone.ECRateLimited:      fiber.StatusTooManyRequests,
+	finzone.ECTooManyAttempts:  fiber.StatusTooManyRequests,
 	finzone.ECUnavailable:      fiber.StatusServiceUnavailable,
 	finzone.ECInternal:         fiber.StatusInternalServerError,
 }

@@ -98,10 +98,17 @@ func taken(field string) error {
 type SignInInput struct{ Email, Password string }
 
 // SignIn checks a password and starts a session. A wrong email or password
-// is unauthenticated either way, and takes as long.
+// is unauthenticated either way, and takes as long. Failures are throttled
+// per account and per source address (finzone.AccountThrottle,
+// finzone.SourceThrottle): past the limit every attempt, the right password
+// too, is too_many_attempts until the window slides on.
 func (s *Service) SignIn(ctx context.Context, _ finzone.Actor, in SignInInput) (SignedIn, error) {
 	email := finzone.NormalizeEmail(in.Email)
 	if err := finzone.ValidateSignIn(email, in.Password); err != nil {
+		return SignedIn{}, err
+	}
+	keys := s.throttleKeys(ctx, email)
+	if err := s.throttled(ctx, keys); err != nil {
 		return SignedIn{}, err
 	}
 	user, err := s.users.UserByEmail(ctx, email)
@@ -113,8 +120,10 @@ func (s *Service) SignIn(ctx context.Context, _ finzone.Actor, in SignInInput) (
 		hash = dummyHash
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Password)) != nil || err != nil {
+		s.failed(ctx, keys)
 		return SignedIn{}, finzone.Errorf(finzone.ECUnauthenticated, "bad email or password")
 	}
+	s.succeeded(ctx, keys)
 	var org finzone.Organization
 	if user.OrgID != "" { // platform admins belong to no organization
 		if org, err = s.orgs.Org(ctx, user.OrgID); err != nil {
@@ -124,37 +133,71 @@ func (s *Service) SignIn(ctx context.Context, _ finzone.Actor, in SignInInput) (
 	return s.startSession(ctx, user, org)
 }
 
-// startSession makes a random token and stores its hash.
+// startSession makes a random token and stores its hash, listed in the
+// user's document with the client the edge named (WithClient). Expired
+// sessions, and the oldest beyond finzone.MaxSessions, are signed out in
+// the same write.
 func (s *Service) startSession(ctx context.Context, u finzone.User, org finzone.Organization) (SignedIn, error) {
-	b := make([]byte, 32)
+	b := make([]byte, 32+12)
 	if _, err := rand.Read(b); err != nil {
 		return SignedIn{}, err
 	}
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := base64.RawURLEncoding.EncodeToString(b[:32])
 	now := s.now()
 	out := SignedIn{Token: token, ExpiresAt: now.Add(SessionTTL), User: u, Org: org}
-	if err := s.users.CreateSession(ctx, finzone.Session{TokenHash: hashToken(token), UserID: u.ID,
-		CreatedAt: now, ExpiresAt: out.ExpiresAt}); err != nil {
+	cl := clientOf(ctx)
+	sess := finzone.Session{ID: hex.EncodeToString(b[32:]), TokenHash: hashToken(token), UserID: u.ID,
+		CreatedAt: now, ExpiresAt: out.ExpiresAt, LastSeenAt: now, UserAgent: cl.UserAgent, IP: cl.IP}
+	var live, drop []finzone.Session
+	for _, old := range u.Sessions {
+		if now.Before(old.ExpiresAt) {
+			live = append(live, old)
+		} else {
+			drop = append(drop, old)
+		}
+	}
+	if n := len(live) - (finzone.MaxSessions - 1); n > 0 {
+		drop = append(drop, live[:n]...) // oldest first
+	}
+	if err := s.users.CreateSession(ctx, sess, drop); err != nil {
 		return SignedIn{}, err
 	}
 	return out, nil
 }
 
-// SignOut ends the session of token.
+// SignOut ends the session of token; an unknown or ended one is fine.
 func (s *Service) SignOut(ctx context.Context, _ finzone.Actor, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.users.DeleteSession(ctx, hashToken(token))
+	sess, err := s.users.Session(ctx, hashToken(token), s.now())
+	if finzone.IsCode(err, finzone.ECNotFound) || finzone.IsCode(err, finzone.ECUnauthenticated) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.users.EndSessions(ctx, sess.UserID, []finzone.Session{sess})
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil
+	}
+	return err
 }
 
+// touchEvery is how stale a session's last use may get before a request
+// records it again: one write per session per few minutes, not per
+// request.
+const touchEvery = 5 * time.Minute
+
 // Authenticate resolves a session token to the user and organization behind
-// it. A missing, unknown, expired or revoked token is unauthenticated.
+// it. A missing, unknown, expired or revoked token is unauthenticated: the
+// session must still be listed in its user's document.
 func (s *Service) Authenticate(ctx context.Context, token string) (finzone.Actor, error) {
 	if token == "" {
 		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "no token")
 	}
-	sess, err := s.users.Session(ctx, hashToken(token), s.now())
+	now := s.now()
+	sess, err := s.users.Session(ctx, hashToken(token), now)
 	if finzone.IsCode(err, finzone.ECNotFound) {
 		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "unknown token")
 	} else if err != nil {
@@ -165,6 +208,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (finzone.Actor
 		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
 	} else if err != nil {
 		return finzone.Actor{}, err
+	}
+	listed, ok := user.Session(sess.ID)
+	if !ok || !now.Before(listed.ExpiresAt) {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "session signed out")
+	}
+	if now.Sub(listed.LastSeenAt) >= touchEvery {
+		if err := s.users.TouchSession(ctx, user.ID, sess.ID, now); err != nil {
+			s.log.Warn("record session use", "request_id", RequestID(ctx), "err", err)
+		}
 	}
 	a := finzone.Actor{User: user}
 	if user.OrgID != "" {

@@ -149,7 +149,7 @@ func (s *Service) DeleteAccount(ctx context.Context, a finzone.Actor, password s
 		if password == "" {
 			p.Add("password", finzone.FCRequired)
 		} else if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-			p.Add("password", finzone.FCWrongPassword)
+			p.Add("password", finzone.FCIncorrect)
 		}
 		if err := p.Err(); err != nil {
 			return err

@@ -13,14 +13,37 @@ import (
 // unavailable) rather than driver errors. Only lookups by ID are cheap on the
 // embedded store: any other filter reads the whole collection.
 
-// Users keeps people and their sessions.
+// Users keeps people and their sessions. A user's document lists its
+// sessions (finzone.User.Sessions); a session is valid only while listed.
 type Users interface {
 	CreateUser(ctx context.Context, u *finzone.User) error
 	User(ctx context.Context, id string) (finzone.User, error)
 	UserByEmail(ctx context.Context, email string) (finzone.User, error)
-	CreateSession(ctx context.Context, s finzone.Session) error
+	// CreateSession stores s and lists it for its user, unlisting drop in
+	// the same write.
+	CreateSession(ctx context.Context, s finzone.Session, drop []finzone.Session) error
+	// Session finds an unexpired session by its token's hash.
 	Session(ctx context.Context, tokenHash string, now time.Time) (finzone.Session, error)
-	DeleteSession(ctx context.Context, tokenHash string) error
+	// EndSessions signs some of a user's sessions out.
+	EndSessions(ctx context.Context, userID string, ss []finzone.Session) error
+	// SetPassword replaces u's password hash and its sessions with keep,
+	// in one write.
+	SetPassword(ctx context.Context, u finzone.User, hash string, keep []finzone.Session) error
+	// TouchSession records when a listed session was last used.
+	TouchSession(ctx context.Context, userID, sessionID string, at time.Time) error
+}
+
+// Attempts counts failed sign-ins per key in the fixed windows of a
+// finzone.Throttle, shared by every process over the store.
+type Attempts interface {
+	// Failures returns key's counts in the window before window and in
+	// window.
+	Failures(ctx context.Context, key string, window int64) (prev, cur int64, err error)
+	// AddFailure counts one failure in window; it stops counting at
+	// expires.
+	AddFailure(ctx context.Context, key string, window int64, expires time.Time) error
+	// ClearFailures forgets key's failures in window and the one before.
+	ClearFailures(ctx context.Context, key string, window int64) error
 }
 
 // Orgs keeps enterprises, institutions and coordinators' offices.
@@ -106,6 +129,7 @@ type Notices interface {
 // Store is all of the above and a health check: what cmd/finzone wires in.
 type Store interface {
 	Users
+	Attempts
 	Orgs
 	Clusters
 	Projects

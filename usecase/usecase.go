@@ -51,6 +51,7 @@ type Config struct {
 // Service runs the operations.
 type Service struct {
 	users    Users
+	attempts Attempts
 	orgs     Orgs
 	clusters Clusters
 	projects Projects
@@ -76,7 +77,7 @@ type Service struct {
 
 // New builds the service over a store.
 func New(st Store, cfg Config) *Service {
-	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, privacy: st, ping: st.Ping,
+	s := &Service{users: st, attempts: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, privacy: st, ping: st.Ping,
 		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
 		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
 		allowHTTP: cfg.AllowHTTPWebhooks, keys: cfg.Keys, now: cfg.Now, log: cfg.Log}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,11 +44,15 @@ func (p *pages) loginPost(c *fiber.Ctx, v *View) error {
 	v.Title = "login.title"
 	v.Form.Values = formValues(c)
 	v.Form.Values.Del("password")
-	s, err := p.uc.SignIn(c.UserContext(), server.Actor(c),
+	s, err := p.uc.SignIn(withClient(c), server.Actor(c),
 		usecase.SignInInput{Email: c.FormValue("email"), Password: c.FormValue("password")})
 	if finzone.IsCode(err, finzone.ECUnauthenticated) {
 		v.Form.Fail("password", v.T("login.bad"))
 		return p.render(c, fiber.StatusUnauthorized, "login", v)
+	}
+	if wait := usecase.RetryAfter(err); wait > 0 {
+		throttle(c, v, "password", wait)
+		return p.render(c, fiber.StatusTooManyRequests, "login", v)
 	}
 	if err != nil {
 		status, ok := formError(v, err, nil)
@@ -62,6 +67,14 @@ func (p *pages) loginPost(c *fiber.Ctx, v *View) error {
 		next = "/home"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// throttle tells a form, on field, how many minutes to wait after too many
+// wrong passwords, and the client in Retry-After; the caller shows the form
+// again with 429.
+func throttle(c *fiber.Ctx, v *View, field string, wait int64) {
+	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(wait, 10))
+	v.Form.Fail(field, v.T("login.throttled", "minutes", (wait+59)/60))
 }
 
 func (p *pages) logoutPost(c *fiber.Ctx, v *View) error {
@@ -105,7 +118,7 @@ func (p *pages) registerPost(c *fiber.Ctx, v *View) error {
 	if f.Get("privacy_version") != finzone.PrivacyVersion {
 		f.Values.Del("privacy_consent") // agreed to a notice since replaced: ask again
 	}
-	s, err := p.uc.Register(c.UserContext(), server.Actor(c), readSignup(f, password))
+	s, err := p.uc.Register(withClient(c), server.Actor(c), readSignup(f, password))
 	if err != nil {
 		status, ok := formError(v, err, registerNames)
 		if !ok {

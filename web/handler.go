@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"log/slog"
@@ -20,10 +19,13 @@ import (
 	"finzone/usecase"
 )
 
-// CSRFCookie carries the double-submit token every page form repeats in a
-// hidden _csrf field. A cross-site page can make the browser send the cookie
-// but cannot read it to fill the field.
-const CSRFCookie = "finzone_csrf"
+// PreSessionCookie carries a random value for visitors not signed in, to
+// which their forms' page token (the hidden _csrf field) is bound; a
+// signed-in visitor's token is bound to the session instead. Either way the
+// token is an HMAC under the deployment's key (usecase.PageToken): a page
+// on another port of the same host can set cookies here, but cannot make a
+// token for a session it does not hold.
+const PreSessionCookie = "finzone_pre"
 
 // flashCookie carries a one-time message key across a redirect.
 const flashCookie = "finzone_flash"
@@ -37,10 +39,10 @@ type pageHandler func(c *fiber.Ctx, v *View) error
 func (p *pages) open(h pageHandler) fiber.Handler     { return p.page(false, h) }
 func (p *pages) signedIn(h pageHandler) fiber.Handler { return p.page(true, h) }
 
-// page wraps a handler: it resolves the session, checks the CSRF token on
-// POST, sets the security headers, hands over a pending flash message, sends
-// anonymous visitors of signed-in pages to the sign-in page, and turns
-// errors into error pages.
+// page wraps a handler: it resolves the session, sets the security
+// headers, sends anonymous visitors of signed-in pages to the sign-in page,
+// refuses a POST from another site or without its page token, hands over a
+// pending flash message, and turns errors into error pages.
 func (p *pages) page(signedIn bool, h pageHandler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		v := NewView(server.Lang(c))
@@ -48,21 +50,22 @@ func (p *pages) page(signedIn bool, h pageHandler) fiber.Handler {
 		v.Query = string(c.Request().URI().QueryString())
 		v.Now = p.uc.Now()
 		v.RequestID = server.RequestID(c)
-		v.CSRF = csrfToken(c)
+		secret := p.pageSecret(c)
+		v.CSRF = p.uc.PageToken(secret)
 		securityHeaders(c)
 		if err := p.identify(c, v); err != nil {
 			return p.fail(c, v, err)
 		}
-		if c.Method() == fiber.MethodPost && !csrfValid(c) {
+		if signedIn && v.User == nil {
+			return toLogin(c)
+		}
+		if c.Method() == fiber.MethodPost && (crossSite(c) || !p.uc.CheckPageToken(secret, c.FormValue("_csrf"))) {
 			v.Title, v.Status = "error.csrf_title", fiber.StatusForbidden
 			v.Data = v.T("error.csrf")
 			return p.render(c, fiber.StatusForbidden, "error", v)
 		}
 		if c.Method() == fiber.MethodGet {
 			takeFlash(c, v)
-		}
-		if signedIn && v.User == nil {
-			return toLogin(c)
 		}
 		if err := h(c, v); err != nil {
 			return p.fail(c, v, err)
@@ -98,9 +101,14 @@ func securityHeaders(c *fiber.Ctx) {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 }
 
-// csrfToken returns the browser's CSRF token, issuing one when it has none.
-func csrfToken(c *fiber.Ctx) string {
-	if t := c.Cookies(CSRFCookie); len(t) == 43 {
+// pageSecret is what the page token is bound to: the session cookie (valid
+// or not: a stale one is then an anonymous visit, still bound to it), or
+// the pre-session cookie, issued here when the browser has neither.
+func (p *pages) pageSecret(c *fiber.Ctx) string {
+	if t := c.Cookies(server.SessionCookie); t != "" {
+		return t
+	}
+	if t := c.Cookies(PreSessionCookie); len(t) == 43 {
 		return t
 	}
 	b := make([]byte, 32)
@@ -108,17 +116,30 @@ func csrfToken(c *fiber.Ctx) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	t := base64.RawURLEncoding.EncodeToString(b)
-	c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: t, Path: "/", HTTPOnly: true,
+	c.Cookie(&fiber.Cookie{Name: PreSessionCookie, Value: t, Path: "/", HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
-	// Let this request's own check see the token it was just given.
-	c.Request().Header.SetCookie(CSRFCookie, t)
 	return t
 }
 
-// csrfValid reports whether a form repeats its browser's CSRF token.
-func csrfValid(c *fiber.Ctx) bool {
-	sent := c.FormValue("_csrf")
-	return sent != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(c.Cookies(CSRFCookie))) == 1
+// crossSite reports a form a browser posted from another origin: its
+// Origin names another host or port, or Sec-Fetch-Site says another site
+// (a sibling port of the same host is same-site, not same-origin). Clients
+// that are not browsers send neither.
+func crossSite(c *fiber.Ctx) bool {
+	if site := c.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return true
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		u, err := url.Parse(origin)
+		return err != nil || u.Host != c.Hostname()
+	}
+	return false
+}
+
+// withClient is the request's context carrying its client, for the
+// sign-in throttle and the session list.
+func withClient(c *fiber.Ctx) context.Context {
+	return usecase.WithClient(c.UserContext(), usecase.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)})
 }
 
 func userView(a finzone.Actor) *UserView {

@@ -20,15 +20,21 @@ import (
 	"finzone/web"
 )
 
-// csrfToken is what a browser would hold in its CSRF cookie.
-var csrfToken = strings.Repeat("k", 43)
+// preSession is what a browser not signed in holds in its pre-session
+// cookie.
+var preSession = strings.Repeat("k", 43)
 
-// pageReq is one browser-like request: the session and CSRF cookies, a
-// language, and a form for POSTs (with the CSRF field unless noCSRF).
+// pageReq is one browser-like request: the session and pre-session
+// cookies, a language, and a form for POSTs with the page token its page
+// would carry (unless noCSRF; csrf sends another instead), plus any other
+// cookies and headers.
 type pageReq struct {
 	method, path, session, lang string
 	form                        url.Values
 	noCSRF                      bool
+	csrf                        string
+	cookies                     map[string]string
+	header                      map[string]string
 }
 
 func (e *env) page(r pageReq) resp {
@@ -39,8 +45,16 @@ func (e *env) page(r pageReq) resp {
 		for k, v := range r.form {
 			f[k] = v
 		}
+		secret := r.session
+		if secret == "" {
+			secret = preSession
+		}
+		token := e.uc.PageToken(secret)
+		if r.csrf != "" {
+			token = r.csrf
+		}
 		if !r.noCSRF {
-			f.Set("_csrf", csrfToken)
+			f.Set("_csrf", token)
 		}
 		body = strings.NewReader(f.Encode())
 	}
@@ -48,15 +62,21 @@ func (e *env) page(r pageReq) resp {
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	hr.AddCookie(&http.Cookie{Name: web.CSRFCookie, Value: csrfToken})
+	hr.AddCookie(&http.Cookie{Name: web.PreSessionCookie, Value: preSession})
 	if r.session != "" {
 		hr.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: r.session})
+	}
+	for k, v := range r.cookies {
+		hr.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
 	lang := r.lang
 	if lang == "" {
 		lang = "zh-CN"
 	}
 	hr.Header.Set("Accept-Language", lang)
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
 	return e.send(hr)
 }
 
@@ -184,14 +204,14 @@ func TestPagesSecurityHeadersAndAssets(t *testing.T) {
 	if csp := hres.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 		t.Errorf("CSP: got %q, want default-src 'self' (nothing from the internet)", csp)
 	}
-	var csrf *http.Cookie
+	var pre *http.Cookie
 	for _, c := range hres.Cookies() {
-		if c.Name == web.CSRFCookie {
-			csrf = c
+		if c.Name == web.PreSessionCookie {
+			pre = c
 		}
 	}
-	if csrf == nil || !csrf.HttpOnly || csrf.SameSite != http.SameSiteLaxMode || len(csrf.Value) != 43 {
-		t.Errorf("CSRF cookie: got %+v, want an HttpOnly SameSite=Lax token", csrf)
+	if pre == nil || !pre.HttpOnly || pre.SameSite != http.SameSiteLaxMode || len(pre.Value) != 43 {
+		t.Errorf("pre-session cookie: got %+v, want an HttpOnly SameSite=Lax random value", pre)
 	}
 	body, _ := io.ReadAll(hres.Body)
 	for _, asset := range []string{"/static/app.css", "/static/app.js", "/static/favicon.svg"} {

@@ -44,6 +44,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Get("/privacy/data", signedIn(p.dataPage))
 	app.Post("/privacy/delete", signedIn(p.deleteAccountPost))
 	app.Get("/privacy/delete", func(c *fiber.Ctx) error { return c.Redirect("/privacy/data", fiber.StatusSeeOther) })
+	app.Get("/account", signedIn(p.accountPage))
+	app.Post("/account/password", signedIn(p.passwordPost))
+	app.Post("/account/sessions/:id/revoke", signedIn(p.revokeSessionPost))
 
 	app.Get("/projects", signedIn(p.projectsPage))
 	app.Get("/projects/new", signedIn(p.newProjectPage))
@@ -96,6 +99,7 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 		app.Get("/projects/:id/"+form, backTo("/projects/"))
 	}
 	app.Get("/review/products/:id", backTo("/products/"))
+	app.Get("/account/password", func(c *fiber.Ctx) error { return c.Redirect("/account", fiber.StatusSeeOther) })
 
 	app.Use(p.notFound)
 	return nil

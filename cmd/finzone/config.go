@@ -96,6 +96,7 @@ Usage:
   finzone db [flags]         run only the embedded MongoDB-wire server (FerretDB), printing its URI
   finzone admin create-admin --email E --password P --name N
   finzone admin create-coordinator --email E --password P --name N --regions 340000[,341200...]
+  finzone admin reset-password --email E --password P   set a password and sign out every session
   finzone admin load-holidays <year>.csv   store a year's holiday arrangement (date,kind,name)
 
 With no FINZONE_MONGO_URI / FINZONE_REDIS_URL, an embedded FerretDB (SQLite,
