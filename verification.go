@@ -38,7 +38,13 @@ const (
 	NoticeClaimUpheld        = "claim_upheld"        // to the claimant
 	NoticeClaimRejected      = "claim_rejected"      // to the claimant
 	NoticeClaimFiled         = "claim_filed"         // to the offices covering the holder
+	NoticeHeldUnverified     = "held_unverified"     // to the owner: its need waits for its verification
+	NoticeVerificationWanted = "verification_wanted" // to the offices: an enterprise's need waits for its verification
 )
+
+// NoticeEnterpriseVerifiedParam is the push notice's parameter, "true" or
+// "false", that says whether the need's enterprise was verified when pushed.
+const NoticeEnterpriseVerifiedParam = "enterprise_verified"
 
 // RequiresVerification reports whether a need of owner filed in region
 // waits for the owner's verification: the owner is an unverified
@@ -209,4 +215,12 @@ func (c CodeClaim) Decide(d ClaimDecision, note string) (ClaimStatus, error) {
 		return ClaimUpholding, nil
 	}
 	return ClaimRejected, nil
+}
+
+// ClaimFilter narrows a claim list: a claimant's own, or those whose
+// holder lies in regions (nil: every region), in a status.
+type ClaimFilter struct {
+	ClaimantOrgID string
+	Regions       []string
+	Status        ClaimStatus
 }

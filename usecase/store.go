@@ -112,6 +112,7 @@ type Store interface {
 	Products
 	Matches
 	Notices
+	CodeClaims
 	Ping(ctx context.Context) error
 }
 

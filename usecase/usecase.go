@@ -57,6 +57,7 @@ type Service struct {
 	products Products
 	matches  Matches
 	notices  Notices
+	claims   CodeClaims
 	ping     func(ctx context.Context) error
 
 	pipeline  Pipeline
@@ -74,7 +75,7 @@ type Service struct {
 
 // New builds the service over a store.
 func New(st Store, cfg Config) *Service {
-	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, ping: st.Ping,
+	s := &Service{users: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, claims: st, ping: st.Ping,
 		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
 		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
 		allowHTTP: cfg.AllowHTTPWebhooks, keys: cfg.Keys, now: cfg.Now, log: cfg.Log}
