@@ -109,7 +109,7 @@ func (s *Service) tellOffice(ctx context.Context, c finzone.CodeClaim) {
 	office, err := s.orgs.OrgByUSCC(ctx, code)
 	if err == nil {
 		err = s.claims.AddNotifications(ctx, []finzone.Notification{orgNotice(office.ID, finzone.NoticeClaimFiled, c.ID, s.now(),
-			"name", c.Name, "claim", c.ID)})
+			finzone.NoticeTitle, c.Name+" "+c.USCC)})
 	}
 	if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
 		s.log.Warn("claim notice to the office failed", "request_id", RequestID(ctx), "claim", c.ID, "err", err)
@@ -186,7 +186,7 @@ func (s *Service) DecideCodeClaim(ctx context.Context, a finzone.Actor, id strin
 	}
 	if to == finzone.ClaimRejected {
 		return c, s.claims.AddNotifications(ctx, []finzone.Notification{orgNotice(c.ClaimantOrgID, finzone.NoticeClaimRejected, c.ID, s.now(),
-			finzone.NoticeNote, c.DecisionNote)})
+			finzone.NoticeTitle, c.USCC, finzone.NoticeNote, c.DecisionNote)})
 	}
 	return s.moveCode(ctx, c)
 }
@@ -211,8 +211,8 @@ func (s *Service) moveCode(ctx context.Context, c finzone.CodeClaim) (finzone.Co
 	}
 	now := s.now()
 	if err := s.claims.AddNotifications(ctx, []finzone.Notification{
-		orgNotice(c.HolderOrgID, finzone.NoticeCodeLost, c.ID, now, "code", c.USCC, "name", c.Name),
-		orgNotice(c.ClaimantOrgID, finzone.NoticeClaimUpheld, c.ID, now, "code", c.USCC),
+		orgNotice(c.HolderOrgID, finzone.NoticeCodeLost, c.ID, now, finzone.NoticeTitle, c.USCC),
+		orgNotice(c.ClaimantOrgID, finzone.NoticeClaimUpheld, c.ID, now, finzone.NoticeTitle, c.USCC),
 	}); err != nil {
 		return c, err
 	}

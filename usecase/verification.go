@@ -81,7 +81,7 @@ func (s *Service) VerifyEnterprise(ctx context.Context, a finzone.Actor, id stri
 	if o, err = s.orgs.VerifyOrg(ctx, o.ID, a.User.ID, s.now()); err != nil {
 		return o, err
 	}
-	if err := s.claims.AddNotifications(ctx, []finzone.Notification{orgNotice(o.ID, finzone.NoticeEnterpriseVerified, o.ID, s.now())}); err != nil {
+	if err := s.claims.AddNotifications(ctx, []finzone.Notification{orgNotice(o.ID, finzone.NoticeEnterpriseVerified, o.ID, s.now(), finzone.NoticeTitle, o.Name)}); err != nil {
 		return o, err
 	}
 	return o, s.ReleaseHeld(ctx, o.ID)
