@@ -173,18 +173,29 @@ func (d *DB) DetachCode(ctx context.Context, id, code string) (finzone.Organizat
 
 // AttachCode gives a claimant holding code's detached form the code
 // itself, verified by the coordinator who upheld its claim. While another
-// organization still holds the code it is a conflict (the unique index);
-// attaching again answers with the organization as it is.
+// organization still holds the code it is a conflict (the unique index),
+// and nothing is left behind, so attaching again is at once possible;
+// attaching again after success answers with the organization as it is.
+// No claim is taken: the unique index keeps the code to one holder, and two
+// attaches of one claim write the same values.
 func (d *DB) AttachCode(ctx context.Context, id, code, by string, at time.Time) (finzone.Organization, error) {
 	o, err := oid(id)
 	if err != nil {
 		return finzone.Organization{}, err
 	}
-	_, err = d.guardedUpdate(ctx, collOrgs, "org", bson.D{{Key: "_id", Value: o}}, fieldIn("uscc", finzone.DetachedUSCC(code, id)),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "uscc", Value: code}, {Key: "verified", Value: true},
-			{Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}}, codeMarker)
-	if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {
+	octx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(octx, collOrgs+"/"+id)
+	if err != nil {
 		return finzone.Organization{}, err
+	}
+	_, err = d.db.Collection(collOrgs).UpdateOne(octx,
+		bson.D{{Key: "_id", Value: o}, {Key: "uscc", Value: finzone.DetachedUSCC(code, id)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "uscc", Value: code}, {Key: "verified", Value: true},
+			{Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}})
+	unlock()
+	if err != nil {
+		return finzone.Organization{}, translate(err)
 	}
 	return d.Org(ctx, id)
 }
