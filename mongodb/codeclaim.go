@@ -142,7 +142,9 @@ type codeTransferDoc struct {
 	At      time.Time     `bson:"at"`
 }
 
-func transferID(code string) (bson.ObjectID, error) { return oid(finzone.StableID("code transfer", code)) }
+func transferID(code string) (bson.ObjectID, error) {
+	return oid(finzone.StableID("code transfer", code))
+}
 
 // ReserveCodeTransfer reserves code for a claim while the claim moves it:
 // registration refuses it meanwhile (CreateOrg). Reserving it again for the
