@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"finzone"
+	"finzone/finzonetest"
 	"finzone/i18n"
+	"finzone/usecase"
 )
 
 var bothLanguages = []struct {
@@ -82,5 +85,38 @@ func TestHeldNeedSaysWhy(t *testing.T) {
 		if strings.Contains(string(r.Body), `action="/projects/`+p.ID+`/screen"`) {
 			t.Errorf("%s: a held need offers the screening form", l.accept)
 		}
+	}
+}
+
+// A coordinator covering the holder upholds a claim from Enterprise checks;
+// one elsewhere does not see it.
+func TestClaimDecidedFromTheReviewPage(t *testing.T) {
+	e := newEnv(t)
+	holder := e.enterprise("341221")
+	code := holder.Actor.Org.USCC
+	filed, err := e.uc.FileCodeClaim(ctx, finzone.Actor{}, usecase.ClaimInput{Contact: "0558-6543210", EvidenceNote: "营业执照",
+		Signup: finzone.Signup{Org: finzone.Organization{Kind: finzone.KindEnterprise, Name: "真·临泉粮油有限公司", USCC: code,
+			RegionCode: "341221", IndustryCode: "C13", Size: finzone.SizeSmall},
+			Email: finzonetest.Email("claimant"), Name: "李四", Password: finzonetest.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fuyang, hefei := e.coordinator("341200"), e.coordinator("340100")
+	for _, l := range bothLanguages {
+		wantPage(t, e.page(pageReq{method: "GET", path: "/review/enterprises", session: fuyang.Token, lang: l.accept}), http.StatusOK,
+			`id="uphold-`+filed.Claim.ID+`"`, `id="reject-`+filed.Claim.ID+`"`, i18n.T(l.lang, "claim.h2"), "营业执照")
+		r := e.page(pageReq{method: "GET", path: "/review/enterprises", session: hefei.Token, lang: l.accept})
+		wantPage(t, r, http.StatusOK, i18n.T(l.lang, "claim.empty"))
+	}
+	r := e.page(pageReq{method: "POST", path: "/review/claims/" + filed.Claim.ID, session: hefei.Token, form: url.Values{"decision": {"uphold"}}})
+	if r.Status != http.StatusNotFound {
+		t.Fatalf("合肥 upholding: status %d, want 404", r.Status)
+	}
+	r = e.page(pageReq{method: "POST", path: "/review/claims/" + filed.Claim.ID, session: fuyang.Token, form: url.Values{"decision": {"uphold"}}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("阜阳 upholding: status %d, want 303", r.Status)
+	}
+	if o, err := e.db.OrgByUSCC(ctx, code); err != nil || o.ID != filed.Org.ID || !o.Verified {
+		t.Errorf("the code is held by %+v (%v), want the claimant, verified", o, err)
 	}
 }
