@@ -288,6 +288,29 @@ func TestClaimUpheldMovesTheCode(t *testing.T) {
 	}
 }
 
+// A second claim filed against the same holder cannot be upheld once the
+// code has moved: the holder it names has nothing left to give.
+func TestSecondClaimOnAMovedCodeIsRefused(t *testing.T) {
+	e := newEnv(t)
+	fuyang := e.coordinator("341200")
+	_, code, _, first := e.contested()
+	var second struct {
+		Claim claimOut `json:"claim"`
+	}
+	e.ok(http.StatusCreated, "POST", "/api/v1/credit-code-claims", "", claimBody(code, "341221"), &second)
+	e.ok(http.StatusOK, "POST", "/api/v1/credit-code-claims/"+first.ID+"/decide", fuyang.Token, map[string]any{"decision": "uphold"}, nil)
+	wantError(t, e.do("POST", "/api/v1/credit-code-claims/"+second.Claim.ID+"/decide", fuyang.Token, map[string]any{"decision": "uphold"}),
+		http.StatusConflict, "invalid_state")
+	var got claimOut
+	e.ok(http.StatusOK, "GET", "/api/v1/credit-code-claims/"+second.Claim.ID, fuyang.Token, nil, &got)
+	if got.Status != "pending" {
+		t.Errorf("refused claim is %s, want still pending (to be rejected, or filed again against the new holder)", got.Status)
+	}
+	if o, err := e.db.OrgByUSCC(context.Background(), code); err != nil || o.ID != first.ClaimantOrgID {
+		t.Errorf("the code is held by %+v (%v), want the first claimant", o, err)
+	}
+}
+
 func TestClaimRejectedTellsTheClaimant(t *testing.T) {
 	e := newEnv(t)
 	fuyang := e.coordinator("341200")

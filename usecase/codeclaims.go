@@ -177,6 +177,11 @@ func (s *Service) DecideCodeClaim(ctx context.Context, a finzone.Actor, id strin
 	if err != nil {
 		return finzone.CodeClaim{}, err
 	}
+	if c.Status == finzone.ClaimPending && to == finzone.ClaimUpholding {
+		if err := s.stillHeld(ctx, c); err != nil {
+			return finzone.CodeClaim{}, err
+		}
+	}
 	if c.Status == finzone.ClaimPending {
 		from := c.Status
 		c.Status, c.DecidedBy, c.DecidedAt, c.DecisionNote = to, a.User.ID, s.now(), in.Note
@@ -222,4 +227,18 @@ func (s *Service) moveCode(ctx context.Context, c finzone.CodeClaim) (finzone.Co
 	upheld := c
 	upheld.Status = finzone.ClaimUpheld
 	return s.claims.SetCodeClaimStatus(ctx, upheld, finzone.ClaimUpholding)
+}
+
+// stillHeld refuses to uphold a claim whose code has changed hands since it
+// was filed (another claim on it was upheld): the claim names a holder that
+// no longer has anything to give.
+func (s *Service) stillHeld(ctx context.Context, c finzone.CodeClaim) error {
+	holder, err := s.orgs.OrgByUSCC(ctx, c.USCC)
+	if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		return err
+	}
+	if err != nil || holder.ID != c.HolderOrgID {
+		return finzone.Errorf(finzone.ECInvalidState, "credit code %s is no longer held by %s", c.USCC, c.HolderOrgID)
+	}
+	return nil
 }
