@@ -62,3 +62,12 @@ func (p *pages) ownerVerified(c *fiber.Ctx, ownerID string) (bool, error) {
 	v, err := p.uc.EnterpriseVerified(c.UserContext(), ownerID)
 	return v[ownerID], err
 }
+
+// orgNoticeLink is where a notice about an organization rather than a
+// project leads: the claims a coordinator decides, or the reader's home.
+func orgNoticeLink(kind string) string {
+	if kind == finzone.NoticeClaimFiled {
+		return "/review/enterprises#claims"
+	}
+	return "/"
+}
