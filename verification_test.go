@@ -203,3 +203,17 @@ func hasField(err error, field string) bool {
 	}
 	return false
 }
+
+// A held need is released by verifying its enterprise: a coordinator may
+// return it to the owner, not pass it.
+func TestHeldNeedIsNotScreenedThrough(t *testing.T) {
+	held := Project{Status: ProjectScreening, ScreenReason: ScreenUnverified}
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := held.Screen(ScreenPass, "", "c", now); !IsCode(err, ECInvalidState) {
+		t.Errorf("passing a held need: %v, want invalid_state", err)
+	}
+	ch, err := held.Screen(ScreenReturn, "请补充材料", "c", now)
+	if err != nil || ch.To != ProjectDraft {
+		t.Errorf("returning a held need: %+v, %v; want it back to draft", ch, err)
+	}
+}
