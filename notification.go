@@ -37,7 +37,9 @@ const (
 var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
 	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated,
 	NoticeOfferAccepted, NoticeOfferDeclined, NoticeNeedMet, NoticeUrged, NoticeExtended, NoticeEscalated, NoticeScreening,
-	NoticeScreenReturned, NoticeScreenPassed, NoticeScreenEscalated, NoticeEnhancerWanted}
+	NoticeScreenReturned, NoticeScreenPassed, NoticeScreenEscalated, NoticeEnhancerWanted,
+	NoticeEnterpriseVerified, NoticeCodeLost, NoticeClaimUpheld, NoticeClaimRejected, NoticeClaimFiled,
+	NoticeHeldUnverified, NoticeVerificationWanted}
 
 // Notification parameters, which fill the notice's text when it is read.
 const (

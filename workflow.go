@@ -229,6 +229,9 @@ func (p Project) Screen(decision ScreenDecision, note, by string, now time.Time)
 	if p.Status != ProjectScreening {
 		return ProjectChange{}, Errorf(ECInvalidState, "a %s project is not waiting for screening", p.Status)
 	}
+	if decision == ScreenPass && p.HeldForVerification() {
+		return ProjectChange{}, Errorf(ECInvalidState, "the need waits for its enterprise's verification: verify the enterprise")
+	}
 	to := ProjectSubmitted
 	if decision == ScreenReturn {
 		to = ProjectDraft

@@ -30,6 +30,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	v1.Get("/clusters", h.clusters)
 	v1.Post("/auth/register", h.register)
 	v1.Post("/auth/login", h.login)
+	v1.Post("/credit-code-claims", h.fileCodeClaim)
 
 	authed := v1.Group("", server.Authenticate(uc))
 	authed.Post("/auth/logout", h.logout)
@@ -76,6 +77,11 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 
 	authed.Get("/institutions", h.listInstitutions)
 	authed.Post("/institutions/:id/verify", h.verifyInstitution)
+	authed.Get("/enterprises", h.listEnterprises)
+	authed.Post("/enterprises/:id/verify", h.verifyEnterprise)
+	authed.Get("/credit-code-claims", h.listCodeClaims)
+	authed.Get("/credit-code-claims/:id", h.getCodeClaim)
+	authed.Post("/credit-code-claims/:id/decide", h.decideCodeClaim)
 
 	// Anything else under /api is an unknown route, answered in our shape.
 	app.Use("/api", func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -99,6 +99,10 @@ type projectJSON struct {
 	UpdatedAt         time.Time          `json:"updated_at"`
 	SubmittedAt       *time.Time         `json:"submitted_at,omitempty"`
 	WithdrawnAt       *time.Time         `json:"withdrawn_at,omitempty"`
+
+	// EnterpriseVerified: a coordinator has verified the owner (its credit
+	// code may otherwise be someone else's).
+	EnterpriseVerified bool `json:"enterprise_verified"`
 }
 
 type acceptedJSON struct {
@@ -239,6 +243,9 @@ type matchJSON struct {
 	Events            []eventJSON     `json:"events,omitempty"`
 	CreatedAt         time.Time       `json:"created_at"`
 	UpdatedAt         time.Time       `json:"updated_at"`
+
+	// EnterpriseVerified: a coordinator has verified the project's owner.
+	EnterpriseVerified bool `json:"enterprise_verified"`
 }
 
 // toMatchJSON renders a match as actor a sees it at now: allowed actions

@@ -16,8 +16,10 @@ func (h handler) projectMatches(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := h.uc.Now()
-	items := toSlice(pm.Matches, func(m finzone.Match) matchJSON { return toMatchJSON(m, a, now, false) })
+	items, err := h.matchesJSON(c, pm.Matches, a)
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{"items": items, "next": "", "exhausted": pm.Exhausted})
 }
 
@@ -32,8 +34,11 @@ func (h handler) listMatches(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := h.uc.Now()
-	return c.JSON(toListJSON(items, next, func(m finzone.Match) matchJSON { return toMatchJSON(m, a, now, false) }))
+	out, err := h.matchesJSON(c, items, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listJSON[matchJSON]{Items: out, Next: next})
 }
 
 // getMatch shows a match with its events; its institution opening it
@@ -44,7 +49,7 @@ func (h handler) getMatch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+	return h.sendMatch(c, m, a)
 }
 
 // matchAction moves a match one step.
@@ -58,7 +63,7 @@ func (h handler) matchAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+	return h.sendMatch(c, m, a)
 }
 
 // decideOffer is the project owner's answer to a lender's offer.
@@ -72,7 +77,7 @@ func (h handler) decideOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+	return h.sendMatch(c, m, a)
 }
 
 // extendMatch is a coordinator's extension of a match's deadline.
@@ -86,7 +91,7 @@ func (h handler) extendMatch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+	return h.sendMatch(c, m, a)
 }
 
 // urgeMatch is a coordinator's 督办.
@@ -100,5 +105,5 @@ func (h handler) urgeMatch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toMatchJSON(m, a, h.uc.Now(), true))
+	return h.sendMatch(c, m, a)
 }

@@ -16,7 +16,7 @@ func (h handler) createProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(toProjectJSON(p))
+	return h.sendProject(c.Status(fiber.StatusCreated), p)
 }
 
 // listProjects is an enterprise's own projects, or those in a coordinator's
@@ -28,7 +28,11 @@ func (h handler) listProjects(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toListJSON(items, next, toProjectJSON))
+	out, err := h.projectsJSON(c, items)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listJSON[projectJSON]{Items: out, Next: next})
 }
 
 // getProject shows a project's details; a read from outside its
@@ -38,7 +42,7 @@ func (h handler) getProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toProjectJSON(p))
+	return h.sendProject(c, p)
 }
 
 func (h handler) patchProject(c *fiber.Ctx) error {
@@ -50,7 +54,7 @@ func (h handler) patchProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toProjectJSON(p))
+	return h.sendProject(c, p)
 }
 
 func (h handler) deleteProject(c *fiber.Ctx) error {
@@ -65,7 +69,7 @@ func (h handler) submitProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toProjectJSON(p))
+	return h.sendProject(c, p)
 }
 
 func (h handler) withdrawProject(c *fiber.Ctx) error {
@@ -73,7 +77,7 @@ func (h handler) withdrawProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toProjectJSON(p))
+	return h.sendProject(c, p)
 }
 
 // screenProject is a coordinator passing or returning a project waiting in
@@ -87,7 +91,7 @@ func (h handler) screenProject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toProjectJSON(p))
+	return h.sendProject(c, p)
 }
 
 // assignInstitution is a coordinator pushing a project to a chosen
@@ -101,5 +105,5 @@ func (h handler) assignInstitution(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusAccepted).JSON(toProjectJSON(p))
+	return h.sendProject(c.Status(fiber.StatusAccepted), p)
 }

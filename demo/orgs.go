@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"time"
 
 	"finzone"
 )
@@ -93,6 +94,16 @@ func GenerateEnterprises(seed int64, n int, clusters []finzone.Cluster) []finzon
 			RegionCode: c.CountyCode, ClusterID: c.ID, IndustryCode: ind, Size: size,
 			CreatedAt: Epoch.AddDate(0, 0, -30-r.IntN(300)),
 		}
+		// Two in three are verified, so institutions see both kinds; the
+		// first demo enterprise is, the second is not. By index, not by rng:
+		// the rest of the data stays as it was.
+		if i%unverifiedEvery != 1 {
+			out[i].Verified = true
+			out[i].VerifiedAt = out[i].CreatedAt.Add(5 * 24 * time.Hour)
+		}
 	}
 	return out
 }
+
+// unverifiedEvery leaves one in this many demo enterprises unverified.
+const unverifiedEvery = 3

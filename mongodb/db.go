@@ -117,7 +117,8 @@ func (d *DB) isFerretDB(ctx context.Context) (bool, error) {
 
 // collections are every collection the store writes.
 var collections = []string{collOrgs, collUsers, collSessions, collClusters, collProjects, collProducts,
-	collLedgers, collMatches, collClaims, collSyndicates, collNotifications, collWebhooks, collDeliveries, collMeta, collViews, collAttempts}
+	collLedgers, collMatches, collClaims, collSyndicates, collNotifications, collWebhooks, collDeliveries, collMeta,
+	collViews, collAttempts, collCodeClaims, collCodeTransfers}
 
 // ensureCollections creates every collection the store uses that does not
 // exist yet. FerretDB on SQLite loads its list of collections once per

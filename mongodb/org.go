@@ -64,6 +64,15 @@ func (d *DB) CreateOrg(ctx context.Context, o *finzone.Organization) error {
 	if _, err := d.db.Collection(collOrgs).InsertOne(ctx, doc); err != nil {
 		return translate(err)
 	}
+	// The code was free: unless a claim is moving it to its claimant right
+	// now (the holder has let it go, the claimant not yet taken it). The
+	// mover reserved it before letting go, so one of the two sees the other.
+	if err := d.codeInTransfer(ctx, o.USCC); err != nil {
+		if derr := d.DeleteOrg(context.WithoutCancel(ctx), doc.ID.Hex()); derr != nil {
+			return derr
+		}
+		return err
+	}
 	o.ID = doc.ID.Hex()
 	if o.Verified && o.Kind.IsInstitution() { // seed data arrives verified
 		return d.catalogueChanged(ctx, nil)
@@ -122,7 +131,7 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 		// Bump again: a retry after a bump that failed must not leave the
 		// workers without one.
 		org, err := d.Org(ctx, id)
-		return org, d.catalogueChanged(ctx, err)
+		return org, d.institutionChanged(ctx, org, err)
 	}
 	if err != nil {
 		return finzone.Organization{}, err
@@ -131,7 +140,72 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Organization{}, translate(err)
 	}
-	return doc.toDomain(), d.catalogueChanged(ctx, nil)
+	return doc.toDomain(), d.institutionChanged(ctx, doc.toDomain(), nil)
+}
+
+// institutionChanged moves the catalogue's version when o is an
+// institution: an enterprise is not in the matching catalogue.
+func (d *DB) institutionChanged(ctx context.Context, o finzone.Organization, err error) error {
+	if err != nil || !o.Kind.IsInstitution() {
+		return err
+	}
+	return d.catalogueChanged(ctx, nil)
+}
+
+// DetachCode makes an organization that holds code hold only its detached
+// form, unverified: a claim on the code was upheld. Detaching again answers
+// with the organization as it is.
+func (d *DB) DetachCode(ctx context.Context, id, code string) (finzone.Organization, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	_, err = d.guardedUpdate(ctx, collOrgs, "org", bson.D{{Key: "_id", Value: o}}, fieldIn("uscc", code),
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "uscc", Value: finzone.DetachedUSCC(code, id)}, {Key: "verified", Value: false}}},
+			{Key: "$unset", Value: bson.D{{Key: "verified_by", Value: ""}, {Key: "verified_at", Value: ""}}},
+		}, codeMarker)
+	if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {
+		return finzone.Organization{}, err
+	}
+	return d.Org(ctx, id)
+}
+
+// AttachCode gives a claimant holding code's detached form the code
+// itself, verified by the coordinator who upheld its claim. While another
+// organization still holds the code it is a conflict (the unique index),
+// and nothing is left behind, so attaching again is at once possible;
+// attaching again after success answers with the organization as it is.
+// No claim is taken: the unique index keeps the code to one holder, and two
+// attaches of one claim write the same values.
+func (d *DB) AttachCode(ctx context.Context, id, code, by string, at time.Time) (finzone.Organization, error) {
+	o, err := oid(id)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	octx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(octx, collOrgs+"/"+id)
+	if err != nil {
+		return finzone.Organization{}, err
+	}
+	_, err = d.db.Collection(collOrgs).UpdateOne(octx,
+		bson.D{{Key: "_id", Value: o}, {Key: "uscc", Value: finzone.DetachedUSCC(code, id)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "uscc", Value: code}, {Key: "verified", Value: true},
+			{Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}})
+	unlock()
+	if err != nil {
+		return finzone.Organization{}, translate(err)
+	}
+	return d.Org(ctx, id)
+}
+
+// codeMarker names an organization's state by the code it holds and when
+// it was last verified, for the claim that makes a code's move exclusive.
+func codeMarker(raw bson.Raw) string {
+	code, _ := raw.Lookup("uscc").StringValueOK()
+	at, _ := raw.Lookup("verified_at").TimeOK()
+	return stateMarker("uscc:"+code, at)
 }
 
 var orgSorts = sortKeys{"created_at": "created_at", "name": "name"}

@@ -444,7 +444,8 @@ func (d *DB) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectSta
 // selectionFields are the fields of a project that matching and the
 // reconciler read.
 var selectionFields = projection("_id", "project_type", "amount_yuan", "term_months", "collateral", "rate_ceiling_bps",
-	"region_code", "industry_code", "green", "tech", "enterprise_size", "status", "needs_attention", "exhausted", "screen_due_at", "screen_escalated_at")
+	"region_code", "industry_code", "green", "tech", "enterprise_size", "status", "needs_attention", "exhausted", "screen_due_at", "screen_escalated_at",
+	"screen_reason", "owner_org_id")
 
 // projection includes only the fields named.
 func projection(fields ...string) bson.D {

@@ -137,6 +137,7 @@ type Store interface {
 	Matches
 	Notices
 	Privacy
+	CodeClaims
 	Ping(ctx context.Context) error
 }
 

@@ -10,6 +10,8 @@ type inboxData struct {
 	Rows    []MatchRow
 	ShowAll bool
 	Unread  int
+	// Verified says, by enterprise, whether a coordinator verified it.
+	Verified map[string]bool
 }
 
 // inboxPage lists the projects pushed to an institution, soonest deadline
@@ -22,8 +24,13 @@ func (p *pages) inboxPage(c *fiber.Ctx, v *View) error {
 		return err
 	}
 	d.Unread = in.Unread
-	for _, m := range in.Matches {
+	owners := make([]string, len(in.Matches))
+	for i, m := range in.Matches {
 		d.Rows = append(d.Rows, matchRow(m, v.Now, nil))
+		owners[i] = m.OwnerOrgID
+	}
+	if d.Verified, err = p.uc.EnterpriseVerified(c.UserContext(), owners...); err != nil {
+		return err
 	}
 	v.Title, v.Data = "inbox.title", d
 	return p.render(c, fiber.StatusOK, "inbox", v)

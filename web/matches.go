@@ -80,6 +80,8 @@ type matchPageData struct {
 	CanCoordinate bool
 	CanExtend     bool
 	CanUrge       bool
+	// EnterpriseVerified: a coordinator verified the project's owner.
+	EnterpriseVerified bool
 }
 
 func (p *pages) matchPage(c *fiber.Ctx, v *View) error {
@@ -98,6 +100,9 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 	}
 	d := newMatchPageData(v, a, md)
 	d.LPR = p.uc.LPR()
+	if d.EnterpriseVerified, err = p.ownerVerified(c, md.Project.OwnerOrgID); err != nil {
+		return err
+	}
 	if !keepForm {
 		matchFormDefaults(v, md.Match, md.Project)
 	}

@@ -43,6 +43,9 @@ func (p *pages) notificationsPage(c *fiber.Ctx, v *View) error {
 		if a.IsInstitution() && n.MatchID != "" {
 			row.Link = "/matches/" + url.PathEscape(n.MatchID)
 		}
+		if n.ProjectID == "" {
+			row.Link = orgNoticeLink(n.Kind)
+		}
 		d.Rows = append(d.Rows, row)
 	}
 	v.Title, v.Data = "notifications.title", d

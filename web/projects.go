@@ -222,6 +222,8 @@ type projectPageData struct {
 	Attention string
 	// Returned is the coordinators' note on a draft returned at screening.
 	Returned *finzone.ProjectEvent
+	// EnterpriseVerified: a coordinator verified the project's owner.
+	EnterpriseVerified bool
 	// The coordinators' forms: screening a project waiting for it, and
 	// assigning one of Institutions to a project still open to money.
 	CanCoordinate bool
@@ -254,6 +256,9 @@ func (p *pages) showProject(c *fiber.Ctx, v *View, status int) error {
 		return err
 	}
 	d := newProjectPageData(v, a, pd)
+	if d.EnterpriseVerified, err = p.ownerVerified(c, pd.Project.OwnerOrgID); err != nil {
+		return err
+	}
 	if d.CanAssign {
 		if d.Institutions, err = p.assignOptions(c, a, pd.Matches); err != nil {
 			return err
@@ -278,7 +283,9 @@ func newProjectPageData(v *View, a finzone.Actor, pd usecase.ProjectDetail) proj
 	d := projectPageData{P: pr, CanChange: a.CanChangeProject(pr), Editable: pr.Editable(), Withdrawable: pr.Withdrawable(),
 		Back: "/projects", BackLabel: "projects.title", Syndicate: newSyndicateView(a, pd.Syndicate, pd.Names),
 		Accepted: pr.AcceptedYuan(), Room: max(pr.AmountYuan-pr.AcceptedYuan(), 0), CanCoordinate: a.CanCoordinate(pr)}
-	d.CanScreen = d.CanCoordinate && pr.Status == finzone.ProjectScreening
+	// A need held for its enterprise's verification is released by
+	// verifying the enterprise, not screened.
+	d.CanScreen = d.CanCoordinate && pr.Status == finzone.ProjectScreening && !pr.HeldForVerification()
 	d.CanAssign = d.CanCoordinate && d.Withdrawable && !pr.NeedMet()
 	if !a.IsEnterprise() {
 		d.Back, d.BackLabel = "/search", "search.title"

@@ -88,6 +88,9 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/review/products/:id", signedIn(p.reviewProductPost))
 	app.Get("/review/institutions", signedIn(p.reviewInstitutionsPage))
 	app.Post("/review/institutions/:id/verify", signedIn(p.verifyInstitutionPost))
+	app.Get("/review/enterprises", signedIn(p.reviewEnterprisesPage))
+	app.Post("/review/enterprises/:id/verify", signedIn(p.verifyEnterprisePost))
+	app.Post("/review/claims/:id", signedIn(p.decideClaimPost))
 	app.Get("/admin", signedIn(p.adminPage))
 
 	// A page drawn by a POST (a form with field messages) links its language

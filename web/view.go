@@ -186,9 +186,9 @@ func (v *View) Nav() []NavItem {
 	case "institution":
 		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}, {"/notifications", "nav.notifications"}, {"/webhooks", "nav.webhooks"}}
 	case "coordinator":
-		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
+		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
 	case "admin":
-		links = [][2]string{{"/admin", "nav.admin"}, {"/dashboard", "nav.dashboard"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}}
+		links = [][2]string{{"/admin", "nav.admin"}, {"/dashboard", "nav.dashboard"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
 	}
 	out := make([]NavItem, len(links))
 	for i, l := range links {

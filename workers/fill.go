@@ -53,6 +53,9 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	default:
 		return nil
 	}
+	if held, err := w.holdUnverified(ctx, p); held || err != nil {
+		return err
+	}
 	view, err := w.cat.get(ctx)
 	if err != nil {
 		return err
@@ -307,9 +310,14 @@ func (w *Workers) createMatches(ctx context.Context, p finzone.Project, led finz
 			CreatedAt: e.PushedAt, UpdatedAt: e.PushedAt,
 		})
 	}
+	verified, err := w.ownerVerified(ctx, p, len(ms))
+	if err != nil {
+		return err
+	}
 	var ns []finzone.Notification
 	for _, m := range ms {
-		ns = append(ns, notice(m.InstitutionID, finzone.NoticeMatchPushed, m, p.Title, finzone.NoticeRole, string(m.Role))...)
+		ns = append(ns, notice(m.InstitutionID, finzone.NoticeMatchPushed, m, p.Title, finzone.NoticeRole, string(m.Role),
+			finzone.NoticeEnterpriseVerifiedParam, verified)...)
 	}
 	// The enterprise hears once per push, not once per institution. A push
 	// is the ledger entries written together (one PushedAt), so a retry

@@ -50,7 +50,8 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 
 // reconcileProjects queues the fill of every submitted project, the
 // withdrawal of every withdrawn one, the screening clock of every need
-// waiting in screening, and re-matches the exhausted ones: a
+// waiting in screening, releases the needs held for an enterprise verified
+// since, and re-matches the exhausted ones: a
 // project left in matching with an empty ledger (pushed to nobody while the
 // catalogue lacked its products, or by a worker whose catalogue was stale)
 // is filled once the catalogue has a lender for it, even if the rematch
@@ -62,11 +63,15 @@ func (w *Workers) reconcileProjects(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var exhausted []finzone.Project
+	var exhausted, held []finzone.Project
 	for _, p := range projects {
 		typ := TypeFill
 		switch p.Status {
 		case finzone.ProjectScreening:
+			if p.HeldForVerification() {
+				held = append(held, p)
+				continue
+			}
 			// The screening clock, should Redis have lost it.
 			if p.ScreenDueAt.IsZero() || !p.ScreenEscalatedAt.IsZero() {
 				continue
@@ -86,6 +91,9 @@ func (w *Workers) reconcileProjects(ctx context.Context) error {
 		if err := w.client.enqueue(ctx, newTask(typ, projectPayload{p.ID}), asynq.TaskID(typ+":"+p.ID)); err != nil {
 			return err
 		}
+	}
+	if err := w.releaseVerified(ctx, held); err != nil {
+		return err
 	}
 	if len(exhausted) == 0 {
 		return nil

@@ -29,6 +29,9 @@ type Store interface {
 	ChangeProject(ctx context.Context, seen finzone.Project, ch finzone.ProjectChange, at time.Time) (finzone.Project, error)
 	// Product is a product's newest version.
 	Product(ctx context.Context, id string) (finzone.Product, error)
+	// Org finds an organization by ID (a need's owner, for the verification
+	// gate).
+	Org(ctx context.Context, id string) (finzone.Organization, error)
 	// OrgByUSCC finds an organization by credit code (coordinators' offices).
 	OrgByUSCC(ctx context.Context, uscc string) (finzone.Organization, error)
 	// PipelineProjects lists the projects in any of statuses and the

@@ -41,6 +41,9 @@ type Config struct {
 	// keeps selections fixed for a fixed catalogue (tests compare them).
 	TrackRecords bool
 	Deadlines    finzone.Deadlines
+	// RequireVerification are the regions where a need of an unverified
+	// enterprise is held before any push until the enterprise is verified.
+	RequireVerification []string
 	// CatalogueEvery is how often the catalogue version is polled (default 2 s).
 	CatalogueEvery time.Duration
 	// ReconcileEvery is how often the reconciler runs (default 30 s).

@@ -41,6 +41,9 @@ type config struct {
 	// SecretKey signs page tokens and cursors and seals webhook secrets;
 	// empty reads (or creates) the key file in the data directory.
 	SecretKey string
+	// RequireVerification lists the regions where a need of an unverified
+	// enterprise is held before any push until a coordinator verifies it.
+	RequireVerification string
 }
 
 func env(key, def string) string {
@@ -79,6 +82,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
 	fs.StringVar(&c.LPR, "lpr", env("FINZONE_LPR", "300,350"), "Loan Prime Rate in basis points, one-year,over-five-year, that LPR-priced offers add their spread to (FINZONE_LPR)")
 	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
+	fs.StringVar(&c.RequireVerification, "require-verification-regions", env("FINZONE_REQUIRE_VERIFICATION_REGIONS", ""), "comma-separated region codes where a need of an unverified enterprise is held, not pushed, until a coordinator verifies the enterprise (FINZONE_REQUIRE_VERIFICATION_REGIONS)")
 	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every API process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
@@ -125,15 +129,18 @@ func parseLPR(s string) (finzone.LPR, error) {
 	return finzone.LPR{OneYearBps: a, FiveYearBps: b}, nil
 }
 
-// parseRegions reads comma-separated Anhui division codes.
-func parseRegions(s string) ([]string, error) {
+// parseRegions reads comma-separated Anhui division codes for -screening-regions.
+func parseRegions(s string) ([]string, error) { return parseRegionsOf("screening-regions", s) }
+
+// parseRegionsOf reads comma-separated Anhui division codes given to flag name.
+func parseRegionsOf(name, s string) ([]string, error) {
 	var out []string
 	for _, r := range strings.Split(s, ",") {
 		if r = strings.TrimSpace(r); r == "" {
 			continue
 		}
 		if _, ok := finzone.LookupRegion(r); !ok {
-			return nil, fmt.Errorf("-screening-regions: %q is not an Anhui division code", r)
+			return nil, fmt.Errorf("-%s: %q is not an Anhui division code", name, r)
 		}
 		out = append(out, r)
 	}

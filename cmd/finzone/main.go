@@ -174,9 +174,13 @@ func serve(ctx context.Context, mode string, args []string) error {
 	logCalendar(log, deadlines.Calendar, time.Now())
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
+		verify, err := parseRegionsOf("require-verification-regions", cfg.RequireVerification)
+		if err != nil {
+			return err
+		}
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
-			Matching: matching.Config{Enhancers: cfg.Enhancers}})
+			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify})
 		if err := w.Start(); err != nil {
 			return err
 		}
