@@ -44,6 +44,9 @@ type claimBody struct {
 	EvidenceNote string          `json:"evidence_note"`
 	Org          json.RawMessage `json:"org"`
 	User         json.RawMessage `json:"user"`
+	// PrivacyConsent: the claimant gets an account, so consents as a
+	// registration does.
+	PrivacyConsent string `json:"privacy_consent"`
 }
 
 type claimOrgBody struct {
@@ -103,7 +106,7 @@ func decodeClaim(c *fiber.Ctx) (usecase.ClaimInput, error) {
 	return usecase.ClaimInput{Contact: body.Contact, EvidenceNote: body.EvidenceNote, Signup: finzone.Signup{
 		Org: finzone.Organization{Kind: finzone.KindEnterprise, Name: body.Name, USCC: body.CreditCode, RegionCode: org.RegionCode,
 			ClusterID: org.ClusterID, IndustryCode: org.IndustryCode, Size: org.Size},
-		Email: user.Email, Name: user.Name, Password: user.Password}}, nil
+		Email: user.Email, Name: user.Name, Password: user.Password, PrivacyConsent: body.PrivacyConsent}}, nil
 }
 
 // listCodeClaims is the claims a coordinator decides, or an enterprise's

@@ -189,9 +189,10 @@ type claimOut struct {
 // claimBody is a claim on code by an enterprise registering in region.
 func claimBody(code, region string) map[string]any {
 	return map[string]any{"credit_code": code, "name": "真·临泉粮油有限公司", "contact": "0558-6543210 李四",
-		"evidence_note": "营业执照正本扫描件已邮寄阜阳市金融局",
-		"org":           map[string]any{"region_code": region, "industry_code": "C13", "size": "small"},
-		"user":          map[string]any{"email": finzonetest.Email("claimant"), "password": testPassword, "name": "李四"}}
+		"evidence_note":   "营业执照正本扫描件已邮寄阜阳市金融局",
+		"org":             map[string]any{"region_code": region, "industry_code": "C13", "size": "small"},
+		"user":            map[string]any{"email": finzonetest.Email("claimant"), "password": testPassword, "name": "李四"},
+		"privacy_consent": finzone.PrivacyVersion}
 }
 
 // contested registers an enterprise under a code and has a claimant file

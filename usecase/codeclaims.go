@@ -85,7 +85,8 @@ func (s *Service) fileClaim(ctx context.Context, in finzone.Signup, claim finzon
 		undo("org", s.orgs.DeleteOrg, org.ID)
 		return FiledClaim{}, err
 	}
-	user := finzone.User{Email: in.Email, Name: in.Name, PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin}
+	user := finzone.User{Email: in.Email, Name: in.Name, PasswordHash: hash, OrgID: org.ID, Role: finzone.RoleAdmin,
+		ConsentVersion: in.PrivacyConsent, ConsentAt: s.now().UTC()}
 	if err := s.users.CreateUser(ctx, &user); err != nil {
 		undo("claim", s.claims.DeleteCodeClaim, claim.ID)
 		undo("org", s.orgs.DeleteOrg, org.ID)
