@@ -97,7 +97,7 @@ func TestClaimDecidedFromTheReviewPage(t *testing.T) {
 	filed, err := e.uc.FileCodeClaim(ctx, finzone.Actor{}, usecase.ClaimInput{Contact: "0558-6543210", EvidenceNote: "营业执照",
 		Signup: finzone.Signup{Org: finzone.Organization{Kind: finzone.KindEnterprise, Name: "真·临泉粮油有限公司", USCC: code,
 			RegionCode: "341221", IndustryCode: "C13", Size: finzone.SizeSmall},
-			Email: finzonetest.Email("claimant"), Name: "李四", Password: finzonetest.Password}})
+			Email: finzonetest.Email("claimant"), Name: "李四", Password: finzonetest.Password, PrivacyConsent: finzone.PrivacyVersion}})
 	if err != nil {
 		t.Fatal(err)
 	}
