@@ -2,6 +2,8 @@ package usecase
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"finzone"
 	"finzone/outbound"
@@ -45,11 +47,62 @@ func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q Notifica
 
 // UnreadCount is how many of the organization's notices are unread; 0 for
 // actors without an inbox.
+//
+// Every page shows the count, and on the embedded store counting decodes
+// the whole notifications collection, so a count is reused for
+// unreadTTL: a new notice reaches the badge within that, and marking read
+// in this process clears it at once.
 func (s *Service) UnreadCount(ctx context.Context, a finzone.Actor) (int64, error) {
 	if !a.HasInbox() {
 		return 0, nil
 	}
-	return s.notices.CountUnread(ctx, a.Org.ID)
+	if n, ok := s.unread.get(a.Org.ID); ok {
+		return n, nil
+	}
+	n, err := s.notices.CountUnread(ctx, a.Org.ID)
+	if err == nil {
+		s.unread.put(a.Org.ID, n)
+	}
+	return n, err
+}
+
+// unreadTTL is how long an organization's unread count is reused.
+const unreadTTL = 5 * time.Second
+
+// unreadCache holds recent unread counts by organization.
+type unreadCache struct {
+	mu sync.Mutex
+	m  map[string]unreadEntry
+}
+
+type unreadEntry struct {
+	n  int64
+	at time.Time
+}
+
+func (c *unreadCache) get(org string) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[org]
+	if !ok || time.Since(e.at) > unreadTTL {
+		return 0, false
+	}
+	return e.n, true
+}
+
+func (c *unreadCache) put(org string, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]unreadEntry{} // a crude bound: entries live seconds
+	}
+	c.m[org] = unreadEntry{n: n, at: time.Now()}
+}
+
+func (c *unreadCache) forget(org string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, org)
 }
 
 // MarkNotificationsRead marks the listed notices, or all when ids is
@@ -58,6 +111,7 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, a finzone.Actor, id
 	if !a.HasInbox() {
 		return forbidden("notifications are for enterprises and institutions")
 	}
+	defer s.unread.forget(a.Org.ID)
 	return s.notices.MarkNotificationsRead(ctx, a.Org.ID, ids)
 }
 

@@ -73,6 +73,7 @@ type Service struct {
 	log       *slog.Logger
 
 	reports reportCache
+	unread  unreadCache
 	viewed  viewedCache
 }
 

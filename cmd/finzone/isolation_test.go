@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +115,10 @@ type world struct {
 	matches      map[string]matchFacts
 	products     map[string]productFacts
 	institutions map[string]institutionFacts
+	enterprises  map[string]institutionFacts
+	// claims are credit-code claims by the region of the code's holder;
+	// sessions, the actors' own by their owner's email.
+	claims, sessions map[string]string
 }
 
 func (w world) seesProject(a matrixActor, id string) bool {
@@ -167,6 +172,18 @@ func (w world) reviewsProduct(a matrixActor, id string) bool {
 func (w world) verifiesInstitution(a matrixActor, id string) bool {
 	return a.isStaff() && a.coordinates(w.institutions[id].RegionCode)
 }
+
+func (w world) verifiesEnterprise(a matrixActor, id string) bool {
+	return a.isStaff() && a.coordinates(w.enterprises[id].RegionCode)
+}
+
+// decidesClaim: coordinators of the holder's region, who alone (of the
+// demo's actors; the claimant too) see the claim.
+func (w world) decidesClaim(a matrixActor, id string) bool {
+	return a.isStaff() && a.coordinates(w.claims[id])
+}
+
+func (w world) ownsSession(a matrixActor, id string) bool { return w.sessions[id] == a.email }
 
 // rule says, for one route, what object its :id names and which actors may
 // read (see) or change (may) it. A nil may marks a read.
@@ -224,10 +241,19 @@ var apiRules = map[string]rule{
 	"PATCH /api/v1/products/:id":                  {object: "product", may: productOwner, body: map[string]any{"name": "篡改 tampered"}},
 	"POST /api/v1/products/:id/publish":           {object: "product", may: productOwner},
 	"POST /api/v1/products/:id/review":            {object: "product", may: world.reviewsProductRule, body: map[string]any{"decision": "reject", "note": "x"}},
+	"POST /api/v1/enterprises/:id/verify":         {object: "enterprise", may: world.verifiesEnterpriseRule},
+	"GET /api/v1/credit-code-claims/:id":          {object: "claim"},
+	"POST /api/v1/credit-code-claims/:id/decide":  {object: "claim", may: world.decidesClaimRule, body: map[string]any{"decision": "reject", "note": "x"}},
+	"DELETE /api/v1/me/sessions/:id":              {object: "session", may: world.ownsSessionRule},
 	"POST /api/v1/institutions/:id/verify":        {object: "institution", may: world.verifiesInstitutionRule},
 }
 
 func (w world) reviewsProductRule(a matrixActor, id string) bool { return w.reviewsProduct(a, id) }
+func (w world) verifiesEnterpriseRule(a matrixActor, id string) bool {
+	return w.verifiesEnterprise(a, id)
+}
+func (w world) decidesClaimRule(a matrixActor, id string) bool { return w.decidesClaim(a, id) }
+func (w world) ownsSessionRule(a matrixActor, id string) bool  { return w.ownsSession(a, id) }
 func (w world) verifiesInstitutionRule(a matrixActor, id string) bool {
 	return w.verifiesInstitution(a, id)
 }
@@ -262,6 +288,9 @@ var pageForms = map[string]rule{
 	"/products/:id/publish":           {object: "product", may: productOwner},
 	"/review/products/:id":            {object: "product", may: world.reviewsProductRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
 	"/review/institutions/:id/verify": {object: "institution", may: world.verifiesInstitutionRule},
+	"/review/enterprises/:id/verify":  {object: "enterprise", may: world.verifiesEnterpriseRule},
+	"/review/claims/:id":              {object: "claim", may: world.decidesClaimRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
+	"/account/sessions/:id/revoke":    {object: "session", may: world.ownsSessionRule},
 }
 
 // withoutObject are the routes that name no object: lists (checked by
@@ -295,7 +324,10 @@ func routes(t *testing.T) []string {
 }
 
 // tally counts the matrix's requests.
-type tally struct{ requests, allowed, refused, leaks int }
+type tally struct {
+	mu                                sync.Mutex
+	requests, allowed, refused, leaks int
+}
 
 func (c *tally) String() string {
 	return fmt.Sprintf("%d requests: %d answered, %d refused, %d leaks", c.requests, c.allowed, c.refused, c.leaks)
@@ -334,7 +366,8 @@ func send(t *testing.T, base, method, path string, a matrixActor, body any, page
 	}
 	resp, err := noRedirects.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Errorf("%s %s: %v", method, path, err) // sends run in goroutines: no Fatal
+		return 0, nil
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -395,10 +428,22 @@ func actors(t *testing.T, base string) []matrixActor {
 }
 
 // observe reads the platform admin's view of the demo.
-func observe(t *testing.T, base string, admin matrixActor) world {
+func observe(t *testing.T, base string, as []matrixActor) world {
 	t.Helper()
+	admin := as[0]
 	w := world{projects: map[string]projectFacts{}, matches: map[string]matchFacts{},
-		products: map[string]productFacts{}, institutions: map[string]institutionFacts{}}
+		products: map[string]productFacts{}, institutions: map[string]institutionFacts{},
+		enterprises: map[string]institutionFacts{}, claims: map[string]string{}, sessions: map[string]string{}}
+	for _, o := range listAll[institutionFacts](t, base, "/api/v1/enterprises", admin.token) {
+		w.enterprises[o.ID] = o
+	}
+	for _, a := range as {
+		for _, s := range listAll[struct{ ID string }](t, base, "/api/v1/me/sessions", a.token) {
+			w.sessions[s.ID] = a.email
+		}
+	}
+	holder := as[slices.IndexFunc(as, func(a matrixActor) bool { return a.email == "enterprise2@demo.finzone.cn" })]
+	w.claims[fileClaim(t, base, holder)] = w.enterprises[holder.orgID].RegionCode
 	for _, p := range listAll[projectFacts](t, base, "/api/v1/projects", admin.token) {
 		p.pushedTo = map[string]bool{}
 		w.projects[p.ID] = p
@@ -480,6 +525,12 @@ func (w world) sample(as []matrixActor) map[string][]string {
 	out["product"] = pick(out["product"], prs, 2, nobody(w.seesProduct))
 	out["product"] = pick(out["product"], prs, 1, func(id string) bool { return w.products[id].Status != "published" })
 	out["institution"] = pick(out["institution"], is, 2, nobody(w.verifiesInstitution))
+	es := sortedKeys(w.enterprises)
+	for _, a := range as {
+		out["enterprise"] = pick(out["enterprise"], es, 1, func(id string) bool { return id == a.orgID })
+	}
+	out["enterprise"] = pick(out["enterprise"], es, 2, nobody(w.verifiesEnterprise))
+	out["claim"], out["session"] = sortedKeys(w.claims), sortedKeys(w.sessions)
 	return out
 }
 
@@ -491,6 +542,10 @@ func (w world) sees(object string, a matrixActor, id string) bool {
 		return w.seesMatch(a, id)
 	case "product":
 		return w.seesProduct(a, id)
+	case "claim":
+		return w.decidesClaim(a, id)
+	case "session":
+		return w.ownsSession(a, id)
 	}
 	return true // that an institution exists is no secret: its products name it
 }
@@ -500,6 +555,8 @@ func (w world) sees(object string, a matrixActor, id string) bool {
 // when it may not even see the object.
 func judge(t *testing.T, c *tally, what string, code int, sees, may bool, write bool) {
 	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.requests++
 	switch {
 	case !write && sees && may:
@@ -558,6 +615,8 @@ func runMatrix(t *testing.T, base string, as []matrixActor, w world) *tally {
 		if isPage {
 			ids = half(ids) // pages cost more; the API routes take the whole sample
 		}
+		var wg sync.WaitGroup
+		lanes := make(chan struct{}, 4) // the platform answers several at once, as it would users
 		for _, id := range ids {
 			target, body := strings.Replace(path, ":id", id, 1), r.body
 			if path == "/projects/:id/offer" {
@@ -571,13 +630,19 @@ func runMatrix(t *testing.T, base string, as []matrixActor, w world) *tally {
 				if write && may {
 					continue // allowed: the matrix changes nothing
 				}
-				code, answer := send(t, base, method, target, a, body, isPage)
-				if r.maybe && sees && code == http.StatusNotFound {
-					code = http.StatusOK
-				}
-				judge(t, c, fmt.Sprintf("%s %s as %s (%.80q)", method, target, a.email, answer), code, sees, may || !r.read, write)
+				wg.Add(1)
+				lanes <- struct{}{}
+				go func() {
+					defer func() { <-lanes; wg.Done() }()
+					code, answer := send(t, base, method, target, a, body, isPage)
+					if r.maybe && sees && code == http.StatusNotFound {
+						code = http.StatusOK
+					}
+					judge(t, c, fmt.Sprintf("%s %s as %s (%.80q)", method, target, a.email, answer), code, sees, may || !r.read, write)
+				}()
 			}
 		}
+		wg.Wait()
 		t.Logf("%s: %d requests in %v", route, c.requests-before, time.Since(start).Round(time.Millisecond))
 	}
 	return c
@@ -606,11 +671,36 @@ func checkLists(t *testing.T, base string, as []matrixActor, w world, c *tally) 
 // testIsolationMatrix runs on the demo once its pipeline has settled.
 func testIsolationMatrix(t *testing.T, base string) {
 	as := actors(t, base)
-	w := observe(t, base, as[0])
+	w := observe(t, base, as)
 	c := runMatrix(t, base, as, w)
 	checkLists(t, base, as, w, c)
 	t.Logf("isolation matrix: %d actors, %d routes, %s", len(as), len(routes(t)), c)
 	if c.leaks > 0 {
 		t.Errorf("%d leaks", c.leaks)
 	}
+}
+
+// fileClaim has a stranger claim the holder's credit code, so the matrix
+// has a claim to ask about.
+func fileClaim(t *testing.T, base string, holder matrixActor) string {
+	t.Helper()
+	var me struct {
+		Org struct {
+			USCC       string `json:"uscc"`
+			RegionCode string `json:"region_code"`
+		}
+	}
+	if code := getJSON(t, base+"/api/v1/me", holder.token, &me); code != http.StatusOK {
+		t.Fatalf("me: %d", code)
+	}
+	body := map[string]any{"credit_code": me.Org.USCC, "name": "认领人 Claimant", "contact": "0558-1234567",
+		"evidence_note": "营业执照 business licence", "privacy_consent": "2026-12-01",
+		"org":  map[string]any{"region_code": me.Org.RegionCode, "industry_code": "C13", "size": "small"},
+		"user": map[string]any{"email": "claimant@example.com", "password": "claimant-pass-2026", "name": "认领人"}}
+	code, answer := send(t, base, http.MethodPost, "/api/v1/credit-code-claims", matrixActor{}, body, false)
+	var out struct{ Claim struct{ ID string } }
+	if err := json.Unmarshal(answer, &out); code != http.StatusCreated || err != nil || out.Claim.ID == "" {
+		t.Fatalf("filing a claim: %d %s", code, answer)
+	}
+	return out.Claim.ID
 }
