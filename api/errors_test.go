@@ -411,7 +411,7 @@ func TestWebhookURLsMustBePublic(t *testing.T) {
 	bank := e.institution("341200")
 	for _, u := range []string{"https://127.0.0.1/hook", "https://localhost:8443/hook", "https://169.254.169.254/latest/meta-data",
 		"https://10.0.0.5/hook", "https://192.168.1.10/hook", "https://[::1]/hook", "https://[fd00::1]/hook", "https://100.64.1.1/hook"} {
-		wantError(t, e.do("PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": u, "secret": "0123456789abcdef-secret"}),
+		wantError(t, e.do("PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": u}),
 			http.StatusBadRequest, "validation_failed", fieldCode{"url", "not_public"})
 	}
 	var got struct {
@@ -421,7 +421,7 @@ func TestWebhookURLsMustBePublic(t *testing.T) {
 	if got.URL != "" {
 		t.Errorf("a refused URL was stored: %q", got.URL)
 	}
-	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone", "secret": "0123456789abcdef-secret"}, nil)
+	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone"}, nil)
 }
 
 // TestCrossSiteWritesAreRefused: a cross-origin form could post JSON as

@@ -172,11 +172,23 @@ func serve(ctx context.Context, mode string, args []string) error {
 		return err
 	}
 	logCalendar(log, deadlines.Calendar, time.Now())
+	ring, err := cfg.keyRing()
+	if err != nil {
+		return err
+	}
+	// Secrets an older version stored in plaintext are sealed before anything signs with them.
+	sealed, err := usecase.New(in.store, usecase.Config{Keys: ring, Log: log}).SealPlaintextWebhookSecrets(ctx)
+	if err != nil {
+		return fmt.Errorf("sealing webhook secrets: %w", err)
+	}
+	if sealed > 0 {
+		log.Info("sealed webhook secrets stored in plaintext", "count", sealed)
+	}
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
-			Matching: matching.Config{Enhancers: cfg.Enhancers}})
+			Matching: matching.Config{Enhancers: cfg.Enhancers}, Keys: ring})
 		if err := w.Start(); err != nil {
 			return err
 		}
