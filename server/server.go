@@ -95,6 +95,7 @@ var statusOf = map[string]int{
 	finzone.ECValidation:       fiber.StatusBadRequest,
 	finzone.ECInvalidUSCC:      fiber.StatusBadRequest,
 	finzone.ECUnknownRegion:    fiber.StatusBadRequest,
+	finzone.ECInvalidCursor:    fiber.StatusBadRequest,
 	finzone.ECMalformedJSON:    fiber.StatusBadRequest,
 	finzone.ECUnauthenticated:  fiber.StatusUnauthorized,
 	finzone.ECForbidden:        fiber.StatusForbidden,

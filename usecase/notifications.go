@@ -31,7 +31,7 @@ func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q Notifica
 		return Notifications{}, forbidden("notifications are for enterprises and institutions")
 	}
 	var probs finzone.Problems
-	pg := q.page(&probs)
+	pg := s.page("notifications", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return Notifications{}, err
 	}
@@ -43,7 +43,7 @@ func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q Notifica
 	if err != nil {
 		return Notifications{}, err
 	}
-	return Notifications{Items: items, Next: next, Unread: unread}, nil
+	return Notifications{Items: items, Next: s.next("notifications", pg, next), Unread: unread}, nil
 }
 
 // UnreadCount is how many of the organization's notices are unread; 0 for
@@ -176,11 +176,12 @@ func (s *Service) Deliveries(ctx context.Context, a finzone.Actor, in ListInput)
 		return nil, "", err
 	}
 	var probs finzone.Problems
-	pg := in.page(&probs)
+	pg := s.page("deliveries", in, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
-	return s.notices.ListDeliveries(ctx, a.Org.ID, pg)
+	items, next, err := s.notices.ListDeliveries(ctx, a.Org.ID, pg)
+	return items, s.next("deliveries", pg, next), err
 }
 
 // webhookAdmin: only an institution's admins manage its webhook.
