@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+
+	"finzone/api"
 	"finzone/finzonetest"
 	"finzone/server"
 )
@@ -379,12 +382,20 @@ func TestHiddenCharactersAreRefused(t *testing.T) {
 // that says so).
 func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
 	e := newEnv(t)
-	for _, tls := range []bool{false, true} {
+	// Behind a trusted proxy (app.Test's requests come from 0.0.0.0) that
+	// took the request over TLS; the same header from an untrusted client
+	// is ignored (server's own tests cover real addresses).
+	behindProxy := server.NewWith(server.Config{Log: finzonetest.Logger(t), TrustedProxies: []string{"0.0.0.0"}})
+	api.Mount(behindProxy, e.uc)
+	for _, tt := range []struct {
+		app            *fiber.App
+		forwarded, tls bool
+	}{{e.app, false, false}, {e.app, true, false}, {behindProxy, false, false}, {behindProxy, true, true}} {
 		req := httptest.NewRequest("GET", "/api/v1/regions", nil)
-		if tls {
+		if tt.forwarded {
 			req.Header.Set("X-Forwarded-Proto", "https")
 		}
-		res, err := e.app.Test(req, -1)
+		res, err := tt.app.Test(req, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,8 +403,8 @@ func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
 		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("headers %v, want nosniff and no-store", res.Header)
 		}
-		if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tls {
-			t.Errorf("over TLS %v: HSTS %q", tls, hsts)
+		if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tt.tls {
+			t.Errorf("over TLS %v (X-Forwarded-Proto sent %v): HSTS %q", tt.tls, tt.forwarded, hsts)
 		}
 	}
 	// An error answer too.

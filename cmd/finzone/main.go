@@ -248,6 +248,10 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := server.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-proxies: %w", err)
+	}
 	ring, err := cfg.keyRing()
 	if err != nil {
 		return nil, err
@@ -264,7 +268,7 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		},
 		Queues: queues.Queues,
 	})
-	app := server.New(log)
+	app := server.NewWith(server.Config{Log: log, TrustedProxies: proxies})
 	api.Mount(app, uc)
 	if err := web.Mount(app, uc); err != nil {
 		_ = pipeline.Close()
