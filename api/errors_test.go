@@ -115,6 +115,8 @@ func TestBadInput(t *testing.T) {
 		{"empty", ``},
 		{"two objects", `{}{}`},
 		{"trailing comma", `{"title": "x",}`},
+		{"trailing brace", `{"title": "x"}}`}, // found by FuzzDecodeObject
+		{"trailing bracket", `{"title": "x"} ]`},
 	} {
 		tests = append(tests, struct {
 			name        string
