@@ -115,7 +115,7 @@ func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInp
 		return WebhookSaved{}, err
 	}
 	out := WebhookSaved{Webhook: wh}
-	if _, err := s.keys.Open(keys.WebhookSecret, old.SealedSecret); old.URL != "" && old.HasSecret() && err == nil {
+	if s.secretKept(old) {
 		out.SealedSecret, out.SecretHint, out.SecretCreatedAt = old.SealedSecret, old.SecretHint, old.SecretCreatedAt
 	} else {
 		out.Secret = s.newWebhookSecret(&out.Webhook)
@@ -124,6 +124,13 @@ func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInp
 		return WebhookSaved{}, err
 	}
 	return out, nil
+}
+
+// secretKept: a new endpoint keeps the webhook's secret while the webhook
+// was on and its secret still opens (the platform key may have changed).
+func (s *Service) secretKept(old finzone.Webhook) bool {
+	_, err := s.keys.Open(keys.WebhookSecret, old.SealedSecret)
+	return old.URL != "" && err == nil
 }
 
 // RotateWebhookSecret replaces the signing secret of the institution's
