@@ -14,6 +14,9 @@ const (
 	ECValidation    = "validation_failed"
 	ECInvalidUSCC   = "invalid_uscc"
 	ECUnknownRegion = "unknown_region"
+	// ECInvalidCursor: a list cursor the platform did not sign for this
+	// list and sort (altered, made elsewhere, or under an older key).
+	ECInvalidCursor = "invalid_cursor"
 	ECNotFound      = "not_found"
 	ECConflict      = "conflict"
 	ECInvalidState  = "invalid_state"
@@ -55,11 +58,13 @@ const (
 	FCInvalid      = "invalid_value"
 	FCInvalidEmail = "invalid_email"
 	FCInvalidUSCC  = "invalid_uscc"
-	FCUnknown      = "unknown_region"
-	FCUnknownField = "unknown_field"
-	FCReadOnly     = "read_only"
-	FCWrongType    = "wrong_type"
-	FCTaken        = "taken"
+	// FCInvalidCursor: see ECInvalidCursor.
+	FCInvalidCursor = "invalid_cursor"
+	FCUnknown       = "unknown_region"
+	FCUnknownField  = "unknown_field"
+	FCReadOnly      = "read_only"
+	FCWrongType     = "wrong_type"
+	FCTaken         = "taken"
 	// FCIncorrect: a current password that is not the account's.
 	FCIncorrect = "incorrect"
 	FCOrder     = "min_above_max"
@@ -202,8 +207,9 @@ func checkList[T any](p *Problems, field string, list []T, required bool, code s
 }
 
 // Err returns nil when nothing was added, else a validation error with the
-// problems in field order. When the one problem is a credit-code or region
-// problem the top code says so, which lets clients show a precise message.
+// problems in field order. When the one problem is a credit-code, region
+// or cursor problem the top code says so, which lets clients show a
+// precise message (or, for a cursor, start again from the first page).
 func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
@@ -217,6 +223,8 @@ func (p Problems) Err() error {
 			code = ECInvalidUSCC
 		case FCUnknown:
 			code = ECUnknownRegion
+		case FCInvalidCursor:
+			code = ECInvalidCursor
 		}
 	}
 	return &Error{Code: code, Fields: p}

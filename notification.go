@@ -69,12 +69,34 @@ type Notification struct {
 	CreatedAt time.Time
 }
 
-// Webhook is an institution's endpoint for notifications.
+// Webhook is an institution's endpoint for notifications. The platform
+// generates its signing secret, shows it once, and keeps it only sealed
+// (encrypted under the platform's key): SealedSecret. SecretHint (the
+// secret's last characters) and SecretCreatedAt let the institution tell
+// which secret its receiver holds.
 type Webhook struct {
-	OrgID     string
-	URL       string
-	Secret    string
-	UpdatedAt time.Time
+	OrgID           string
+	URL             string
+	SealedSecret    []byte
+	SecretHint      string
+	SecretCreatedAt time.Time
+	UpdatedAt       time.Time
+}
+
+// HasSecret reports whether a signing secret is stored.
+func (w Webhook) HasSecret() bool { return len(w.SealedSecret) > 0 }
+
+// WebhookSecretPrefix begins every signing secret the platform generates,
+// so one pasted in the wrong place is recognised.
+const WebhookSecretPrefix = "whsec_"
+
+// WebhookSecretHint is all that is shown of a secret after its one
+// showing: its last four characters.
+func WebhookSecretHint(secret string) string {
+	if len(secret) <= 4 {
+		return ""
+	}
+	return secret[len(secret)-4:]
 }
 
 // Delivery is one attempt record of sending a notification to a webhook.
@@ -94,19 +116,14 @@ type Delivery struct {
 	UpdatedAt      time.Time
 }
 
-// Webhook bounds.
-const (
-	maxWebhookURL    = 2000
-	minWebhookSecret = 16
-	maxWebhookSecret = 200
-)
+// maxWebhookURL bounds an endpoint's length.
+const maxWebhookURL = 2000
 
 // Normalize trims the URL as typed.
 func (w *Webhook) Normalize() { w.URL = strings.TrimSpace(w.URL) }
 
 // Validate checks an endpoint: HTTPS (payloads carry enterprise data; plain
-// http only when allowHTTP, for tests), and a signing secret long enough to
-// matter. An empty URL turns the webhook off.
+// http only when allowHTTP, for tests). An empty URL turns the webhook off.
 func (w *Webhook) Validate(allowHTTP bool) error {
 	var probs Problems
 	if w.URL != "" {
@@ -117,12 +134,6 @@ func (w *Webhook) Validate(allowHTTP bool) error {
 		if len(w.URL) > maxWebhookURL {
 			probs.Add("url", FCTooLong, "max", maxWebhookURL)
 		}
-		if len(w.Secret) < minWebhookSecret {
-			probs.Add("secret", FCTooShort, "min", minWebhookSecret)
-		}
-	}
-	if len(w.Secret) > maxWebhookSecret {
-		probs.Add("secret", FCTooLong, "max", maxWebhookSecret)
 	}
 	return probs.Err()
 }

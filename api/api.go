@@ -73,6 +73,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Post("/notifications/read", h.markNotificationsRead)
 	authed.Get("/webhook", h.getWebhook)
 	authed.Put("/webhook", h.putWebhook)
+	authed.Post("/webhook/rotate", h.rotateWebhook)
 	authed.Get("/webhook/deliveries", h.listDeliveries)
 
 	authed.Get("/institutions", h.listInstitutions)

@@ -30,7 +30,8 @@ func decode(c *fiber.Ctx, dst any, readOnly ...string) error {
 func decodeObject(body []byte, dst any, prefix string, readOnly []string) ([]finzone.FieldError, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
+	// More alone would let a stray "}" or "]" after the object through.
+	if err := dec.Decode(&raw); err != nil || raw == nil || len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return nil, finzone.Errorf(finzone.ECMalformedJSON, "body of %d bytes is not one JSON object", len(body))
 	}
 	fields := jsonFields(dst)

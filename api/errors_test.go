@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+
+	"finzone/api"
 	"finzone/finzonetest"
 	"finzone/server"
 )
@@ -112,6 +115,8 @@ func TestBadInput(t *testing.T) {
 		{"empty", ``},
 		{"two objects", `{}{}`},
 		{"trailing comma", `{"title": "x",}`},
+		{"trailing brace", `{"title": "x"}}`}, // found by FuzzDecodeObject
+		{"trailing bracket", `{"title": "x"} ]`},
 	} {
 		tests = append(tests, struct {
 			name        string
@@ -379,12 +384,20 @@ func TestHiddenCharactersAreRefused(t *testing.T) {
 // that says so).
 func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
 	e := newEnv(t)
-	for _, tls := range []bool{false, true} {
+	// Behind a trusted proxy (app.Test's requests come from 0.0.0.0) that
+	// took the request over TLS; the same header from an untrusted client
+	// is ignored (server's own tests cover real addresses).
+	behindProxy := server.NewWith(server.Config{Log: finzonetest.Logger(t), TrustedProxies: []string{"0.0.0.0"}})
+	api.Mount(behindProxy, e.uc)
+	for _, tt := range []struct {
+		app            *fiber.App
+		forwarded, tls bool
+	}{{e.app, false, false}, {e.app, true, false}, {behindProxy, false, false}, {behindProxy, true, true}} {
 		req := httptest.NewRequest("GET", "/api/v1/regions", nil)
-		if tls {
+		if tt.forwarded {
 			req.Header.Set("X-Forwarded-Proto", "https")
 		}
-		res, err := e.app.Test(req, -1)
+		res, err := tt.app.Test(req, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,8 +405,8 @@ func TestAPIResponsesCarrySecurityHeaders(t *testing.T) {
 		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("headers %v, want nosniff and no-store", res.Header)
 		}
-		if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tls {
-			t.Errorf("over TLS %v: HSTS %q", tls, hsts)
+		if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tt.tls {
+			t.Errorf("over TLS %v (X-Forwarded-Proto sent %v): HSTS %q", tt.tls, tt.forwarded, hsts)
 		}
 	}
 	// An error answer too.
@@ -411,7 +424,7 @@ func TestWebhookURLsMustBePublic(t *testing.T) {
 	bank := e.institution("341200")
 	for _, u := range []string{"https://127.0.0.1/hook", "https://localhost:8443/hook", "https://169.254.169.254/latest/meta-data",
 		"https://10.0.0.5/hook", "https://192.168.1.10/hook", "https://[::1]/hook", "https://[fd00::1]/hook", "https://100.64.1.1/hook"} {
-		wantError(t, e.do("PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": u, "secret": "0123456789abcdef-secret"}),
+		wantError(t, e.do("PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": u}),
 			http.StatusBadRequest, "validation_failed", fieldCode{"url", "not_public"})
 	}
 	var got struct {
@@ -421,7 +434,7 @@ func TestWebhookURLsMustBePublic(t *testing.T) {
 	if got.URL != "" {
 		t.Errorf("a refused URL was stored: %q", got.URL)
 	}
-	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone", "secret": "0123456789abcdef-secret"}, nil)
+	e.ok(http.StatusOK, "PUT", "/api/v1/webhook", bank.Token, map[string]any{"url": "https://203.0.113.7/finzone"}, nil)
 }
 
 // TestCrossSiteWritesAreRefused: a cross-origin form could post JSON as

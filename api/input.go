@@ -160,8 +160,7 @@ type reviewBody struct {
 
 // webhookBody is usecase.WebhookInput.
 type webhookBody struct {
-	URL    string `json:"url"`
-	Secret string `json:"secret"`
+	URL string `json:"url"`
 }
 
 type answerBody struct {

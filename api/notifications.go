@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
@@ -41,30 +43,58 @@ func (h handler) markNotificationsRead(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// getWebhook shows the institution's endpoint, never its secret.
+// webhookJSON is an institution's endpoint. Secret appears once, in the
+// answer of the call that generated it; afterwards only its hint shows.
+type webhookJSON struct {
+	URL             string     `json:"url"`
+	SecretSet       bool       `json:"secret_set"`
+	SecretHint      string     `json:"secret_hint,omitempty"`
+	SecretCreatedAt *time.Time `json:"secret_created_at,omitempty"`
+	UpdatedAt       *time.Time `json:"updated_at,omitempty"`
+	Secret          string     `json:"secret,omitempty"`
+}
+
+func toWebhookJSON(wh finzone.Webhook, secret string) webhookJSON {
+	out := webhookJSON{URL: wh.URL, SecretSet: wh.HasSecret(), UpdatedAt: timePtr(wh.UpdatedAt), Secret: secret}
+	if out.SecretSet {
+		out.SecretHint, out.SecretCreatedAt = wh.SecretHint, timePtr(wh.SecretCreatedAt)
+	}
+	return out
+}
+
+// getWebhook shows the institution's endpoint and its secret's hint,
+// never the secret.
 func (h handler) getWebhook(c *fiber.Ctx) error {
 	wh, err := h.uc.Webhook(c.UserContext(), server.Actor(c))
 	if err != nil {
 		return err
 	}
-	if wh.UpdatedAt.IsZero() { // never set
-		return c.JSON(fiber.Map{"url": "", "secret_set": false})
-	}
-	return c.JSON(fiber.Map{"url": wh.URL, "secret_set": wh.Secret != "", "updated_at": wh.UpdatedAt})
+	return c.JSON(toWebhookJSON(wh, ""))
 }
 
-// putWebhook sets the institution's HTTPS endpoint and signing secret; the
-// secret is never shown again.
+// putWebhook sets the institution's HTTPS endpoint. The platform makes the
+// signing secret: a client that sends one is told it is read_only, rather
+// than have it silently replaced by another.
 func (h handler) putWebhook(c *fiber.Ctx) error {
 	var body webhookBody
-	if err := decode(c, &body); err != nil {
+	if err := decode(c, &body, "secret"); err != nil {
 		return err
 	}
-	wh, err := h.uc.SetWebhook(c.UserContext(), server.Actor(c), usecase.WebhookInput(body))
+	saved, err := h.uc.SetWebhook(c.UserContext(), server.Actor(c), usecase.WebhookInput(body))
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"url": wh.URL, "secret_set": wh.Secret != ""})
+	return c.JSON(toWebhookJSON(saved.Webhook, saved.Secret))
+}
+
+// rotateWebhook replaces the signing secret; the answer shows the new one,
+// once.
+func (h handler) rotateWebhook(c *fiber.Ctx) error {
+	saved, err := h.uc.RotateWebhookSecret(c.UserContext(), server.Actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toWebhookJSON(saved.Webhook, saved.Secret))
 }
 
 // listDeliveries is the institution's webhook delivery log.

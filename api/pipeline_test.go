@@ -18,6 +18,7 @@ import (
 
 	"finzone"
 	"finzone/finzonetest"
+	"finzone/keys"
 	"finzone/usecase"
 	"finzone/workers"
 )
@@ -44,8 +45,11 @@ func newPipelineEnvWith(t *testing.T, cfg usecase.Config, d finzone.Deadlines) *
 		t.Fatal(err)
 	}
 	queue := fmt.Sprintf("api-test-%d-%d", os.Getpid(), finzonetest.Seq())
+	if cfg.Keys.Empty() {
+		cfg.Keys = keys.Random() // shared, as FINZONE_SECRET_KEY is between processes
+	}
 	w := workers.New(workers.Config{Redis: opt, Store: db, Queue: queue, Log: finzonetest.Logger(t), AllowHTTPWebhooks: true,
-		CatalogueEvery: catalogueEvery, ReconcileEvery: 5 * time.Second, Deadlines: d, Now: cfg.Now})
+		CatalogueEvery: catalogueEvery, ReconcileEvery: 5 * time.Second, Deadlines: d, Now: cfg.Now, Keys: cfg.Keys})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +160,16 @@ type fakeBank struct {
 	seen   map[string]bool
 	bodies []string
 	sigsOK []bool
-	secret string
+	// secrets are each bank's, by the path its webhook points at.
+	secrets map[string]string
 }
 
 func (f *fakeBank) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	mac := hmac.New(sha256.New, []byte(f.secret))
+	f.mu.Lock()
+	secret := f.secrets[r.URL.Path]
+	f.mu.Unlock()
+	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(r.Header.Get("X-Finzone-Timestamp") + "."))
 	mac.Write(body)
 	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
@@ -190,11 +198,15 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		banks = append(banks, e.verifiedBank(coord, broadProduct(fmt.Sprintf("集群贷%d", i), 200_000_000, 0, false)))
 	}
-	hook := &fakeBank{secret: "0123456789abcdef-secret", seen: map[string]bool{}}
+	hook := &fakeBank{secrets: map[string]string{}, seen: map[string]bool{}}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
 	for _, b := range banks {
-		e.ok(http.StatusOK, "PUT", "/api/v1/webhook", b.Token, map[string]any{"url": srv.URL + "/finzone", "secret": hook.secret}, nil)
+		var set struct{ Secret string }
+		e.ok(http.StatusOK, "PUT", "/api/v1/webhook", b.Token, map[string]any{"url": srv.URL + "/finzone/" + b.OrgID}, &set)
+		hook.mu.Lock()
+		hook.secrets["/finzone/"+b.OrgID] = set.Secret
+		hook.mu.Unlock()
 	}
 	ent := e.enterprise("341221")
 	p := e.createProject(ent.Token, projectBody("年产5万吨粮油加工项目"))
@@ -381,7 +393,7 @@ func TestPipelineThroughTheAPI(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	wantError(t, e.do("PUT", "/api/v1/webhook", lead.Token, map[string]any{"url": "ftp://bank.example/x", "secret": "0123456789abcdef"}),
+	wantError(t, e.do("PUT", "/api/v1/webhook", lead.Token, map[string]any{"url": "ftp://bank.example/x"}),
 		http.StatusBadRequest, "validation_failed", fieldCode{"url", "invalid_value"})
 	wantError(t, e.do("GET", "/api/v1/webhook", ent.Token, nil), http.StatusForbidden, "forbidden")
 }

@@ -37,13 +37,13 @@ func TestLanguagesHaveTheSameKeys(t *testing.T) {
 // score component the platform emits has a text in both languages.
 func TestEveryCodeHasAText(t *testing.T) {
 	var want []i18n.Key
-	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECNotFound,
+	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECInvalidCursor, finzone.ECNotFound,
 		finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed, finzone.ECUnauthenticated, finzone.ECForbidden,
 		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECTooManyAttempts, finzone.ECInternal} {
 		want = append(want, i18n.Key("code."+c))
 	}
 	for _, c := range []string{finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort,
-		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCUnknownField,
+		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCInvalidCursor, finzone.FCUnknown, finzone.FCUnknownField,
 		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder, finzone.FCConsentRequired,
 		finzone.FCIncorrect} {
 		want = append(want, i18n.Key("field."+c))

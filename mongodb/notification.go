@@ -106,13 +106,24 @@ func (d *DB) MarkNotificationsRead(ctx context.Context, orgID string, ids []stri
 }
 
 type webhookDoc struct {
-	ID        bson.ObjectID `bson:"_id"` // the institution's ID
-	URL       string        `bson:"url"`
-	Secret    string        `bson:"secret"`
-	UpdatedAt time.Time     `bson:"updated_at"`
+	ID              bson.ObjectID `bson:"_id"` // the institution's ID
+	URL             string        `bson:"url"`
+	SealedSecret    []byte        `bson:"sealed_secret,omitempty"`
+	SecretHint      string        `bson:"secret_hint,omitempty"`
+	SecretCreatedAt time.Time     `bson:"secret_created_at"`
+	// PlainSecret is the secret as documents stored it before secrets were
+	// sealed; SealPlaintextWebhookSecrets replaces it at start-up.
+	PlainSecret string    `bson:"secret,omitempty"`
+	UpdatedAt   time.Time `bson:"updated_at"`
 }
 
-// SetWebhook sets or replaces an institution's webhook.
+func (doc webhookDoc) toDomain() finzone.Webhook {
+	return finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, SealedSecret: doc.SealedSecret, SecretHint: doc.SecretHint,
+		SecretCreatedAt: doc.SecretCreatedAt, UpdatedAt: doc.UpdatedAt}
+}
+
+// SetWebhook sets or replaces an institution's webhook (and with it any
+// plaintext secret an older version stored).
 func (d *DB) SetWebhook(ctx context.Context, w finzone.Webhook) error {
 	id, err := oid(w.OrgID)
 	if err != nil {
@@ -121,7 +132,8 @@ func (d *DB) SetWebhook(ctx context.Context, w finzone.Webhook) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	_, err = d.db.Collection(collWebhooks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-		webhookDoc{ID: id, URL: w.URL, Secret: w.Secret, UpdatedAt: w.UpdatedAt.UTC()}, options.Replace().SetUpsert(true))
+		webhookDoc{ID: id, URL: w.URL, SealedSecret: w.SealedSecret, SecretHint: w.SecretHint,
+			SecretCreatedAt: w.SecretCreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC()}, options.Replace().SetUpsert(true))
 	return translate(err)
 }
 
@@ -135,7 +147,50 @@ func (d *DB) Webhook(ctx context.Context, orgID string) (finzone.Webhook, error)
 	if err != nil {
 		return finzone.Webhook{}, err
 	}
-	return finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}, nil
+	return doc.toDomain(), nil
+}
+
+// SealPlaintextWebhookSecrets seals the secrets older versions stored in
+// plaintext. Each update is conditional on the plaintext still being
+// there, so processes starting together seal each secret once, and one
+// saved meanwhile (which replaces the document) is left alone.
+func (d *DB) SealPlaintextWebhookSecrets(ctx context.Context, seal func(plain string) ([]byte, string)) (int, error) {
+	docs, err := findAll[webhookDoc](ctx, d.db.Collection(collWebhooks),
+		bson.D{{Key: "secret", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, doc := range docs {
+		if doc.PlainSecret == "" {
+			continue
+		}
+		sealed, hint := seal(doc.PlainSecret)
+		ok, err := d.sealOne(ctx, doc, sealed, hint)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (d *DB) sealOne(ctx context.Context, doc webhookDoc, sealed []byte, hint string) (bool, error) {
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	res, err := d.db.Collection(collWebhooks).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: doc.ID}, {Key: "secret", Value: doc.PlainSecret}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "sealed_secret", Value: sealed}, {Key: "secret_hint", Value: hint},
+				{Key: "secret_created_at", Value: doc.UpdatedAt.UTC()}}},
+			{Key: "$unset", Value: bson.D{{Key: "secret", Value: ""}}},
+		})
+	if err != nil {
+		return false, translate(err)
+	}
+	return res.ModifiedCount == 1, nil
 }
 
 // Webhooks finds the webhooks of several organizations at once: on MongoDB
@@ -160,7 +215,7 @@ func (d *DB) Webhooks(ctx context.Context, orgIDs []string) (map[string]finzone.
 		return nil, err
 	}
 	for _, doc := range docs {
-		out[doc.ID.Hex()] = finzone.Webhook{OrgID: doc.ID.Hex(), URL: doc.URL, Secret: doc.Secret, UpdatedAt: doc.UpdatedAt}
+		out[doc.ID.Hex()] = doc.toDomain()
 	}
 	return out, nil
 }

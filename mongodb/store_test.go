@@ -536,7 +536,7 @@ func TestWebhooksOfSeveralOrgs(t *testing.T) {
 	db := openDB(t)
 	a, b, none := "65e2b00000f1000000000001", "65e2b00000f1000000000002", "65e2b00000f1000000000003"
 	for _, id := range []string{a, b} {
-		if err := db.SetWebhook(ctx, finzone.Webhook{OrgID: id, URL: "https://bank.example/" + id, Secret: "s-" + id, UpdatedAt: time.Now()}); err != nil {
+		if err := db.SetWebhook(ctx, finzone.Webhook{OrgID: id, URL: "https://bank.example/" + id, SealedSecret: []byte("s-" + id), UpdatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -544,7 +544,7 @@ func TestWebhooksOfSeveralOrgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[a].URL != "https://bank.example/"+a || got[b].Secret != "s-"+b {
+	if len(got) != 2 || got[a].URL != "https://bank.example/"+a || string(got[b].SealedSecret) != "s-"+b {
 		t.Errorf("webhooks = %+v, want a's and b's only", got)
 	}
 	if _, ok := got[none]; ok {

@@ -8,7 +8,9 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -24,9 +26,24 @@ import (
 // MaxBodyBytes bounds request bodies; larger ones get 413.
 const MaxBodyBytes = 1 << 20
 
-// New builds the app with the shared middleware and error handler; the
-// edges add their routes to it.
-func New(log *slog.Logger) *fiber.App {
+// Config is the app's settings.
+type Config struct {
+	Log *slog.Logger
+	// TrustedProxies are the reverse proxies (IPs and CIDRs, as
+	// ParseProxies reads them) whose X-Forwarded-Proto and X-Forwarded-Host
+	// the app believes: a request a trusted proxy took over TLS counts as
+	// https (HSTS, Secure cookies). The same headers from anyone else are
+	// ignored; with none trusted, only the app's own TLS counts.
+	TrustedProxies []string
+}
+
+// New builds the app with the shared middleware and error handler and no
+// trusted proxies; the edges add their routes to it.
+func New(log *slog.Logger) *fiber.App { return NewWith(Config{Log: log}) }
+
+// NewWith is New with cfg.
+func NewWith(cfg Config) *fiber.App {
+	log := cfg.Log
 	if log == nil {
 		log = slog.Default()
 	}
@@ -38,6 +55,12 @@ func New(log *slog.Logger) *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
+		// Fiber believes X-Forwarded-* from every client unless the check
+		// is on; on, it believes them only from TrustedProxies. c.IP() is
+		// left the peer's address (no ProxyHeader): Fiber would take the
+		// leftmost X-Forwarded-For, which the client writes.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	app.Use(requestid.New(requestid.Config{ContextKey: requestIDKey}))
 	app.Use(func(c *fiber.Ctx) error {
@@ -50,9 +73,29 @@ func New(log *slog.Logger) *fiber.App {
 	return app
 }
 
+// ParseProxies reads comma-separated IP addresses and CIDR ranges of
+// trusted proxies, written as Fiber matches them.
+func ParseProxies(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, n, err := net.ParseCIDR(p); err == nil {
+			out = append(out, n.String())
+		} else if ip := net.ParseIP(p); ip != nil {
+			out = append(out, ip.String())
+		} else {
+			return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR range", p)
+		}
+	}
+	return out, nil
+}
+
 // safeDefaults are the headers every answer starts with; a handler may
 // override them (the pages set their CSP, static assets their caching).
-// HSTS goes only with an answer the client reached over TLS.
+// HSTS goes only with an answer the client reached over TLS: its own, or a
+// trusted proxy's (see Config.TrustedProxies).
 func safeDefaults(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -95,6 +138,7 @@ var statusOf = map[string]int{
 	finzone.ECValidation:       fiber.StatusBadRequest,
 	finzone.ECInvalidUSCC:      fiber.StatusBadRequest,
 	finzone.ECUnknownRegion:    fiber.StatusBadRequest,
+	finzone.ECInvalidCursor:    fiber.StatusBadRequest,
 	finzone.ECMalformedJSON:    fiber.StatusBadRequest,
 	finzone.ECUnauthenticated:  fiber.StatusUnauthorized,
 	finzone.ECForbidden:        fiber.StatusForbidden,

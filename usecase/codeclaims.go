@@ -129,7 +129,7 @@ func (s *Service) ListCodeClaims(ctx context.Context, a finzone.Actor, q ClaimQu
 	var probs finzone.Problems
 	f := finzone.ClaimFilter{Status: enum("status", q.Status,
 		[]finzone.ClaimStatus{finzone.ClaimPending, finzone.ClaimUpholding, finzone.ClaimUpheld, finzone.ClaimRejected}, &probs)}
-	pg := q.page(&probs)
+	pg := s.page("claims", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
@@ -142,7 +142,8 @@ func (s *Service) ListCodeClaims(ctx context.Context, a finzone.Actor, q ClaimQu
 	default:
 		return nil, "", forbidden("claims are for coordinators and claimants")
 	}
-	return s.claims.ListCodeClaims(ctx, f, pg)
+	items, next, err := s.claims.ListCodeClaims(ctx, f, pg)
+	return items, s.next("claims", pg, next), err
 }
 
 // CodeClaim is one claim the actor may see; another's is not found.

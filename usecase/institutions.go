@@ -31,14 +31,15 @@ func (s *Service) ListInstitutions(ctx context.Context, a finzone.Actor, q Insti
 		v := flag("verified", q.Verified, &probs)
 		f.Verified = &v
 	}
-	pg := q.page(&probs)
+	pg := s.page("institutions", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
 	if !a.IsPlatformAdmin() {
 		f.Regions = finzone.ExpandRegions(a.User.Regions)
 	}
-	return s.orgs.ListOrgs(ctx, f, pg)
+	items, next, err := s.orgs.ListOrgs(ctx, f, pg)
+	return items, s.next("institutions", pg, next), err
 }
 
 // VerifyInstitution lets an institution's products be matched; coordinators

@@ -76,7 +76,7 @@ func (s *Service) ListMatches(ctx context.Context, a finzone.Actor, q MatchQuery
 		f.OverdueAt = s.now()
 	}
 	reg := region("region", q.Region, &probs)
-	pg := q.page(&probs)
+	pg := s.page("matches", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
@@ -97,7 +97,8 @@ func (s *Service) ListMatches(ctx context.Context, a finzone.Actor, q MatchQuery
 		}
 		f.Regions = want
 	}
-	return s.matches.ListMatches(ctx, f, pg)
+	items, next, err := s.matches.ListMatches(ctx, f, pg)
+	return items, s.next("matches", pg, next), err
 }
 
 // Match is one match the actor may see, with its project: its institution,

@@ -2,10 +2,13 @@ package usecase
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"sync"
 	"time"
 
 	"finzone"
+	"finzone/keys"
 	"finzone/outbound"
 )
 
@@ -30,7 +33,7 @@ func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q Notifica
 		return Notifications{}, forbidden("notifications are for enterprises and institutions")
 	}
 	var probs finzone.Problems
-	pg := q.page(&probs)
+	pg := s.page("notifications", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return Notifications{}, err
 	}
@@ -42,7 +45,7 @@ func (s *Service) Notifications(ctx context.Context, a finzone.Actor, q Notifica
 	if err != nil {
 		return Notifications{}, err
 	}
-	return Notifications{Items: items, Next: next, Unread: unread}, nil
+	return Notifications{Items: items, Next: s.next("notifications", pg, next), Unread: unread}, nil
 }
 
 // UnreadCount is how many of the organization's notices are unread; 0 for
@@ -128,33 +131,104 @@ func (s *Service) Webhook(ctx context.Context, a finzone.Actor) (finzone.Webhook
 	return wh, err
 }
 
-// WebhookInput is an endpoint and its signing secret; an empty URL turns
-// the webhook off.
-type WebhookInput struct{ URL, Secret string }
+// WebhookInput is an endpoint; an empty URL turns the webhook off. There
+// is no secret in it: the platform makes the signing secret.
+type WebhookInput struct{ URL string }
 
-// SetWebhook sets the institution's HTTPS endpoint and signing secret; the
-// secret is never shown again.
-func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInput) (finzone.Webhook, error) {
+// WebhookSaved is the webhook as saved and, when the call generated one,
+// its new signing secret: shown this once, stored only sealed.
+type WebhookSaved struct {
+	finzone.Webhook
+	Secret string
+}
+
+// SetWebhook sets the institution's HTTPS endpoint. The first endpoint
+// gets a new signing secret; a changed one keeps the secret its receiver
+// already holds, unless that secret can no longer be opened (the platform
+// key changed). Turning the webhook off drops the secret.
+func (s *Service) SetWebhook(ctx context.Context, a finzone.Actor, in WebhookInput) (WebhookSaved, error) {
 	if err := webhookAdmin(a); err != nil {
-		return finzone.Webhook{}, err
+		return WebhookSaved{}, err
 	}
-	wh := finzone.Webhook{OrgID: a.Org.ID, URL: in.URL, Secret: in.Secret, UpdatedAt: s.now()}
+	wh := finzone.Webhook{OrgID: a.Org.ID, URL: in.URL, UpdatedAt: s.now()}
 	wh.Normalize()
 	if err := wh.Validate(s.allowHTTP); err != nil {
-		return finzone.Webhook{}, err
+		return WebhookSaved{}, err
 	}
-	if wh.URL != "" {
-		// Public addresses only (checked again at every delivery).
-		if err := (outbound.Policy{AllowLoopback: s.allowHTTP}).CheckURL(ctx, wh.URL); err != nil {
-			var probs finzone.Problems
-			probs.Add("url", finzone.FCNotPublic)
-			return finzone.Webhook{}, probs.Err()
-		}
+	if wh.URL == "" {
+		return WebhookSaved{Webhook: wh}, s.notices.SetWebhook(ctx, wh)
 	}
-	if err := s.notices.SetWebhook(ctx, wh); err != nil {
-		return finzone.Webhook{}, err
+	// Public addresses only (checked again at every delivery).
+	if err := (outbound.Policy{AllowLoopback: s.allowHTTP}).CheckURL(ctx, wh.URL); err != nil {
+		var probs finzone.Problems
+		probs.Add("url", finzone.FCNotPublic)
+		return WebhookSaved{}, probs.Err()
 	}
-	return wh, nil
+	old, err := s.notices.Webhook(ctx, a.Org.ID)
+	if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		return WebhookSaved{}, err
+	}
+	out := WebhookSaved{Webhook: wh}
+	if s.secretKept(old) {
+		out.SealedSecret, out.SecretHint, out.SecretCreatedAt = old.SealedSecret, old.SecretHint, old.SecretCreatedAt
+	} else {
+		out.Secret = s.newWebhookSecret(&out.Webhook)
+	}
+	if err := s.notices.SetWebhook(ctx, out.Webhook); err != nil {
+		return WebhookSaved{}, err
+	}
+	return out, nil
+}
+
+// secretKept: a new endpoint keeps the webhook's secret while the webhook
+// was on and its secret still opens (the platform key may have changed).
+func (s *Service) secretKept(old finzone.Webhook) bool {
+	_, err := s.keys.Open(keys.WebhookSecret, old.SealedSecret)
+	return old.URL != "" && err == nil
+}
+
+// RotateWebhookSecret replaces the signing secret of the institution's
+// webhook with a new one, shown this once; the old one stops signing at
+// once (deliveries waiting for a retry are signed when sent, so with the
+// new one).
+func (s *Service) RotateWebhookSecret(ctx context.Context, a finzone.Actor) (WebhookSaved, error) {
+	if err := webhookAdmin(a); err != nil {
+		return WebhookSaved{}, err
+	}
+	wh, err := s.notices.Webhook(ctx, a.Org.ID)
+	if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		return WebhookSaved{}, err
+	}
+	if wh.URL == "" {
+		return WebhookSaved{}, finzone.Errorf(finzone.ECInvalidState, "no webhook endpoint to rotate the secret of")
+	}
+	out := WebhookSaved{Webhook: wh}
+	out.UpdatedAt = s.now()
+	out.Secret = s.newWebhookSecret(&out.Webhook)
+	if err := s.notices.SetWebhook(ctx, out.Webhook); err != nil {
+		return WebhookSaved{}, err
+	}
+	return out, nil
+}
+
+// newWebhookSecret makes a signing secret of 32 random bytes, seals it
+// into wh and returns it, for its one showing.
+func (s *Service) newWebhookSecret(wh *finzone.Webhook) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics rather)
+	secret := finzone.WebhookSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
+	wh.SealedSecret = s.keys.Seal(keys.WebhookSecret, []byte(secret))
+	wh.SecretHint, wh.SecretCreatedAt = finzone.WebhookSecretHint(secret), wh.UpdatedAt
+	return secret
+}
+
+// SealPlaintextWebhookSecrets seals the webhook secrets an older version
+// stored as given, keeping each (the institutions' receivers hold them);
+// processes call it at start, before they serve or deliver.
+func (s *Service) SealPlaintextWebhookSecrets(ctx context.Context) (int, error) {
+	return s.notices.SealPlaintextWebhookSecrets(ctx, func(plain string) ([]byte, string) {
+		return s.keys.Seal(keys.WebhookSecret, []byte(plain)), finzone.WebhookSecretHint(plain)
+	})
 }
 
 // Deliveries is a page of the institution's webhook delivery log.
@@ -163,11 +237,12 @@ func (s *Service) Deliveries(ctx context.Context, a finzone.Actor, in ListInput)
 		return nil, "", err
 	}
 	var probs finzone.Problems
-	pg := in.page(&probs)
+	pg := s.page("deliveries", in, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
-	return s.notices.ListDeliveries(ctx, a.Org.ID, pg)
+	items, next, err := s.notices.ListDeliveries(ctx, a.Org.ID, pg)
+	return items, s.next("deliveries", pg, next), err
 }
 
 // webhookAdmin: only an institution's admins manage its webhook.

@@ -290,7 +290,7 @@ func (s *Service) ListProducts(ctx context.Context, a finzone.Actor, q ProductQu
 	if q.Owner != "" && q.Owner != "me" {
 		probs.Add("owner", finzone.FCInvalid)
 	}
-	pg := q.page(&probs)
+	pg := s.page("products", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
@@ -310,7 +310,8 @@ func (s *Service) ListProducts(ctx context.Context, a finzone.Actor, q ProductQu
 	default:
 		return nil, "", forbidden("unpublished products are for their owners and reviewers")
 	}
-	return s.products.ListProducts(ctx, f, pg)
+	items, next, err := s.products.ListProducts(ctx, f, pg)
+	return items, s.next("products", pg, next), err
 }
 
 // ReviewQueue is the versions waiting for the staff member's review, oldest

@@ -248,7 +248,7 @@ func (s *Service) ListProjects(ctx context.Context, a finzone.Actor, q ProjectQu
 		NeedsAttention: flag("attention", q.Attention, &probs),
 	}
 	reg := region("region", q.Region, &probs)
-	pg := q.page(&probs)
+	pg := s.page("projects", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
@@ -263,7 +263,8 @@ func (s *Service) ListProjects(ctx context.Context, a finzone.Actor, q ProjectQu
 	default:
 		return nil, "", forbidden("institutions list matches, not projects")
 	}
-	return s.projects.ListProjects(ctx, f, pg)
+	items, next, err := s.projects.ListProjects(ctx, f, pg)
+	return items, s.next("projects", pg, next), err
 }
 
 // ProjectProgress is one of an enterprise's projects with how many
@@ -352,7 +353,14 @@ func (s *Service) SearchProjects(ctx context.Context, a finzone.Actor, q SearchQ
 		f.Status = st
 	}
 	if q.Q == "" {
-		return s.projects.ListProjects(ctx, f, finzone.Page{Limit: searchPage, Cursor: q.Cursor})
+		var probs finzone.Problems
+		pg := s.page("projects", ListInput{Cursor: q.Cursor}, &probs)
+		if err := probs.Err(); err != nil {
+			return nil, "", err
+		}
+		pg.Limit = searchPage
+		items, next, err := s.projects.ListProjects(ctx, f, pg)
+		return items, s.next("projects", pg, next), err
 	}
 	var out []finzone.Project
 	pg := finzone.Page{Limit: finzone.MaxPageLimit}

@@ -123,6 +123,10 @@ type Notices interface {
 	MarkNotificationsRead(ctx context.Context, orgID string, ids []string) error
 	SetWebhook(ctx context.Context, w finzone.Webhook) error
 	Webhook(ctx context.Context, orgID string) (finzone.Webhook, error)
+	// SealPlaintextWebhookSecrets replaces every webhook secret stored in
+	// plaintext (before secrets were sealed) by what seal makes of it, and
+	// says how many it replaced.
+	SealPlaintextWebhookSecrets(ctx context.Context, seal func(plain string) (sealed []byte, hint string)) (int, error)
 	ListDeliveries(ctx context.Context, orgID string, pg finzone.Page) ([]finzone.Delivery, string, error)
 }
 

@@ -51,14 +51,15 @@ func (s *Service) ListEnterprises(ctx context.Context, a finzone.Actor, q Enterp
 		v := flag("verified", q.Verified, &probs)
 		f.Verified = &v
 	}
-	pg := q.page(&probs)
+	pg := s.page("enterprises", q.ListInput, &probs)
 	if err := probs.Err(); err != nil {
 		return nil, "", err
 	}
 	if !a.IsPlatformAdmin() {
 		f.Regions = finzone.ExpandRegions(a.User.Regions)
 	}
-	return s.orgs.ListOrgs(ctx, f, pg)
+	items, next, err := s.orgs.ListOrgs(ctx, f, pg)
+	return items, s.next("enterprises", pg, next), err
 }
 
 // VerifyEnterprise records that a coordinator covering the enterprise has

@@ -78,6 +78,7 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/matches/:id/urge", signedIn(p.urgePost))
 	app.Get("/webhooks", signedIn(p.webhooksPage))
 	app.Post("/webhooks", signedIn(p.webhooksPost))
+	app.Post("/webhooks/rotate", signedIn(p.webhooksRotate))
 	app.Get("/notifications", signedIn(p.notificationsPage))
 	app.Post("/notifications/read", signedIn(p.notificationsReadPost))
 

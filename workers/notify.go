@@ -19,8 +19,13 @@ import (
 
 	"finzone"
 	"finzone/i18n"
+	"finzone/keys"
 	"finzone/outbound"
 )
+
+// ClassSecretUnreadable is the delivery log's error class for a webhook
+// whose stored secret cannot be opened.
+const ClassSecretUnreadable = "secret_unreadable"
 
 // MaxDeliveryAttempts bounds webhook retries; after it the delivery is
 // marked failed in the institution's log.
@@ -143,7 +148,14 @@ func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		d.Status, d.LastError = "failed", "webhook removed"
 		return st.UpdateDelivery(ctx, d)
 	}
-	code, sendErr := w.post(ctx, d, hook.Secret, now)
+	secret, err := w.cfg.Keys.Open(keys.WebhookSecret, hook.SealedSecret)
+	if err != nil {
+		// No retry opens it: the platform key changed, or the secret was
+		// never sealed. The institution rotates its secret.
+		d.Status, d.LastError = "failed", ClassSecretUnreadable
+		return st.UpdateDelivery(ctx, d)
+	}
+	code, sendErr := w.post(ctx, d, string(secret), now)
 	d.Attempts++
 	d.LastStatusCode = code
 	d.LastError = ""

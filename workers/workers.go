@@ -17,6 +17,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"finzone"
+	"finzone/keys"
 	"finzone/matching"
 	"finzone/outbound"
 )
@@ -52,6 +53,10 @@ type Config struct {
 	// AllowHTTPWebhooks permits plain http and loopback receivers (tests only).
 	HTTP              *http.Client
 	AllowHTTPWebhooks bool
+	// Keys open the webhook secrets the use cases sealed: the same key as
+	// the API processes'. The zero Ring gets a random key, which opens
+	// nothing stored: deliveries then fail as secret_unreadable.
+	Keys keys.Ring
 }
 
 // Workers is the asynq server, the scheduler and the catalogue watcher.
@@ -88,6 +93,9 @@ func New(cfg Config) *Workers {
 	}
 	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = 30 * time.Second
+	}
+	if cfg.Keys.Empty() {
+		cfg.Keys = keys.Random()
 	}
 	if cfg.HTTP == nil {
 		// The one guarded client for users' URLs: public addresses only, no

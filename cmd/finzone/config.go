@@ -44,6 +44,9 @@ type config struct {
 	// RequireVerification lists the regions where a need of an unverified
 	// enterprise is held before any push until a coordinator verifies it.
 	RequireVerification string
+	// TrustedProxies lists the reverse proxies (IPs, CIDRs) whose
+	// X-Forwarded-Proto and X-Forwarded-Host are believed.
+	TrustedProxies string
 }
 
 func env(key, def string) string {
@@ -86,6 +89,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every API process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FINZONE_TRUSTED_PROXIES", ""), "comma-separated IPs and CIDR ranges of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed (HSTS and Secure cookies behind a TLS proxy); empty believes nobody's (FINZONE_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 

@@ -172,6 +172,18 @@ func serve(ctx context.Context, mode string, args []string) error {
 		return err
 	}
 	logCalendar(log, deadlines.Calendar, time.Now())
+	ring, err := cfg.keyRing()
+	if err != nil {
+		return err
+	}
+	// Secrets an older version stored in plaintext are sealed before anything signs with them.
+	sealed, err := usecase.New(in.store, usecase.Config{Keys: ring, Log: log}).SealPlaintextWebhookSecrets(ctx)
+	if err != nil {
+		return fmt.Errorf("sealing webhook secrets: %w", err)
+	}
+	if sealed > 0 {
+		log.Info("sealed webhook secrets stored in plaintext", "count", sealed)
+	}
 	errc := make(chan error, 1)
 	if mode == "all" || mode == "worker" {
 		verify, err := parseRegionsOf("require-verification-regions", cfg.RequireVerification)
@@ -180,7 +192,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		}
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
-			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify})
+			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify, Keys: ring})
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -240,6 +252,10 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := server.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-proxies: %w", err)
+	}
 	ring, err := cfg.keyRing()
 	if err != nil {
 		return nil, err
@@ -256,7 +272,7 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		},
 		Queues: queues.Queues,
 	})
-	app := server.New(log)
+	app := server.NewWith(server.Config{Log: log, TrustedProxies: proxies})
 	api.Mount(app, uc)
 	if err := web.Mount(app, uc); err != nil {
 		_ = pipeline.Close()
