@@ -26,6 +26,11 @@ func freeAddr(t *testing.T) string {
 
 func connect(t *testing.T, uri string) *mongo.Client {
 	t.Helper()
+	return connectB(t, uri)
+}
+
+func connectB(t testing.TB, uri string) *mongo.Client {
+	t.Helper()
 	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(10 * time.Second))
 	if err != nil {
 		t.Fatal(err)

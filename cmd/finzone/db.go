@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -23,6 +24,7 @@ func dbCmd(ctx context.Context, args []string) error {
 	cfg.register(fs)
 	_ = fs.Parse(args)
 	log := newLogger(cfg.LogLevel)
+	slog.SetDefault(log) // the server's own lines, e.g. failed authentications
 	credPath := filepath.Join(cfg.DataDir, embedded.CredentialsFile)
 	creds, err := embedded.LoadCredentials(credPath)
 	if err != nil {
