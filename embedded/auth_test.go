@@ -2,8 +2,10 @@ package embedded
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +232,41 @@ func TestMongoLegacyHandshakeAndFullSCRAMExchange(t *testing.T) {
 	}
 	if got := r.run(opMsg, "finzone", bson.D{{Key: "find", Value: "users"}}); got["ok"] != 1.0 {
 		t.Errorf("find after auth: %v", got)
+	}
+}
+
+// Before authentication a message that awaits no answer is dropped, not
+// run and not answered (an answer would be taken for the next request's),
+// and a legacy write closes the connection.
+func TestMongoProxyDropsUnansweredMessagesBeforeAuth(t *testing.T) {
+	m := startWithPassword(t, "right-password")
+	nc, err := net.Dial("tcp", m.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	r := &rawConn{t: t, c: nc}
+	doc, _ := bson.Marshal(bson.D{{Key: "insert", Value: "users"}, {Key: "documents", Value: bson.A{bson.D{{Key: "_id", Value: 1}}}},
+		{Key: "$db", Value: "finzone"}})
+	body := append(binary.LittleEndian.AppendUint32(nil, msgMoreToCome), 0)
+	if err := writeMessage(nc, 99, 0, opMsg, append(body, doc...)); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.run(opMsg, "admin", bson.D{{Key: "hello", Value: 1}}); got["isWritablePrimary"] != true {
+		t.Errorf("hello after a fire-and-forget insert: %v", got)
+	}
+	var n int64 = -1
+	if err := connectB(t, m.URI).Database("finzone").RunCommand(context.Background(),
+		bson.D{{Key: "count", Value: "users"}}).Decode(&struct {
+		N *int64 `bson:"n"`
+	}{&n}); err != nil || n != 0 {
+		t.Errorf("users after the unauthenticated insert: %d, %v; want 0", n, err)
+	}
+	if err := writeMessage(nc, 100, 0, 2002, []byte{0, 0, 0, 0, 'x', 0}); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := readMessage(nc, preAuthMax); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("after a legacy OP_INSERT: %v, want the connection closed", err)
 	}
 }

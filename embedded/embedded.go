@@ -104,6 +104,12 @@ func (cfg MongoConfig) Start() (*Mongo, error) {
 		if ln != nil {
 			ln.Close()
 		}
+		if f != nil {
+			// Run on a done context releases the socket and the backend.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_ = f.Run(ctx)
+		}
 		return nil, fmt.Errorf("embedded mongo: %w", err)
 	}
 	m.run(f)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/xdg-go/scram"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -69,12 +70,14 @@ func newProxy(ln net.Listener, socket, password string, log *slog.Logger) (*prox
 func (p *proxy) serve() {
 	for {
 		c, err := p.ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return // closed
+			// Out of file descriptors, say: keep serving once it passes.
+			p.log.Warn("embedded mongo: accept", "err", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		if !p.track(c) {
 			c.Close()
@@ -160,6 +163,9 @@ func (s *session) authenticate() bool {
 			return false
 		}
 		c, err := parseCommand(m)
+		if errors.Is(err, errNoReply) {
+			continue
+		}
 		if errors.Is(err, errNotCommand) {
 			if err := s.send(c, unauthorized(c.name())); err != nil {
 				return false
@@ -265,6 +271,9 @@ func (s *session) forward(c command, doc []byte, patch func(bson.D) bson.D) erro
 }
 
 func unauthorized(cmd string) bson.D {
+	if cmd == "" {
+		cmd = "this"
+	}
 	return bson.D{
 		{Key: "ok", Value: 0.0},
 		{Key: "errmsg", Value: fmt.Sprintf("command %s requires authentication", cmd)},

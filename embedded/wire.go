@@ -79,13 +79,23 @@ type command struct {
 	numberToReturn int32
 }
 
-var errNotCommand = errors.New("not a command")
+// errNotCommand is a request the proxy answers Unauthorized without reading
+// it further; errNoReply one it ignores, since the client awaits no answer.
+var (
+	errNotCommand = errors.New("not a command")
+	errNoReply    = errors.New("a message that takes no reply")
+)
 
-// parseCommand reads the command of an OP_MSG or OP_QUERY request.
+// parseCommand reads the command of an OP_MSG or OP_QUERY request. Other
+// opcodes (the legacy writes, compression) are not taken before
+// authentication.
 func parseCommand(m message) (command, error) {
 	c := command{opCode: m.opCode, requestID: m.requestID}
 	switch m.opCode {
 	case opMsg:
+		if len(m.body) >= 4 && binary.LittleEndian.Uint32(m.body)&msgMoreToCome != 0 {
+			return c, errNoReply
+		}
 		doc, err := msgBody(m.body)
 		if err != nil {
 			return c, err
@@ -96,23 +106,19 @@ func parseCommand(m message) (command, error) {
 	case opQuery:
 		return parseQuery(c, m.body)
 	}
-	return c, fmt.Errorf("opcode %d: %w", m.opCode, errNotCommand)
+	return c, fmt.Errorf("opcode %d before authentication", m.opCode)
 }
 
-// msgBody is an OP_MSG's body section. A message that asks for no reply
-// (moreToCome) or carries document sequences is not one the proxy answers
-// before authentication.
+// msgBody is an OP_MSG's body section. One that carries document sequences
+// as well is not a command the proxy answers before authentication.
 func msgBody(b []byte) (bson.Raw, error) {
 	if len(b) < 5 {
 		return nil, errors.New("short OP_MSG")
 	}
 	flags := binary.LittleEndian.Uint32(b)
-	if flags&msgMoreToCome != 0 {
-		return nil, fmt.Errorf("OP_MSG with moreToCome: %w", errNotCommand)
-	}
 	b = b[4:]
 	if flags&msgChecksumPresent != 0 {
-		if len(b) < 4 {
+		if len(b) < 5 {
 			return nil, errors.New("short OP_MSG")
 		}
 		b = b[:len(b)-4]
