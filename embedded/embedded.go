@@ -52,13 +52,18 @@ type MongoConfig struct {
 	// Password is MongoUser's; empty makes a random one that only this
 	// process knows (tests that use URI only).
 	Password string
+
+	// beside starts a second server, on a socket of its own, when another
+	// serves Dir already, instead of failing with ErrInUse.
+	beside bool
 }
 
 // StartMongo serves FerretDB on dir's Unix socket and the authenticating
 // proxy on addr, with a password nobody else knows: callers in this process
-// use URI.
+// use URI. If another server serves dir, this one gets a socket of its own
+// beside it on the same files (as two processes did before the socket).
 func StartMongo(dir, addr string) (*Mongo, error) {
-	return MongoConfig{Dir: dir, Addr: addr}.Start()
+	return MongoConfig{Dir: dir, Addr: addr, beside: true}.Start()
 }
 
 // Start starts the server. It also keeps each collection's _id lookup
@@ -70,14 +75,8 @@ func (cfg MongoConfig) Start() (*Mongo, error) {
 		return nil, fmt.Errorf("embedded mongo: %w", err)
 	}
 	m := &Mongo{dir: abs, log: slog.Default(), done: make(chan struct{})}
-	sock, elsewhere, err := socketPath(abs)
+	sock, err := m.socket(cfg.beside)
 	if err != nil {
-		return nil, fmt.Errorf("embedded mongo: %w", err)
-	}
-	if elsewhere {
-		m.socketDir = filepath.Dir(sock)
-	}
-	if err := clearStaleSocket(sock); err != nil {
 		return nil, err
 	}
 	var ln net.Listener
@@ -115,6 +114,24 @@ func (cfg MongoConfig) Start() (*Mongo, error) {
 	m.run(f)
 	m.URI = "mongodb://" + url.QueryEscape(sock) + "/"
 	return m, nil
+}
+
+// socket picks FerretDB's socket path, clearing one a dead server left.
+func (m *Mongo) socket(beside bool) (string, error) {
+	sock, elsewhere, err := socketPath(m.dir, socketName)
+	if err == nil {
+		err = clearStaleSocket(sock)
+	}
+	if errors.Is(err, ErrInUse) && beside {
+		sock, elsewhere, err = socketPath(m.dir, extraSocketName())
+	}
+	if err != nil {
+		return "", fmt.Errorf("embedded mongo: %w", err)
+	}
+	if elsewhere {
+		m.socketDir = filepath.Dir(sock)
+	}
+	return sock, nil
 }
 
 // run serves FerretDB, the proxy and the _id indexer until Close.
@@ -166,7 +183,7 @@ func (m *Mongo) Close() {
 	m.cancel()
 	<-m.done
 	if m.socketDir != "" {
-		_ = os.RemoveAll(m.socketDir)
+		_ = os.Remove(m.socketDir) // once empty: another server's socket may be there
 	}
 }
 

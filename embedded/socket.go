@@ -8,13 +8,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-// ErrInUse is returned by Start when another process serves the data
-// directory already.
-var ErrInUse = errors.New("embedded mongo: another process serves this data directory")
+// ErrInUse is returned by Start when another server (usually another
+// process) serves the data directory already.
+var ErrInUse = errors.New("another server serves this data directory")
 
 // socketName is FerretDB's Unix socket in the data directory. Drivers take a
 // host ending in .sock for a Unix socket.
@@ -31,7 +32,7 @@ func SocketURI(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sock, _, err := socketPath(abs)
+	sock, _, err := socketPath(abs, socketName)
 	if err != nil {
 		return "", err
 	}
@@ -54,11 +55,11 @@ func privateDir(dir string) (string, error) {
 	return abs, nil
 }
 
-// socketPath is where FerretDB's socket for data directory dir goes: in dir,
-// or when that path is too long, in a private directory of this OS user
-// under os.TempDir named after dir (elsewhere is then true).
-func socketPath(dir string) (path string, elsewhere bool, err error) {
-	path = filepath.Join(dir, socketName)
+// socketPath is where FerretDB's socket name for data directory dir goes:
+// in dir, or when that path is too long, in a private directory of this OS
+// user under os.TempDir named after dir (elsewhere is then true).
+func socketPath(dir, name string) (path string, elsewhere bool, err error) {
+	path = filepath.Join(dir, name)
 	if len(path) <= maxSocketPath {
 		return path, false, nil
 	}
@@ -76,7 +77,7 @@ func socketPath(dir string) (path string, elsewhere bool, err error) {
 	if !fi.IsDir() || !ok || int(st.Uid) != os.Getuid() || fi.Mode().Perm() != 0o700 {
 		return "", false, fmt.Errorf("socket directory %s is not a directory of mode 0700 owned by this user", priv)
 	}
-	path = filepath.Join(priv, socketName)
+	path = filepath.Join(priv, name)
 	if len(path) > maxSocketPath {
 		return "", false, fmt.Errorf("socket path %s too long; set TMPDIR to a shorter directory", path)
 	}
@@ -97,4 +98,12 @@ func clearStaleSocket(path string) error {
 		return fmt.Errorf("embedded mongo: stale socket: %w", err)
 	}
 	return nil
+}
+
+var extraSockets atomic.Int64
+
+// extraSocketName names the socket of a second server on a data directory
+// another server serves already.
+func extraSocketName() string {
+	return fmt.Sprintf("mongodb-%d-%d.sock", os.Getpid(), extraSockets.Add(1))
 }

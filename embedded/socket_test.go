@@ -11,7 +11,7 @@ import (
 )
 
 // FerretDB listens on a socket only its owner reaches; a second server on
-// the same data directory is refused, a socket left by a dead one is
+// the same data directory is refused (or, asked, put beside), a socket left by a dead one is
 // replaced, and a data directory too deep for a socket path gets one in a
 // private directory under os.TempDir.
 func TestMongoSocket(t *testing.T) {
@@ -28,9 +28,21 @@ func TestMongoSocket(t *testing.T) {
 	if uri, err := SocketURI(dir); err != nil || uri != m.URI {
 		t.Errorf("SocketURI %q, %v; want %q", uri, err, m.URI)
 	}
-	if _, err := StartMongo(dir, ""); !errors.Is(err, ErrInUse) {
+	if _, err := (MongoConfig{Dir: dir}).Start(); !errors.Is(err, ErrInUse) {
 		t.Errorf("second server on the directory: %v, want ErrInUse", err)
 	}
+	// StartMongo (tests: two processes on the same files) gets a socket of
+	// its own instead.
+	beside, err := StartMongo(dir, "")
+	if err != nil || beside.URI == m.URI {
+		t.Fatalf("StartMongo beside a running server: %v", err)
+	}
+	c := connect(t, beside.URI)
+	if err := c.Ping(context.Background(), nil); err != nil {
+		t.Errorf("ping the server beside: %v", err)
+	}
+	_ = c.Disconnect(context.Background())
+	beside.Close()
 	m.Close()
 
 	// A dead server's socket: a Unix socket file nobody accepts on.
