@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -286,7 +287,9 @@ func startRedis(t testing.TB) (url string, client *redis.Client) {
 	return "redis://" + addr + "/0", client
 }
 
-// startDB runs `finzone db` on a copy of the seeded template.
+// startDB runs `finzone db` on a copy of the seeded template. The URI
+// carries the credentials `finzone db` made in the data directory, which is
+// how api and worker processes on another data directory reach it.
 func startDB(t testing.TB) (uri string, p *proc) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
@@ -294,7 +297,11 @@ func startDB(t testing.TB) (uri string, p *proc) {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	p = newProc(t, "db", nil, bin, "db", "-data-dir", dir, "-embedded-mongo-addr", addr, "-log-level", "warn")
 	waitTCP(t, addr, 20*time.Second)
-	return "mongodb://" + addr + "/", p
+	creds, err := embedded.ReadCredentials(filepath.Join(dir, embedded.CredentialsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return creds.MongoURI(addr, ""), p
 }
 
 // workerEnv is the environment of a `finzone worker` process.
@@ -331,4 +338,14 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hostOf is the host:port of a mongodb:// URI.
+func hostOf(t testing.TB, uri string) string {
+	t.Helper()
+	u, err := url.Parse(uri)
+	if err != nil {
+		t.Fatal("bad store URI")
+	}
+	return u.Host
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,7 +101,7 @@ func TestStoreOutageMidRun(t *testing.T) {
 	db.start()
 	t.Logf("store restarted after %.1fs; the API answered %v meanwhile", time.Since(down).Seconds(), answers)
 	back := time.Now()
-	waitTCP(t, strings.TrimSuffix(strings.TrimPrefix(uri, "mongodb://"), "/"), 20*time.Second)
+	waitTCP(t, hostOf(t, uri), 20*time.Second)
 	for {
 		if st, _ := list(); st == http.StatusOK {
 			break

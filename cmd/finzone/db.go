@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -12,24 +13,35 @@ import (
 
 // dbCmd runs only the embedded MongoDB-wire server (FerretDB on SQLite), so
 // separate api and worker processes on one machine can share it, and so fault
-// tests can stop and restart the store on its own. It prints the URI on
-// stdout and serves until SIGINT or SIGTERM.
+// tests can stop and restart the store on its own. Clients authenticate as
+// embedded.MongoUser with the password in the data directory's credentials
+// file (made at first start); processes of the same OS user may instead use
+// the Unix socket in the data directory. It prints the TCP address's URI,
+// without the password, on stdout and serves until SIGINT or SIGTERM.
 func dbCmd(ctx context.Context, args []string) error {
 	var cfg config
 	fs := flag.NewFlagSet("db", flag.ExitOnError)
 	cfg.register(fs)
 	_ = fs.Parse(args)
 	log := newLogger(cfg.LogLevel)
+	slog.SetDefault(log) // the server's own lines, e.g. failed authentications
+	credPath := filepath.Join(cfg.DataDir, embedded.CredentialsFile)
+	creds, err := embedded.LoadCredentials(credPath)
+	if err != nil {
+		return err
+	}
 	dir := filepath.Join(cfg.DataDir, "db")
 	// No fallback to a free port: clients were told this address.
 	embedded.TuneGC()
-	m, err := embedded.StartMongo(dir, cfg.MongoAddr)
+	m, err := embedded.MongoConfig{Dir: dir, Addr: cfg.MongoAddr, Password: creds.MongoPassword}.Start()
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	log.Info("MongoDB-wire server (FerretDB on SQLite)", "uri", m.URI, "data_dir", dir)
-	fmt.Fprintln(os.Stdout, m.URI)
+	uri := "mongodb://" + m.Addr + "/"
+	log.Info("MongoDB-wire server (FerretDB on SQLite)", "uri", uri, "user", embedded.MongoUser,
+		"password_in", credPath, "socket", m.URI, "data_dir", dir)
+	fmt.Fprintln(os.Stdout, uri)
 	<-ctx.Done()
 	log.Info("shutting down")
 	return nil

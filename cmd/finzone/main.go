@@ -85,24 +85,29 @@ func (in *infra) Close() {
 }
 
 // openInfra connects to MongoDB and Redis, starting the embedded ones when no
-// URI is configured.
+// URI is configured. The embedded ones take the passwords kept in the data
+// directory's credentials file; this process reaches its own FerretDB over
+// the Unix socket, and another process's on the same data directory too.
 func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error) {
 	in := &infra{mongoURI: cfg.MongoURI}
-	var em *embedded.Mongo
-	if in.mongoURI == "" {
-		dir := filepath.Join(cfg.DataDir, "db")
-		embedded.TuneGC()
-		m, err := embedded.StartMongo(dir, cfg.MongoAddr)
-		if err != nil && cfg.MongoAddr != "127.0.0.1:0" {
-			log.Warn("embedded MongoDB address busy, using a free port", "addr", cfg.MongoAddr, "err", err)
-			m, err = embedded.StartMongo(dir, "127.0.0.1:0")
-		}
-		if err != nil {
+	var creds embedded.Credentials
+	credPath := filepath.Join(cfg.DataDir, embedded.CredentialsFile)
+	if cfg.MongoURI == "" || cfg.RedisURL == "" {
+		var err error
+		if creds, err = embedded.LoadCredentials(credPath); err != nil {
 			return nil, err
 		}
-		in.closers = append(in.closers, m.Close)
-		in.mongoURI, in.embedded, em = m.URI, true, m
-		log.Info("embedded MongoDB-wire server (FerretDB on SQLite)", "uri", m.URI, "data_dir", dir)
+	}
+	var em *embedded.Mongo
+	if in.mongoURI == "" {
+		var err error
+		if em, in.mongoURI, err = startEmbeddedMongo(cfg, creds, log); err != nil {
+			return nil, err
+		}
+		in.embedded = true
+		if em != nil {
+			in.closers = append(in.closers, em.Close)
+		}
 	}
 	store, err := mongodb.Open(ctx, in.mongoURI, cfg.DB)
 	if err != nil {
@@ -122,28 +127,63 @@ func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error
 
 	redisURL := cfg.RedisURL
 	if redisURL == "" {
-		r, err := embedded.StartRedis(cfg.RedisAddr)
+		r, err := embedded.StartRedisWithPassword(cfg.RedisAddr, creds.RedisPassword)
 		if err != nil {
 			in.Close()
 			return nil, err
 		}
 		in.closers = append(in.closers, r.Close)
 		redisURL = r.URL()
-		log.Info("embedded Redis (miniredis)", "url", redisURL)
+		log.Info("embedded Redis (miniredis)", "url", r.PublicURL(), "password_in", credPath)
 	}
+	if err := in.openRedis(redisURL); err != nil {
+		in.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// startEmbeddedMongo starts FerretDB on the data directory, its
+// authenticating proxy on cfg.MongoAddr (or a free port if that is taken),
+// and returns the URI this process uses: the Unix socket. If another
+// process serves the directory already, em is nil and the URI is that
+// process's socket.
+func startEmbeddedMongo(cfg config, creds embedded.Credentials, log *slog.Logger) (em *embedded.Mongo, uri string, err error) {
+	dir := filepath.Join(cfg.DataDir, "db")
+	mc := embedded.MongoConfig{Dir: dir, Addr: cfg.MongoAddr, Password: creds.MongoPassword}
+	embedded.TuneGC()
+	m, err := mc.Start()
+	if errors.Is(err, embedded.ErrInUse) {
+		uri, err := embedded.SocketURI(dir)
+		log.Info("the data directory's embedded MongoDB-wire server is running in another process: using it", "data_dir", dir)
+		return nil, uri, err
+	}
+	if err != nil && cfg.MongoAddr != "127.0.0.1:0" {
+		log.Warn("embedded MongoDB address busy, using a free port", "addr", cfg.MongoAddr, "err", err)
+		mc.Addr = "127.0.0.1:0"
+		m, err = mc.Start()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	log.Info("embedded MongoDB-wire server (FerretDB on SQLite)", "uri", "mongodb://"+m.Addr+"/"+cfg.DB,
+		"user", embedded.MongoUser, "password_in", filepath.Join(cfg.DataDir, embedded.CredentialsFile), "data_dir", dir)
+	return m, m.URI, nil
+}
+
+// openRedis makes the asynq and go-redis clients for redisURL.
+func (in *infra) openRedis(redisURL string) error {
 	opt, err := asynq.ParseRedisURI(redisURL)
 	if err != nil {
-		in.Close()
-		return nil, fmt.Errorf("redis url: %w", err)
+		return fmt.Errorf("redis url: %w", err)
 	}
 	ropts, err := redis.ParseURL(redisURL)
 	if err != nil {
-		in.Close()
-		return nil, fmt.Errorf("redis url: %w", err)
+		return fmt.Errorf("redis url: %w", err)
 	}
 	in.redisOpt, in.redis = opt, redis.NewClient(ropts)
 	in.closers = append(in.closers, func() { _ = in.redis.Close() })
-	return in, nil
+	return nil
 }
 
 // serve runs the HTTP server, the workers, or both until a signal arrives.
