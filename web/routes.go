@@ -30,8 +30,17 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	}
 	p := &pages{uc: uc, r: r}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(Static()), MaxAge: 365 * 24 * 3600}))
-	open, signedIn := p.open, p.signedIn
+	p.accountRoutes(app)
+	p.objectRoutes(app)
+	p.staffRoutes(app)
+	app.Use(p.notFound)
+	return nil
+}
 
+// accountRoutes are signing in and out and what a person does with their
+// own account.
+func (p *pages) accountRoutes(app *fiber.App) {
+	open, signedIn := p.open, p.signedIn
 	app.Get("/", open(p.homePage))
 	app.Get("/lang/:lang", p.switchLang)
 	app.Get("/login", open(p.loginPage))
@@ -47,7 +56,12 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Get("/account", signedIn(p.accountPage))
 	app.Post("/account/password", signedIn(p.passwordPost))
 	app.Post("/account/sessions/:id/revoke", signedIn(p.revokeSessionPost))
+	app.Get("/account/password", func(c *fiber.Ctx) error { return c.Redirect("/account", fiber.StatusSeeOther) })
+}
 
+// objectRoutes are the projects, products and matches pages and forms.
+func (p *pages) objectRoutes(app *fiber.App) {
+	signedIn := p.signedIn
 	app.Get("/projects", signedIn(p.projectsPage))
 	app.Get("/projects/new", signedIn(p.newProjectPage))
 	app.Post("/projects/new", signedIn(p.newProjectPost))
@@ -81,7 +95,19 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/webhooks/rotate", signedIn(p.webhooksRotate))
 	app.Get("/notifications", signedIn(p.notificationsPage))
 	app.Post("/notifications/read", signedIn(p.notificationsReadPost))
+	// A page drawn by a POST (a form with field messages) links its language
+	// switch to its own address; these lead back to the page itself.
+	for _, form := range []string{"action", "extend", "urge"} {
+		app.Get("/matches/:id/"+form, backTo("/matches/"))
+	}
+	for _, form := range []string{"offer", "screen", "assign"} {
+		app.Get("/projects/:id/"+form, backTo("/projects/"))
+	}
+}
 
+// staffRoutes are the coordinators' and platform admins' pages.
+func (p *pages) staffRoutes(app *fiber.App) {
+	signedIn := p.signedIn
 	app.Get("/dashboard", signedIn(p.dashboardPage))
 	app.Get("/pipeline", signedIn(p.pipelinePage))
 	app.Get("/search", signedIn(p.searchPage))
@@ -93,20 +119,7 @@ func Mount(app *fiber.App, uc *usecase.Service) error {
 	app.Post("/review/enterprises/:id/verify", signedIn(p.verifyEnterprisePost))
 	app.Post("/review/claims/:id", signedIn(p.decideClaimPost))
 	app.Get("/admin", signedIn(p.adminPage))
-
-	// A page drawn by a POST (a form with field messages) links its language
-	// switch to its own address; these lead back to the page itself.
-	for _, form := range []string{"action", "extend", "urge"} {
-		app.Get("/matches/:id/"+form, backTo("/matches/"))
-	}
-	for _, form := range []string{"offer", "screen", "assign"} {
-		app.Get("/projects/:id/"+form, backTo("/projects/"))
-	}
 	app.Get("/review/products/:id", backTo("/products/"))
-	app.Get("/account/password", func(c *fiber.Ctx) error { return c.Redirect("/account", fiber.StatusSeeOther) })
-
-	app.Use(p.notFound)
-	return nil
 }
 
 // backTo redirects to prefix and the request's :id.
