@@ -26,7 +26,7 @@ func TestBrowserSiblingPortCannotForgeAForm(t *testing.T) {
 	const email = "victim@e2e.test"
 	if _, err := p.uc.Register(ctx, finzone.Actor{}, finzone.Signup{Org: finzone.Organization{Kind: finzone.KindEnterprise,
 		Name: "临泉县测试食品有限公司", USCC: uscc("91341221MA2N5W8D1"), RegionCode: "341221", IndustryCode: "C13", Size: finzone.SizeSmall},
-		Email: email, Name: "王总", Password: password}); err != nil {
+		Email: email, Name: "王总", Password: password, PrivacyConsent: finzone.PrivacyVersion}); err != nil {
 		t.Fatal(err)
 	}
 	owner := p.actor(t, email)
