@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"syscall"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestStoreOutageMidRun(t *testing.T) {
 	api.Mount(app, usecase.New(openStore(t, uri), usecase.Config{Pipeline: r.client, Log: quietLog()}))
 	token := registerEnterprise(t, app)
 	list := func() (int, string) {
-		req, _ := http.NewRequest("GET", "/api/v1/projects", nil)
+		req := httptest.NewRequest("GET", "/api/v1/projects", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := app.Test(req, 30_000)
 		if err != nil {
@@ -133,7 +134,7 @@ func registerEnterprise(t *testing.T, app interface {
 		"user":            map[string]any{"email": fmt.Sprintf("fault-%d@example.cn", time.Now().UnixNano()), "password": "fault-test-password-1", "name": "张三"},
 		"privacy_consent": finzone.PrivacyVersion,
 	})
-	req, _ := http.NewRequest("POST", "/api/v1/auth/register", bytes.NewReader(body))
+	req := httptest.NewRequest("POST", "/api/v1/auth/register", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := app.Test(req, 30_000)
 	must(t, err)

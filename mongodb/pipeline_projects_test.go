@@ -39,8 +39,11 @@ func TestPipelineProjects(t *testing.T) {
 	var names []string
 	for _, p := range got {
 		names = append(names, made[p.ID])
-		if p.Title != "" || p.OwnerOrgID != "" || p.Purpose != "" {
-			t.Errorf("%s: fields matching does not read came back: %q %q %q", made[p.ID], p.Title, p.OwnerOrgID, p.Purpose)
+		if p.Title != "" || p.Purpose != "" {
+			t.Errorf("%s: fields matching does not read came back: %q %q", made[p.ID], p.Title, p.Purpose)
+		}
+		if p.OwnerOrgID != "owner-a" {
+			t.Errorf("%s: owner %q, want owner-a: the reconciler checks whether a held need's enterprise is verified", made[p.ID], p.OwnerOrgID)
 		}
 		if p.AmountYuan != 5_000_000 || p.Type != finzone.TypeManufacturingLong || p.RegionCode != "341221" ||
 			p.IndustryCode != "C13" || !p.Green || len(p.Collateral) != 1 || p.EnterpriseSize != finzone.SizeSmall {
