@@ -87,7 +87,7 @@ func TestDeleteAccountFromThePage(t *testing.T) {
 
 	r := e.page(pageReq{method: "POST", path: "/privacy/delete", session: owner.Token,
 		form: url.Values{"delete_password": {"not-my-password-1"}}})
-	wantPage(t, r, http.StatusBadRequest, `id="f-delete_password-err"`, "当前密码不正确")
+	wantPage(t, r, http.StatusBadRequest, `id="f-delete_password-err"`, "与当前密码不符")
 	r = e.page(pageReq{method: "POST", path: "/privacy/delete", session: owner.Token,
 		form: url.Values{"delete_password": {finzonetest.Password}}})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" || r.Cookie(server.SessionCookie) != "" {
