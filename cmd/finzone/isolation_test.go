@@ -9,6 +9,8 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -674,7 +676,15 @@ func testIsolationMatrix(t *testing.T, base string) {
 	w := observe(t, base, as)
 	c := runMatrix(t, base, as, w)
 	checkLists(t, base, as, w, c)
-	t.Logf("isolation matrix: %d actors, %d routes, %s", len(as), len(routes(t)), c)
+	report := fmt.Sprintf("isolation matrix: %d actors, %d routes, %s", len(as), len(routes(t)), c)
+	t.Log(report)
+	// CI prints what the tests leave in FINZONE_REPORT_DIR: a passing
+	// test's log is not shown.
+	if dir := os.Getenv("FINZONE_REPORT_DIR"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "isolation.txt"), []byte(report+"\n"), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	if c.leaks > 0 {
 		t.Errorf("%d leaks", c.leaks)
 	}
