@@ -10,6 +10,7 @@ import (
 
 	"finzone"
 	"finzone/server"
+	"finzone/strictjson"
 	"finzone/usecase"
 )
 
@@ -51,7 +52,7 @@ func decodeSignup(c *fiber.Ctx) (finzone.Signup, error) {
 			fields = append(fields, finzone.FieldError{Field: part.name, Code: finzone.FCRequired})
 			continue
 		}
-		got, err := decodeObject(part.raw, part.dst, part.name+".", part.readOnly)
+		got, err := strictjson.Object(part.raw, part.dst, part.name+".", part.readOnly)
 		if err != nil {
 			got = []finzone.FieldError{{Field: part.name, Code: finzone.FCWrongType, Params: map[string]any{"want": "object"}}}
 		}

@@ -115,7 +115,7 @@ func TestBadInput(t *testing.T) {
 		{"empty", ``},
 		{"two objects", `{}{}`},
 		{"trailing comma", `{"title": "x",}`},
-		{"trailing brace", `{"title": "x"}}`}, // found by FuzzDecodeObject
+		{"trailing brace", `{"title": "x"}}`}, // found by strictjson.FuzzObject
 		{"trailing bracket", `{"title": "x"} ]`},
 	} {
 		tests = append(tests, struct {

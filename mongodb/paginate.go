@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -10,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
+	"finzone/mongodb/cursor"
 )
 
 // DefaultPageLimit is used when a list asks for no limit.
@@ -46,7 +46,7 @@ func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg
 		dir, cmp = -1, "$lt"
 	}
 	if pg.Cursor != "" {
-		v, id, err := decodeCursor(pg.Cursor)
+		v, id, err := cursor.Decode(pg.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -74,7 +74,7 @@ func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg
 		raws = raws[:limit]
 		last := raws[limit-1]
 		id, _ := last.Lookup("_id").ObjectIDOK()
-		next = encodeCursor(last.Lookup(field), id)
+		next = cursor.Encode(last.Lookup(field), id)
 	}
 	docs := make([]T, len(raws))
 	for i, r := range raws {
@@ -83,52 +83,4 @@ func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg
 		}
 	}
 	return docs, next, nil
-}
-
-func encodeCursor(v bson.RawValue, id bson.ObjectID) string {
-	b, err := bson.Marshal(bson.D{{Key: "v", Value: v}, {Key: "id", Value: id}})
-	if err != nil {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (bson.RawValue, bson.ObjectID, error) {
-	bad := func() (bson.RawValue, bson.ObjectID, error) {
-		var p finzone.Problems
-		p.Add("cursor", finzone.FCInvalid)
-		return bson.RawValue{}, bson.ObjectID{}, p.Err()
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return bad()
-	}
-	raw := bson.Raw(b)
-	if raw.Validate() != nil {
-		return bad()
-	}
-	v, err := raw.LookupErr("v")
-	if err != nil || !plainSortValue(v.Type) {
-		return bad()
-	}
-	idv, err := raw.LookupErr("id")
-	if err != nil {
-		return bad()
-	}
-	id, ok := idv.ObjectIDOK()
-	if !ok {
-		return bad()
-	}
-	return v, id, nil
-}
-
-// plainSortValue reports whether a cursor's sort value has a type the
-// sorted fields hold. Anything else a client puts there (an operator
-// document, an array, a regex, code) would be spliced into the query.
-func plainSortValue(t bson.Type) bool {
-	switch t {
-	case bson.TypeString, bson.TypeInt32, bson.TypeInt64, bson.TypeDouble, bson.TypeBoolean, bson.TypeDateTime, bson.TypeNull:
-		return true
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package mongodb
+package cursor
 
 import (
 	"bytes"
@@ -26,14 +26,14 @@ func FuzzDecodeCursor(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, id, err := decodeCursor(s)
+		v, id, err := Decode(s)
 		if err != nil {
 			return
 		}
 		if !plainSortValue(v.Type) {
 			t.Fatalf("accepted %q with a %v sort value", s, v.Type)
 		}
-		v2, id2, err := decodeCursor(encodeCursor(v, id))
+		v2, id2, err := Decode(Encode(v, id))
 		if err != nil || v2.Type != v.Type || !bytes.Equal(v2.Value, v.Value) || id2 != id {
 			t.Fatalf("accepted %q (%v %v), but its re-encoding decodes to %v %v, %v", s, v, id, v2, id2, err)
 		}
