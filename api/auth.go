@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"finzone"
 	"finzone/server"
-	"finzone/strictjson"
 	"finzone/usecase"
 )
 
@@ -38,27 +36,7 @@ func decodeSignup(c *fiber.Ctx) (finzone.Signup, error) {
 	}
 	var org registerOrgBody
 	var user registerUserBody
-	var fields []finzone.FieldError
-	for _, part := range []struct {
-		name     string
-		raw      json.RawMessage
-		dst      any
-		readOnly []string
-	}{
-		{"org", body.Org, &org, orgReadOnly},
-		{"user", body.User, &user, userReadOnly},
-	} {
-		if len(part.raw) == 0 || string(part.raw) == "null" {
-			fields = append(fields, finzone.FieldError{Field: part.name, Code: finzone.FCRequired})
-			continue
-		}
-		got, err := strictjson.Object(part.raw, part.dst, part.name+".", part.readOnly)
-		if err != nil {
-			got = []finzone.FieldError{{Field: part.name, Code: finzone.FCWrongType, Params: map[string]any{"want": "object"}}}
-		}
-		fields = append(fields, got...)
-	}
-	if err := invalid(fields); err != nil {
+	if err := decodeParts(part{"org", body.Org, &org, orgReadOnly}, part{"user", body.User, &user, userReadOnly}); err != nil {
 		return finzone.Signup{}, err
 	}
 	return finzone.Signup{

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -30,4 +31,32 @@ func invalid(fields []finzone.FieldError) error {
 	}
 	slices.SortStableFunc(fields, func(a, b finzone.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return &finzone.Error{Code: finzone.ECValidation, Fields: fields}
+}
+
+// part is one nested object of a body, such as a registration's "org" or
+// "user", read strictly into dst.
+type part struct {
+	name     string
+	raw      json.RawMessage
+	dst      any
+	readOnly []string
+}
+
+// decodeParts reads each part, naming its fields "<part>.<field>": a
+// missing part is required, one that is not an object wrong_type. Every
+// part's problems are reported at once.
+func decodeParts(parts ...part) error {
+	var fields []finzone.FieldError
+	for _, p := range parts {
+		if len(p.raw) == 0 || string(p.raw) == "null" {
+			fields = append(fields, finzone.FieldError{Field: p.name, Code: finzone.FCRequired})
+			continue
+		}
+		got, err := strictjson.Object(p.raw, p.dst, p.name+".", p.readOnly)
+		if err != nil {
+			got = []finzone.FieldError{{Field: p.name, Code: finzone.FCWrongType, Params: map[string]any{"want": "object"}}}
+		}
+		fields = append(fields, got...)
+	}
+	return invalid(fields)
 }

@@ -8,7 +8,6 @@ import (
 
 	"finzone"
 	"finzone/server"
-	"finzone/strictjson"
 	"finzone/usecase"
 )
 
@@ -81,27 +80,9 @@ func decodeClaim(c *fiber.Ctx) (usecase.ClaimInput, error) {
 	}
 	var org claimOrgBody
 	var user registerUserBody
-	var fields []finzone.FieldError
-	for _, part := range []struct {
-		name     string
-		raw      json.RawMessage
-		dst      any
-		readOnly []string
-	}{
-		{"org", body.Org, &org, append([]string{"kind", "name", "uscc"}, orgReadOnly...)},
-		{"user", body.User, &user, userReadOnly},
-	} {
-		if len(part.raw) == 0 || string(part.raw) == "null" {
-			fields = append(fields, finzone.FieldError{Field: part.name, Code: finzone.FCRequired})
-			continue
-		}
-		got, err := strictjson.Object(part.raw, part.dst, part.name+".", part.readOnly)
-		if err != nil {
-			got = []finzone.FieldError{{Field: part.name, Code: finzone.FCWrongType, Params: map[string]any{"want": "object"}}}
-		}
-		fields = append(fields, got...)
-	}
-	if err := invalid(fields); err != nil {
+	// The claim names the code and the company; its org part cannot.
+	orgOnly := append([]string{"kind", "name", "uscc"}, orgReadOnly...)
+	if err := decodeParts(part{"org", body.Org, &org, orgOnly}, part{"user", body.User, &user, userReadOnly}); err != nil {
 		return usecase.ClaimInput{}, err
 	}
 	return usecase.ClaimInput{Contact: body.Contact, EvidenceNote: body.EvidenceNote, Signup: finzone.Signup{
