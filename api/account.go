@@ -25,7 +25,7 @@ func (h handler) changePassword(c *fiber.Ctx) error {
 	err := h.uc.ChangePassword(withClient(c), server.Actor(c), server.Token(c),
 		usecase.PasswordChange{Current: body.CurrentPassword, New: body.NewPassword})
 	if err != nil {
-		return retryAfter(c, err)
+		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -229,3 +229,20 @@ func TestChangePassword(t *testing.T) {
 		finzone.AccountThrottle.Window)
 	wantThrottled(t, login(e, acct.Email, "a-new-long-passphrase"), finzone.AccountThrottle.Window)
 }
+
+// TestDeleteConfirmationIsThrottled: the password that confirms an
+// account's deletion cannot be guessed through a stolen session faster
+// than at the sign-in form: wrong ones count, and past the limit even the
+// right one is 429 and the account stays.
+func TestDeleteConfirmationIsThrottled(t *testing.T) {
+	e := newEnvWith(t, finzonetest.NewStore(t), usecase.Config{Checks: redisReady(redisClient), Now: newClock().Now})
+	acct := e.enterprise("341221")
+	const path = "/api/v1/me/delete"
+	for i := 0; i < 5; i++ {
+		wantError(t, e.do("POST", path, acct.Token, map[string]any{"password": "wrong-password-guess"}),
+			http.StatusBadRequest, "validation_failed", fieldCode{"password", "incorrect"})
+	}
+	wantThrottled(t, e.do("POST", path, acct.Token, map[string]any{"password": testPassword}), finzone.AccountThrottle.Window)
+	wantThrottled(t, login(e, acct.Email, testPassword), finzone.AccountThrottle.Window)
+	e.ok(http.StatusOK, "GET", "/api/v1/me", acct.Token, nil, nil) // not deleted
+}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -53,7 +52,7 @@ func (h handler) login(c *fiber.Ctx) error {
 	}
 	s, err := h.uc.SignIn(withClient(c), server.Actor(c), usecase.SignInInput(body))
 	if err != nil {
-		return retryAfter(c, err)
+		return err
 	}
 	server.SetSession(c, s.Token, s.ExpiresAt)
 	return c.JSON(toSessionJSON(s.Token, s.User, s.Org))
@@ -72,14 +71,6 @@ func (h handler) logout(c *fiber.Ctx) error {
 // sign-in throttle and the session list.
 func withClient(c *fiber.Ctx) context.Context {
 	return usecase.WithClient(c.UserContext(), usecase.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)})
-}
-
-// retryAfter gives a too_many_attempts answer its Retry-After header.
-func retryAfter(c *fiber.Ctx, err error) error {
-	if n := usecase.RetryAfter(err); n > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(n, 10))
-	}
-	return err
 }
 
 func (h handler) me(c *fiber.Ctx) error {

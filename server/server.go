@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,6 +239,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		}
 		if status == fiber.StatusUnauthorized {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="finzone"`)
+		}
+		// Every throttled answer says when to come back, whichever
+		// operation counted the attempt.
+		if n, ok := body.Error.Params["retry_after"].(int64); ok && code == finzone.ECTooManyAttempts {
+			c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(n, 10))
 		}
 		return c.Status(status).JSON(body)
 	}

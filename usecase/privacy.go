@@ -145,13 +145,7 @@ func (s *Service) DeleteAccount(ctx context.Context, a finzone.Actor, password s
 		return err
 	}
 	if !u.Deleted() {
-		var p finzone.Problems
-		if password == "" {
-			p.Add("password", finzone.FCRequired)
-		} else if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-			p.Add("password", finzone.FCIncorrect)
-		}
-		if err := p.Err(); err != nil {
+		if err := s.confirmPassword(ctx, u, password); err != nil {
 			return err
 		}
 		if err := s.privacy.AnonymiseUser(ctx, u.Anonymised(s.now().UTC())); err != nil {
@@ -164,4 +158,24 @@ func (s *Service) DeleteAccount(ctx context.Context, a finzone.Actor, password s
 	}
 	s.log.Info("account deleted", "request_id", RequestID(ctx), "user_id", u.ID, "org_id", u.OrgID, "sessions", n)
 	return nil
+}
+
+// confirmPassword checks the password a deletion is confirmed with. Wrong
+// ones count as failed sign-ins, so a stolen session cannot guess the
+// password here faster than the sign-in form allows.
+func (s *Service) confirmPassword(ctx context.Context, u finzone.User, password string) error {
+	var p finzone.Problems
+	if password == "" {
+		p.Add("password", finzone.FCRequired)
+		return p.Err()
+	}
+	ks := s.throttleKeys(ctx, u.Email)
+	if err := s.throttled(ctx, ks); err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		s.failed(ctx, ks)
+		p.Add("password", finzone.FCIncorrect)
+	}
+	return p.Err()
 }
