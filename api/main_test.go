@@ -65,25 +65,25 @@ type store interface {
 
 // env is one test's app, the use cases it runs and the store behind them.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	db  store
 	uc  *usecase.Service
 	app *fiber.App
 }
 
 // newEnv builds the app on a fresh database on the shared server.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvOn(t, finzonetest.NewStore(t))
 }
 
 // newEnvOn builds the app on db, with Redis as its other dependency.
-func newEnvOn(t *testing.T, db store) *env {
+func newEnvOn(t testing.TB, db store) *env {
 	return newEnvWith(t, db, usecase.Config{Checks: redisReady(redisClient)})
 }
 
 // newEnvWith builds the app on db as cmd/finzone wires it, with cfg.
-func newEnvWith(t *testing.T, db store, cfg usecase.Config) *env {
+func newEnvWith(t testing.TB, db store, cfg usecase.Config) *env {
 	cfg.Log = finzonetest.Logger(t)
 	uc := usecase.New(db, cfg)
 	app := server.New(cfg.Log)
@@ -177,7 +177,7 @@ type fieldCode struct{ field, code string }
 // parseError checks the body is exactly {"error":{"code","message",
 // "fields":[{"field","code","message"}]}} (plus the optional request_id) and
 // returns it.
-func parseError(t *testing.T, r resp) apiError {
+func parseError(t testing.TB, r resp) apiError {
 	t.Helper()
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &top); err != nil {
@@ -222,7 +222,7 @@ func parseError(t *testing.T, r resp) apiError {
 
 // wantError checks status, the error code and that every wanted field error
 // is present.
-func wantError(t *testing.T, r resp, status int, code string, fields ...fieldCode) apiError {
+func wantError(t testing.TB, r resp, status int, code string, fields ...fieldCode) apiError {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("got %s, want status %d with code %s", r, status, code)
