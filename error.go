@@ -22,7 +22,14 @@ const (
 	ECInvalidState  = "invalid_state"
 	// ECExceedsNeed: accepting an offer would take the accepted total past
 	// the amount asked for; Params["room_yuan"] is what is left.
-	ECExceedsNeed     = "exceeds_need"
+	ECExceedsNeed = "exceeds_need"
+	// ECSyndicateRule: a syndicate change (signing, a transfer) that would
+	// break a rule of the syndicated-loan measures or leave a gap;
+	// Params["rule"] names it.
+	ECSyndicateRule = "syndicate_rule"
+	// ECDeadlinePassed: the answer came after its deadline (a syndicate's
+	// commitment deadline); Params["deadline"] says when it was.
+	ECDeadlinePassed  = "deadline_passed"
 	ECUnauthenticated = "unauthenticated"
 	ECForbidden       = "forbidden"
 	ECPayloadTooLarge = "payload_too_large"
@@ -68,6 +75,14 @@ const (
 	// FCIncorrect: a current password that is not the account's.
 	FCIncorrect = "incorrect"
 	FCOrder     = "min_above_max"
+	// Syndicate fields: an institution that is not a bank, or not among
+	// those that may be chosen; an amount that is not whole ¥1万 units;
+	// tranche groups that do not add up to the facility.
+	FCNotBank      = "not_a_bank"
+	FCNotEligible  = "not_eligible"
+	FCNotWholeUnit = "not_whole_unit"
+	FCSumMismatch  = "sum_mismatch"
+	FCNotFound     = "not_found"
 )
 
 // FieldError names one bad field. Params fill the placeholders of the

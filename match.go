@@ -180,6 +180,10 @@ func (m Match) next(a Action) (Stage, bool) {
 		if m.Offer.Status != OfferAccepted {
 			return "", false
 		}
+	case ActionDisburse:
+		if m.Syndicated {
+			return "", false // the agent bank records drawdowns
+		}
 	}
 	moves := lenderMoves
 	if !m.Role.Lends() {
@@ -274,10 +278,12 @@ type Pause struct {
 	Note string
 }
 
-// Tranche is one disbursement.
+// Tranche is one disbursement. Ref names the syndicate drawdown it is a
+// member's part of ("" for a lender's own).
 type Tranche struct {
 	AmountYuan int64
 	Date       time.Time
+	Ref        string
 }
 
 // ScoreComponent is one named part of a match's score.
@@ -344,10 +350,14 @@ type Match struct {
 	// Read marks that the institution has opened the match since its last change.
 	Read bool
 	// Relayed marks that the slot this match freed has been refilled.
-	Relayed   bool
-	Events    []Event
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Relayed bool
+	// Syndicated marks a syndicate member's match after signing: its
+	// approved amount is its share and its money goes out only through
+	// the agent bank's drawdowns.
+	Syndicated bool
+	Events     []Event
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // DisbursedYuan sums the tranches.
@@ -461,6 +471,7 @@ type MatchChange struct {
 	Escalated     *time.Time
 	ExtendedIn    Stage
 	Urged         bool
+	Syndicated    bool // marks the match a signed syndicate member's
 	DeclineReason string
 	DeclineNote   string
 	Event         Event

@@ -10,13 +10,14 @@ import (
 // "notice.<kind>" in the catalogue (package i18n), and the kinds both sides
 // of a match receive have the enterprise's wording under "notice.<kind>_owner".
 const (
-	NoticeMatchPushed          = "match_pushed"
-	NoticeProjectPushed        = "project_pushed"
-	NoticeMatchChanged         = "match_changed"
-	NoticeMatchExpired         = "match_expired"
-	NoticeMatchWithdrawn       = "match_withdrawn"
-	NoticeDeadlineSoon         = "deadline_soon"
-	NoticePromotedLead         = "promoted_lead"
+	NoticeMatchPushed    = "match_pushed"
+	NoticeProjectPushed  = "project_pushed"
+	NoticeMatchChanged   = "match_changed"
+	NoticeMatchExpired   = "match_expired"
+	NoticeMatchWithdrawn = "match_withdrawn"
+	NoticeDeadlineSoon   = "deadline_soon"
+	NoticePromotedLead   = "promoted_lead"
+	// Stored before syndicates were built by book: kept so old notices read.
 	NoticeSyndicateProposed    = "syndicate_proposed"
 	NoticeSyndicateReallocated = "syndicate_reallocated"
 	// The lending workflow's notices.
@@ -33,13 +34,16 @@ const (
 	NoticeEnhancerWanted  = "enhancer_wanted"  // to the owner: a lender asked for a guarantee or cover
 )
 
-// NoticeKinds lists every kind.
+// NoticeKinds lists every kind. Syndicate notices are "syndicate_" and the
+// step they tell of (SyndicateEvent.Action).
 var NoticeKinds = []string{NoticeMatchPushed, NoticeProjectPushed, NoticeMatchChanged, NoticeMatchExpired,
 	NoticeMatchWithdrawn, NoticeDeadlineSoon, NoticePromotedLead, NoticeSyndicateProposed, NoticeSyndicateReallocated,
 	NoticeOfferAccepted, NoticeOfferDeclined, NoticeNeedMet, NoticeUrged, NoticeExtended, NoticeEscalated, NoticeScreening,
 	NoticeScreenReturned, NoticeScreenPassed, NoticeScreenEscalated, NoticeEnhancerWanted,
 	NoticeEnterpriseVerified, NoticeCodeLost, NoticeClaimUpheld, NoticeClaimRejected, NoticeClaimFiled,
-	NoticeHeldUnverified, NoticeVerificationWanted}
+	NoticeHeldUnverified, NoticeVerificationWanted, "syndicate_suggested", "syndicate_mandated", "syndicate_invited",
+	"syndicate_committed", "syndicate_declined", "syndicate_withdrawn", "syndicate_signed", "syndicate_drawdown",
+	"syndicate_transferred", "syndicate_left"}
 
 // Notification parameters, which fill the notice's text when it is read.
 const (

@@ -7,62 +7,6 @@ import (
 	"time"
 )
 
-func TestSyndicateAnswerAndSign(t *testing.T) {
-	forming := Syndicate{State: SyndicateForming, Members: []SyndicateMember{
-		{InstitutionID: "lead", Role: SyndicateLead, ShareYuan: 70, Status: ShareAccepted},
-		{InstitutionID: "b", Role: SyndicateParticipant, ShareYuan: 30, Status: ShareProposed},
-	}}
-	declined := forming
-	declined.Members = slices.Clone(forming.Members)
-	declined.Members[1].Status = ShareDeclined
-	gap := forming
-	gap.GapYuan = 10
-	for _, tt := range []struct {
-		name  string
-		s     Syndicate
-		inst  string
-		ans   ShareStatus
-		state SyndicateState
-		code  string
-	}{
-		{"the last acceptance commits it", forming, "b", ShareAccepted, SyndicateCommitted, ""},
-		{"a decline leaves it forming", forming, "b", ShareDeclined, SyndicateForming, ""},
-		{"a gap keeps it forming", gap, "b", ShareAccepted, SyndicateForming, ""},
-		{"a stranger cannot answer", forming, "c", ShareAccepted, "", ECForbidden},
-		{"an answer is given once", declined, "b", ShareAccepted, "", ECInvalidState},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.s.Answer(tt.inst, tt.ans)
-			if tt.code != "" {
-				wantErr(t, err, tt.code)
-				return
-			}
-			if err != nil || got.State != tt.state {
-				t.Fatalf("got %s, %v; want %s", got.State, err, tt.state)
-			}
-			if tt.s.Members[1].Status != ShareProposed && tt.s.Members[1].Status != ShareDeclined {
-				t.Errorf("Answer changed the syndicate it was given")
-			}
-		})
-	}
-	committed, _ := forming.Answer("b", ShareAccepted)
-	if forming.Members[1].Status != ShareProposed {
-		t.Fatalf("Answer changed its input's members")
-	}
-	if _, err := committed.Sign("b"); ErrorCode(err) != ECForbidden {
-		t.Errorf("a participant signs: got %v, want forbidden", err)
-	}
-	if _, err := forming.Sign("lead"); ErrorCode(err) != ECInvalidState {
-		t.Errorf("signing a forming syndicate: got %v, want invalid_state", err)
-	}
-	if s, err := committed.Sign("lead"); err != nil || s.State != SyndicateSigned {
-		t.Errorf("lead signs: got %s, %v", s.State, err)
-	}
-	if _, err := ParseShareAnswer("maybe"); ErrorCode(err) != ECValidation {
-		t.Errorf("ParseShareAnswer(maybe): got %v", err)
-	}
-}
-
 func validProduct() Product {
 	return Product{Name: "集群贷", Category: CategoryLoan, AmountMinYuan: 1_000_000, AmountMaxYuan: 50_000_000,
 		TermMinMonths: 12, TermMaxMonths: 60, RateFloorBps: 300, RateCeilingBps: 600,

@@ -31,6 +31,16 @@ type ProjectFilter struct {
 	NeedsAttention bool
 }
 
+// SyndicateFilter narrows a syndicate list; the caller sets what the actor
+// may see (Regions for coordinators, MemberID for a bank, OwnerOrgID for an
+// enterprise).
+type SyndicateFilter struct {
+	Regions    []string
+	State      SyndicateState
+	MemberID   string
+	OwnerOrgID string
+}
+
 // ProductFilter narrows a product list.
 type ProductFilter struct {
 	// The caller (who knows the actor) sets the visibility fields: an owner

@@ -96,7 +96,8 @@ type extendBody struct {
 	Note string `json:"note"`
 }
 
-// noteBody is a coordinator's urging.
+// noteBody is a coordinator's urging, or a bank withdrawing its
+// syndicate commitment.
 type noteBody struct {
 	Note string `json:"note"`
 }
@@ -161,10 +162,6 @@ type reviewBody struct {
 // webhookBody is usecase.WebhookInput.
 type webhookBody struct {
 	URL string `json:"url"`
-}
-
-type answerBody struct {
-	Decision string `json:"decision"`
 }
 
 type readBody struct {

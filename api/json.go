@@ -328,35 +328,6 @@ type pauseJSON struct {
 	LeftSeconds int64     `json:"left_seconds"`
 }
 
-type memberJSON struct {
-	InstitutionID string `json:"institution_id"`
-	Role          string `json:"role"`
-	ShareYuan     int64  `json:"share_yuan"`
-	Status        string `json:"status"`
-}
-
-type syndicateJSON struct {
-	ProjectID     string       `json:"project_id"`
-	AmountYuan    int64        `json:"amount_yuan"`
-	State         string       `json:"state"`
-	Members       []memberJSON `json:"members"`
-	Coverage      float64      `json:"coverage"` // share of the facility allocated to members who have not declined, 0–1
-	CommittedYuan int64        `json:"committed_yuan"`
-	GapYuan       int64        `json:"gap_yuan"`
-	Shortfall     string       `json:"shortfall,omitempty"`
-	UpdatedAt     string       `json:"updated_at"`
-}
-
-func toSyndicateJSON(s finzone.Syndicate) syndicateJSON {
-	out := syndicateJSON{ProjectID: s.ProjectID, AmountYuan: s.AmountYuan, State: string(s.State),
-		Coverage: float64(s.CoverageBps()) / 10000, CommittedYuan: s.CommittedYuan(), GapYuan: s.GapYuan,
-		Shortfall: s.Shortfall, UpdatedAt: s.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"), Members: []memberJSON{}}
-	for _, m := range s.Members {
-		out.Members = append(out.Members, memberJSON{InstitutionID: m.InstitutionID, Role: string(m.Role), ShareYuan: m.ShareYuan, Status: string(m.Status)})
-	}
-	return out
-}
-
 type notificationJSON struct {
 	ID        string    `json:"id"`
 	Kind      string    `json:"kind"`

@@ -102,23 +102,3 @@ func BenchmarkRematch(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(d.projects)), "projects/op")
 }
-
-// BenchmarkAllocate splits ¥20亿 among 15 ranked candidates of mixed
-// tickets and capacities.
-func BenchmarkAllocate(b *testing.B) {
-	var cands []Candidate
-	for i := range 15 {
-		cands = append(cands, Candidate{
-			InstitutionID: fmt.Sprintf("in%02d", i),
-			MinTicketYuan: int64(1+i%3) * 10_000_000,
-			MaxTicketYuan: int64(2+i%5) * 100_000_000,
-			CapacityYuan:  int64(1+i%4) * 150_000_000,
-			CanLead:       i%3 == 0,
-		})
-	}
-	rules := DefaultRules()
-	b.ResetTimer()
-	for b.Loop() {
-		Allocate(2_000_000_000, cands, rules)
-	}
-}

@@ -94,54 +94,6 @@ func TestIncrementalMatchesScan(t *testing.T) {
 	})
 }
 
-// Every allocation obeys every rule, or reports a gap and obeys the rest.
-func TestAllocateObeysRules(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		amount := rapid.Int64Range(1, 200_000).Draw(t, "amount万") * 10_000
-		if rapid.Bool().Draw(t, "odd") {
-			amount += rapid.Int64Range(1, 9_999).Draw(t, "rem")
-		}
-		cands := genCandidates(t, amount)
-		a := Allocate(amount, cands, DefaultRules())
-		if err := CheckAllocation(a, cands, DefaultRules()); err != nil {
-			t.Fatalf("allocation %+v breaks the rules: %v", a, err)
-		}
-		if a.GapYuan == 0 && a.Shortfall != "" || a.GapYuan > 0 && a.Shortfall == "" {
-			t.Fatalf("gap %d with shortfall %q", a.GapYuan, a.Shortfall)
-		}
-		if len(a.Shares) == 0 {
-			return
-		}
-		declined := rapid.SampledFrom(a.Shares).Draw(t, "declined").InstitutionID
-		b := Reallocate(a, declined, cands, DefaultRules())
-		var rest []Candidate
-		for _, c := range cands {
-			if c.InstitutionID != declined {
-				rest = append(rest, c)
-			}
-		}
-		if err := CheckAllocation(b, rest, DefaultRules()); err != nil {
-			t.Fatalf("reallocation %+v after %s declined breaks the rules: %v", b, declined, err)
-		}
-	})
-}
-
-func genCandidates(t *rapid.T, amount int64) []Candidate {
-	n := rapid.IntRange(0, 8).Draw(t, "n")
-	out := make([]Candidate, n)
-	for i := range out {
-		maxT := amount * rapid.Int64Range(1, 100).Draw(t, "max%") / 100
-		out[i] = Candidate{
-			InstitutionID: fmt.Sprintf("in%d", i),
-			MinTicketYuan: maxT * rapid.Int64Range(0, 100).Draw(t, "min%") / 100,
-			MaxTicketYuan: maxT,
-			CapacityYuan:  rapid.SampledFrom([]int64{Unlimited, amount / 2, amount / 10}).Draw(t, "cap"),
-			CanLead:       rapid.IntRange(0, 2).Draw(t, "lead") > 0,
-		}
-	}
-	return out
-}
-
 // Load may see one product twice (two versions); the later one wins, as with
 // Upsert.
 func TestLoadDuplicates(t *testing.T) {

@@ -184,6 +184,7 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		collMatches:       {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage")},
 		collNotifications: {plain("org_id", "created_at")},
 		collDeliveries:    {plain("org_id", "created_at"), plain("status")},
+		collSyndicates:    {plain("region_code", "state"), plain("members.institution_id")},
 	}
 	for coll, models := range lookups {
 		if d.ferret {

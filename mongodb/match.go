@@ -62,6 +62,7 @@ func (c *componentsDoc) UnmarshalBSONValue(typ byte, data []byte) error {
 type trancheDoc struct {
 	AmountYuan int64     `bson:"amount_yuan"`
 	Date       time.Time `bson:"date"`
+	Ref        string    `bson:"ref,omitempty"`
 }
 
 type eventDoc struct {
@@ -168,6 +169,7 @@ type matchDoc struct {
 	Read              bool          `bson:"read"`
 	Live              bool          `bson:"live"`
 	Relayed           bool          `bson:"relayed"`
+	Syndicated        bool          `bson:"syndicated,omitempty"`
 	Events            []eventDoc    `bson:"events"`
 	CreatedAt         time.Time     `bson:"created_at"`
 	UpdatedAt         time.Time     `bson:"updated_at"`
@@ -189,10 +191,10 @@ func toMatchDoc(m finzone.Match) (matchDoc, error) {
 		RemindedAt: m.RemindedAt, Category: string(m.Category), Pause: toPauseDoc(m.Pause), EscalatedAt: m.EscalatedAt.UTC(),
 		ExtendedIn: string(m.ExtendedIn), UrgedAt: m.UrgedAt.UTC(), Urges: m.Urges, Offer: toOfferDoc(m.Offer),
 		DeclineReason: m.DeclineReason, DeclineNote: m.DeclineNote,
-		Read: m.Read, Live: m.Stage.Live(), Relayed: m.Relayed, Cover: toCoverDoc(m.Cover), CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		Read: m.Read, Live: m.Stage.Live(), Relayed: m.Relayed, Syndicated: m.Syndicated, Cover: toCoverDoc(m.Cover), CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 		Tranches: []trancheDoc{}, Events: []eventDoc{}}
 	for _, t := range m.Tranches {
-		d.Tranches = append(d.Tranches, trancheDoc{AmountYuan: t.AmountYuan, Date: t.Date.UTC()})
+		d.Tranches = append(d.Tranches, trancheDoc{AmountYuan: t.AmountYuan, Date: t.Date.UTC(), Ref: t.Ref})
 	}
 	for _, e := range m.Events {
 		d.Events = append(d.Events, toEventDoc(e))
@@ -206,7 +208,7 @@ func (d matchDoc) toDomain() finzone.Match {
 		ProductID: d.ProductID, ProductVersion: d.ProductVersion, Role: finzone.MatchRole(d.Role), Rank: d.Rank,
 		Score: d.Score, Components: []finzone.ScoreComponent(d.Components), Stage: finzone.Stage(d.Stage), RemindedAt: d.RemindedAt,
 		Category: finzone.ProductCategory(d.Category), EscalatedAt: d.EscalatedAt, ExtendedIn: finzone.Stage(d.ExtendedIn),
-		UrgedAt: d.UrgedAt, Urges: d.Urges, Offer: d.Offer.toDomain(), DeclineReason: d.DeclineReason, DeclineNote: d.DeclineNote, Read: d.Read, Relayed: d.Relayed,
+		UrgedAt: d.UrgedAt, Urges: d.Urges, Offer: d.Offer.toDomain(), DeclineReason: d.DeclineReason, DeclineNote: d.DeclineNote, Read: d.Read, Relayed: d.Relayed, Syndicated: d.Syndicated,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	if d.HasDue {
 		m.DueAt = d.DueAt
@@ -218,7 +220,7 @@ func (d matchDoc) toDomain() finzone.Match {
 		m.Cover = finzone.Cover{CoverYuan: d.Cover.CoverYuan, FeeBps: d.Cover.FeeBps, RiskSharePct: d.Cover.RiskSharePct}
 	}
 	for _, t := range d.Tranches {
-		m.Tranches = append(m.Tranches, finzone.Tranche{AmountYuan: t.AmountYuan, Date: t.Date})
+		m.Tranches = append(m.Tranches, finzone.Tranche{AmountYuan: t.AmountYuan, Date: t.Date, Ref: t.Ref})
 	}
 	for _, e := range d.Events {
 		m.Events = append(m.Events, finzone.Event{At: e.At, Actor: e.Actor, Action: e.Action, From: finzone.Stage(e.From),
@@ -332,7 +334,7 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 	}
 	push := bson.D{{Key: "events", Value: toEventDoc(ch.Event)}}
 	if ch.Tranche != nil {
-		push = append(push, bson.E{Key: "tranches", Value: trancheDoc{AmountYuan: ch.Tranche.AmountYuan, Date: ch.Tranche.Date.UTC()}})
+		push = append(push, bson.E{Key: "tranches", Value: trancheDoc{AmountYuan: ch.Tranche.AmountYuan, Date: ch.Tranche.Date.UTC(), Ref: ch.Tranche.Ref}})
 	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: push}}
 	if ch.Urged {
@@ -384,6 +386,9 @@ func changeFields(ch finzone.MatchChange) bson.D {
 	}
 	if ch.Urged {
 		set = append(set, bson.E{Key: "urged_at", Value: ch.Event.At.UTC()})
+	}
+	if ch.Syndicated {
+		set = append(set, bson.E{Key: "syndicated", Value: true})
 	}
 	return set
 }

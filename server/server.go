@@ -147,6 +147,8 @@ var statusOf = map[string]int{
 	finzone.ECConflict:         fiber.StatusConflict,
 	finzone.ECInvalidState:     fiber.StatusConflict,
 	finzone.ECExceedsNeed:      fiber.StatusConflict,
+	finzone.ECSyndicateRule:    fiber.StatusConflict,
+	finzone.ECDeadlinePassed:   fiber.StatusConflict,
 	finzone.ECPayloadTooLarge:  fiber.StatusRequestEntityTooLarge,
 	finzone.ECHeaderTooLarge:   fiber.StatusRequestHeaderFieldsTooLarge,
 	finzone.ECUnsupportedMedia: fiber.StatusUnsupportedMediaType,

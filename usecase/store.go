@@ -114,6 +114,7 @@ type Matches interface {
 	Syndicate(ctx context.Context, projectID string) (finzone.Syndicate, error)
 	// SaveSyndicate writes s if the stored version is still prev.
 	SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) error
+	ListSyndicates(ctx context.Context, f finzone.SyndicateFilter, pg finzone.Page) ([]finzone.Syndicate, string, error)
 }
 
 // Notices keeps inboxes, webhooks and their delivery logs.
@@ -152,7 +153,8 @@ type Pipeline interface {
 	ProjectSubmitted(ctx context.Context, projectID string) error
 	ProjectWithdrawn(ctx context.Context, projectID string) error
 	MatchChanged(ctx context.Context, matchID string) error
-	SyndicateDeclined(ctx context.Context, projectID, institutionID string) error
+	// SyndicateChanged: a syndicate was written at version.
+	SyndicateChanged(ctx context.Context, projectID string, version int) error
 	// ProjectChanged: a coordinator screened or assigned, or the project
 	// entered screening.
 	ProjectChanged(ctx context.Context, projectID string) error

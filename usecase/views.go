@@ -27,6 +27,10 @@ type Privacy interface {
 // it belongs to by at most this much, and the view is then only logged.
 const viewTimeout = time.Second
 
+// viewRetries is how often recording a view retries after losing a race
+// with another reader's.
+const viewRetries = 3
+
 // viewedCacheSize bounds the visits a process remembers.
 const viewedCacheSize = 10_000
 
@@ -101,7 +105,7 @@ func (s *Service) saveView(ctx context.Context, projectID string, v finzone.Proj
 			return visitStart(l, v.UserID), nil
 		}
 		err = s.privacy.SaveProjectViews(ctx, &l, prev)
-		if finzone.IsCode(err, finzone.ECConflict) && attempt < answerRetries {
+		if finzone.IsCode(err, finzone.ECConflict) && attempt < viewRetries {
 			continue
 		}
 		return v.At, err

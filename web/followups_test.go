@@ -204,49 +204,6 @@ func TestNotificationsPage(t *testing.T) {
 	}
 }
 
-func TestLeadSignsTheSyndicateFromThePage(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	owner, lead, partner, p := pushed(t, e)
-	syn, err := e.db.Syndicate(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	syn.GapYuan, syn.Members[0].ShareYuan = 0, 4_000_000 // fully allocated
-	if err := e.db.SaveSyndicate(ctx, &syn, syn.Version); err != nil {
-		t.Fatal(err)
-	}
-	leadPath := "/matches/" + finzone.MatchID(p.ID, lead.OrgID)
-	projectPath := "/projects/" + p.ID
-	sign := func(session string) resp {
-		return e.page(pageReq{method: "POST", path: projectPath + "/syndicate/sign", session: session, form: url.Values{"back": {leadPath}}})
-	}
-	// Not committed yet: no button, and signing is refused.
-	if r := e.page(pageReq{method: "GET", path: leadPath, session: lead.Token}); strings.Contains(string(r.Body), "sign-syndicate") {
-		t.Errorf("the sign button shows before every share is accepted")
-	}
-	wantPage(t, sign(lead.Token), http.StatusConflict)
-	for _, who := range []account{lead, partner} {
-		mustSee(t, e.page(pageReq{method: "POST", path: projectPath + "/syndicate/respond", session: who.Token,
-			form: url.Values{"decision": {"accept"}, "back": {projectPath}}}), projectPath)
-	}
-	wantPage(t, e.page(pageReq{method: "GET", path: leadPath, session: lead.Token}), http.StatusOK, `id="sign-syndicate"`, "签署银团")
-	wantPage(t, e.page(pageReq{method: "GET", path: projectPath, session: lead.Token, lang: "en"}), http.StatusOK, "Mark syndicate signed")
-	for _, who := range []account{partner, owner} {
-		r := e.page(pageReq{method: "GET", path: projectPath, session: who.Token})
-		if r.Status != http.StatusOK || strings.Contains(string(r.Body), "sign-syndicate") {
-			t.Errorf("project page for a non-lead: got %d, want 200 without the sign button", r.Status)
-		}
-		wantPage(t, sign(who.Token), http.StatusForbidden)
-	}
-	mustSee(t, sign(lead.Token), leadPath)
-	if syn, err = e.db.Syndicate(ctx, p.ID); err != nil || syn.State != finzone.SyndicateSigned {
-		t.Fatalf("after signing: got %s (%v), want signed", syn.State, err)
-	}
-	wantPage(t, e.page(pageReq{method: "GET", path: leadPath, session: lead.Token}), http.StatusOK, "已签约")
-	wantPage(t, sign(lead.Token), http.StatusConflict)
-}
-
 func TestAdminPageShowsQueues(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

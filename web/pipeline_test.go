@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"finzone"
+	"finzone/matching"
 )
 
 // pushed sets up what the pipeline would have made: a submitted project
@@ -41,10 +42,26 @@ func pushed(t *testing.T, e *env) (owner, lead, partner account, p finzone.Proje
 	if err := e.db.InsertMatches(ctx, ms); err != nil {
 		t.Fatal(err)
 	}
-	syn := finzone.Syndicate{ProjectID: p.ID, AmountYuan: p.AmountYuan, State: finzone.SyndicateForming, GapYuan: 1_000_000,
-		Members: []finzone.SyndicateMember{
-			{InstitutionID: lead.OrgID, Role: finzone.SyndicateLead, ShareYuan: 3_000_000, Status: finzone.ShareProposed},
-			{InstitutionID: partner.OrgID, Role: finzone.SyndicateParticipant, ShareYuan: 1_000_000, Status: finzone.ShareProposed}}}
+	// A syndicate in book-building: the lead committed ¥300万 of the ¥500万
+	// facility, the partner is invited.
+	bank := func(string) bool { return true }
+	kind := func(string) (finzone.OrgKind, bool) { return finzone.KindBank, true }
+	syn := finzone.SuggestSyndicate(p, finzone.SyndicateReasonThreshold, lead.OrgID, now)
+	syn, err := syn.Mandate(lead.OrgID, []string{lead.OrgID}, "u", owner.OrgID, now)
+	if err == nil {
+		syn, err = syn.SetFacility(finzone.FacilityInput{AmountYuan: p.AmountYuan, CommitDays: 5}, p.AmountYuan, finzone.SyndicateRules{},
+			bank, func(int) time.Time { return now.Add(72 * time.Hour) }, "u", lead.OrgID, now)
+	}
+	if err == nil {
+		syn, err = syn.Invite([]string{partner.OrgID}, finzone.SyndicateParticipant, 0, kind, "u", lead.OrgID, now)
+	}
+	if err == nil {
+		syn, err = syn.Commit(lead.OrgID, "", 3_000_000, finzone.SyndicateRules{}, "u", now)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	syn = matching.AllocateBook(syn, matching.DefaultRules())
 	if err := e.db.SaveSyndicate(ctx, &syn, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -87,21 +104,22 @@ func TestMatchPagesThroughTheCoresRules(t *testing.T) {
 	wantPage(t, r, http.StatusConflict, "当前状态下不能执行此操作")
 	mustSee(t, e.page(pageReq{method: "POST", path: matchPath + "/action", session: lead.Token, form: url.Values{"action": {"accept"}}}), matchPath)
 	wantPage(t, e.page(pageReq{method: "GET", path: "/projects/" + p.ID, session: owner.Token}), http.StatusOK,
-		"已受理", "银团贷款", "缺口", `title="¥1,000,000"`)
+		"已受理", "银团贷款", "缺口", `title="¥2,000,000"`)
 
-	// The lead accepts its syndicate share from the match page.
-	mustSee(t, e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/respond", session: lead.Token,
-		form: url.Values{"decision": {"accept"}, "back": {matchPath}}}), matchPath)
+	// The partner commits to the syndicate from its match page.
+	partnerPath := "/matches/" + finzone.MatchID(p.ID, partner.OrgID)
+	mustSee(t, e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/respond", session: partner.Token,
+		form: url.Values{"decision": {"commit"}, "amount_wan": {"100"}, "back": {partnerPath}}}), partnerPath)
 	syn, err := e.db.Syndicate(context.Background(), p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if syn.Members[0].Status != finzone.ShareAccepted || syn.Members[1].Status != finzone.ShareProposed {
-		t.Errorf("shares after the lead accepts: got %s and %s, want accepted and proposed", syn.Members[0].Status, syn.Members[1].Status)
+	if m, _ := syn.Member(partner.OrgID); m.Status != finzone.MemberCommitted || m.CommittedYuan() != 1_000_000 {
+		t.Errorf("partner after committing: %+v", m)
 	}
 	// The enterprise is no member and cannot answer.
 	r = e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/respond", session: owner.Token,
-		form: url.Values{"decision": {"accept"}}})
+		form: url.Values{"decision": {"commit"}, "amount_wan": {"100"}}})
 	wantPage(t, r, http.StatusForbidden)
 }
 

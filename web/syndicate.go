@@ -1,10 +1,13 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
 	"finzone/server"
+	"finzone/usecase"
 )
 
 // A project's syndicated loan as the project and match pages show it, and
@@ -30,7 +33,7 @@ func newSyndicateView(a finzone.Actor, s *finzone.Syndicate, names map[string]st
 	if s == nil {
 		return nil
 	}
-	sv := &syndicateView{S: *s, CanSign: a.IsInstitution() && s.Lead() == a.Org.ID && s.State == finzone.SyndicateCommitted}
+	sv := &syndicateView{S: *s, CanSign: a.IsInstitution() && s.LeadID == a.Org.ID && s.Signable()}
 	for _, m := range s.Members {
 		sv.Members = append(sv.Members, syndicateMemberView{M: m, Name: orgName(names, m.InstitutionID),
 			Mine: m.InstitutionID == a.Org.ID})
@@ -38,9 +41,18 @@ func newSyndicateView(a finzone.Actor, s *finzone.Syndicate, names map[string]st
 	return sv
 }
 
-// syndicateRespondPost accepts or declines the institution's share.
+// syndicateRespondPost commits the institution's amount (in 万元) or
+// declines its invitation.
 func (p *pages) syndicateRespondPost(c *fiber.Ctx, v *View) error {
-	if _, err := p.uc.AnswerShare(c.UserContext(), server.Actor(c), c.Params("id"), c.FormValue("decision")); err != nil {
+	var err error
+	if c.FormValue("decision") == "decline" {
+		_, err = p.uc.DeclineSyndicate(c.UserContext(), server.Actor(c), c.Params("id"), c.FormValue("reason_code"), c.FormValue("note"))
+	} else {
+		wan, _ := strconv.ParseInt(c.FormValue("amount_wan"), 10, 64)
+		_, err = p.uc.CommitToSyndicate(c.UserContext(), server.Actor(c), c.Params("id"),
+			usecase.CommitInput{AmountYuan: wan * 10_000, Tranche: c.FormValue("tranche")})
+	}
+	if err != nil {
 		return err
 	}
 	return redirectFlash(c, localPath(c.FormValue("back")), "flash.share_answered")

@@ -60,13 +60,14 @@ func TestEnumKeysExist(t *testing.T) {
 		"repay":    strs(finzone.RepaymentMethods),
 		"lease":    strs(finzone.LeaseModes),
 		"screen":   {finzone.ScreenRegion, finzone.ScreenOutsideHome},
-		"synstate": {string(finzone.SyndicateForming), string(finzone.SyndicateCommitted), string(finzone.SyndicateSigned)},
-		"share":    {string(finzone.ShareProposed), string(finzone.ShareAccepted), string(finzone.ShareDeclined)},
+		"synstate": strs(finzone.SyndicateStates),
+		"share":    strs(finzone.MemberStatuses),
 		"synrole":  {string(finzone.SyndicateLead), string(finzone.SyndicateCoLead), string(finzone.SyndicateParticipant)},
 		"err": {finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort, finzone.FCInvalid,
-			finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCTaken, finzone.FCOrder},
+			finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCTaken, finzone.FCOrder,
+			finzone.FCNotBank, finzone.FCNotEligible, finzone.FCNotWholeUnit, finzone.FCSumMismatch, finzone.FCNotFound},
 		"error.title": {finzone.ECValidation, finzone.ECNotFound, finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed,
-			finzone.ECForbidden, finzone.ECInternal, finzone.ECUnavailable},
+			finzone.ECForbidden, finzone.ECInternal, finzone.ECUnavailable, finzone.ECSyndicateRule, finzone.ECDeadlinePassed},
 	}
 	want["notice"] = finzone.NoticeKinds
 	want["notice"] = append(want["notice"], "match_pushed_owner", "match_expired_owner")

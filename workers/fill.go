@@ -89,7 +89,7 @@ func (w *Workers) fillOnce(ctx context.Context, projectID string, first bool) er
 	if err := w.replace(ctx, p, byInst, replaced); err != nil {
 		return err
 	}
-	return w.proposeSyndicate(ctx, p, sel, led, byInst)
+	return w.suggestSyndicate(ctx, p, sel, view)
 }
 
 // relayPlan selects the project's lenders (only they fill the 1+10) and

@@ -19,6 +19,9 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err := w.reconcileProjects(ctx); err != nil {
 		return err
 	}
+	if err := w.reconcileSyndicates(ctx); err != nil {
+		return err
+	}
 	freed, err := st.FreedMatches(ctx)
 	if err != nil {
 		return err

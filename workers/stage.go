@@ -39,11 +39,6 @@ func (w *Workers) handleMatchChanged(ctx context.Context, t *asynq.Task) error {
 	if err := w.followProject(ctx, p, m); err != nil {
 		return err
 	}
-	if m.Stage == finzone.StageDeclined {
-		if err := w.memberDeclined(ctx, p, m.InstitutionID); err != nil {
-			return err
-		}
-	}
 	if n := len(m.Events); n > 0 && m.Events[n-1].Action == string(finzone.ActionRequestEnhancer) {
 		// A lender asked for a guarantee or cover: the owner hears of it,
 		// and the fill pushes enhancers.
@@ -72,10 +67,19 @@ func (w *Workers) followProject(ctx context.Context, p finzone.Project, m finzon
 			return err
 		}
 		var paid int64 // lenders' money only: a guarantee is not financing
+		syndicated := m.Syndicated
 		for _, x := range byInst {
-			if x.Role.Lends() {
+			if x.Role.Lends() && !x.Syndicated {
 				paid += x.DisbursedYuan()
 			}
+			syndicated = syndicated || x.Syndicated
+		}
+		if syndicated { // a syndicate's money is what the agent bank drew
+			s, err := st.Syndicate(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			paid += s.DrawnYuan("")
 		}
 		from = []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectMatching, finzone.ProjectInProgress, finzone.ProjectPartiallyFunded}
 		to = finzone.ProjectPartiallyFunded
@@ -252,11 +256,6 @@ func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
 	}
 	if err := w.notify(ctx, ns); err != nil {
 		return err
-	}
-	for _, m := range expired {
-		if err := w.memberDeclined(ctx, p, m.InstitutionID); err != nil {
-			return err
-		}
 	}
 	return w.fill(ctx, p.ID)
 }

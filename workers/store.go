@@ -67,6 +67,7 @@ type Store interface {
 	Syndicate(ctx context.Context, projectID string) (finzone.Syndicate, error)
 	// SaveSyndicate writes s if the stored version is still prev (0: new).
 	SaveSyndicate(ctx context.Context, s *finzone.Syndicate, prev int) error
+	ListSyndicates(ctx context.Context, f finzone.SyndicateFilter, pg finzone.Page) ([]finzone.Syndicate, string, error)
 
 	// CatalogueVersion changes whenever products or institutions change, so
 	// every worker process reloads its in-memory catalogue.

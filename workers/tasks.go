@@ -14,14 +14,14 @@ import (
 
 // Task types. Payloads carry IDs only: handlers read the truth from MongoDB.
 const (
-	TypeFill          = "project:fill"       // push a project to institutions, or refill freed slots
-	TypeWithdraw      = "project:withdraw"   // withdraw a withdrawn project's open matches
-	TypeMatchChanged  = "match:changed"      // react to an institution's step
-	TypeExpire        = "match:expire"       // a deadline passed (of a project's matches in one stage)
-	TypeRemind        = "match:remind"       // a deadline is near
-	TypeDeliver       = "webhook:deliver"    // send one notification to a webhook
-	TypeSyndicate     = "syndicate:declined" // reallocate after a member declined
-	TypeRematch       = "catalogue:rematch"  // give exhausted projects what a catalogue change made eligible
+	TypeFill          = "project:fill"      // push a project to institutions, or refill freed slots
+	TypeWithdraw      = "project:withdraw"  // withdraw a withdrawn project's open matches
+	TypeMatchChanged  = "match:changed"     // react to an institution's step
+	TypeExpire        = "match:expire"      // a deadline passed (of a project's matches in one stage)
+	TypeRemind        = "match:remind"      // a deadline is near
+	TypeDeliver       = "webhook:deliver"   // send one notification to a webhook
+	TypeSyndicate     = "syndicate:changed" // tell the banks, and make a signed syndicate's matches follow it
+	TypeRematch       = "catalogue:rematch" // give exhausted projects what a catalogue change made eligible
 	TypeReconcile     = "pipeline:reconcile"
 	TypePurgeSessions = "sessions:purge"
 )
@@ -36,8 +36,7 @@ type matchPayload struct {
 }
 
 type syndicatePayload struct {
-	ProjectID     string `json:"project_id"`
-	InstitutionID string `json:"institution_id"`
+	ProjectID string `json:"project_id"`
 }
 
 type deliveryPayload struct {
@@ -108,9 +107,15 @@ func (c *Client) MatchChanged(ctx context.Context, matchID string) error {
 	return c.enqueue(ctx, newTask(TypeMatchChanged, matchPayload{MatchID: matchID}))
 }
 
-// SyndicateDeclined reallocates a syndicate after a member declined its share.
-func (c *Client) SyndicateDeclined(ctx context.Context, projectID, institutionID string) error {
-	return c.enqueue(ctx, newTask(TypeSyndicate, syndicatePayload{projectID, institutionID}))
+// SyndicateChanged: a syndicate changed to version; its banks hear of it
+// and, once signed, the members' matches follow it. The task ID names the
+// version, so a retried request queues it once.
+func (c *Client) SyndicateChanged(ctx context.Context, projectID string, version int) error {
+	return c.enqueue(ctx, newTask(TypeSyndicate, syndicatePayload{projectID}), asynq.TaskID(syndicateTaskID(projectID, version)))
+}
+
+func syndicateTaskID(projectID string, version int) string {
+	return fmt.Sprintf("syndicate:%s:%d", projectID, version)
 }
 
 // fillTask is the reconciler's fill: one waiting per project at a time.
