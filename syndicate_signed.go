@@ -9,15 +9,17 @@ import (
 // of shares between banks.
 
 // Sign is the lead arranger signing a book that covers the facility under
-// every rule. A gap or a broken rule refuses it, naming the rule.
+// every rule. A gap refuses it as rule "covered" with the gap; otherwise a
+// broken rule refuses it, naming the rule.
 func (s Syndicate) Sign(by, org string, now time.Time) (Syndicate, error) {
 	if s.State != SyndicateBookBuilding {
 		return s, syndicateState(s, "signature")
 	}
 	if !s.Signable() {
-		rule := s.Binding
-		if rule == "" {
-			rule = RuleCovered
+		// A gap is named first (whatever rule keeps the book short of the
+		// facility is in the book's checks), then the first broken rule.
+		rule := RuleCovered
+		if s.GapYuan == 0 {
 			for _, c := range s.Checks {
 				if !c.OK {
 					rule = c.Rule
@@ -130,15 +132,15 @@ func splitCumulative(ms []SyndicateMember, tranche string, total, drawn int64) m
 // rule, when the allocation would break one.
 func (s Syndicate) Transfer(from, to, tranche string, amount int64, kindOf func(string) (OrgKind, bool),
 	r SyndicateRules, by string, now time.Time) (Syndicate, error) {
-	if s.State != SyndicateSigned {
+	i := s.memberIndex(from)
+	if i < 0 {
+		return s, Errorf(ECForbidden, "only members transfer their share")
+	}
+	if s.State != SyndicateSigned || s.Members[i].AllocatedYuan() == 0 {
 		return s, syndicateState(s, "transfer")
 	}
 	if len(s.Drawdowns) > 0 {
 		return s, Errorf(ECInvalidState, "shares move through the agent bank once money is drawn")
-	}
-	i := s.memberIndex(from)
-	if i < 0 || s.Members[i].AllocatedYuan() == 0 {
-		return s, Errorf(ECForbidden, "only members transfer their share")
 	}
 	if tranche == "" && len(s.Facility.Tranches) == 1 {
 		tranche = s.Facility.Tranches[0].ID

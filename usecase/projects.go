@@ -205,16 +205,32 @@ func (s *Service) Project(ctx context.Context, a finzone.Actor, id string) (finz
 		return p, nil
 	}
 	if a.IsInstitution() {
-		if _, err := s.matches.Match(ctx, finzone.MatchID(p.ID, a.Org.ID)); err == nil {
+		ok, err := s.pushedTo(ctx, a, p)
+		if err != nil {
+			return finzone.Project{}, err
+		}
+		if ok {
 			// What the project's other lenders offered, and what
 			// coordinators noted, are not an institution's business.
 			p.Offers, p.Events = nil, nil
 			return p, nil
-		} else if !finzone.IsCode(err, finzone.ECNotFound) {
-			return finzone.Project{}, err
 		}
 	}
 	return finzone.Project{}, hidden("project")
+}
+
+// pushedTo reports whether the project reached institution a: pushed to
+// it (it has a match), or its syndicate invited it.
+func (s *Service) pushedTo(ctx context.Context, a finzone.Actor, p finzone.Project) (bool, error) {
+	_, err := s.matches.Match(ctx, finzone.MatchID(p.ID, a.Org.ID))
+	if !finzone.IsCode(err, finzone.ECNotFound) {
+		return err == nil, err
+	}
+	syn, err := s.matches.Syndicate(ctx, p.ID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return false, nil
+	}
+	return err == nil && syn.CanSee(a.Org.ID), err
 }
 
 // ownProject is a project the actor may change: its owner's.

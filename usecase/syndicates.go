@@ -22,26 +22,15 @@ import (
 // another bank's.
 const syndicateRetries = 5
 
-// syndicateProject is the project of a syndicate for a that may see it: one
-// who may see the project, or a bank invited to the syndicate (which sees
-// the project as a matched institution does).
+// syndicateProject is a project a may see (its syndicate's invited banks
+// may) and its syndicate.
 func (s *Service) syndicateProject(ctx context.Context, a finzone.Actor, projectID string) (finzone.Project, finzone.Syndicate, error) {
 	p, err := s.Project(ctx, a, projectID)
-	if err != nil && !(finzone.IsCode(err, finzone.ECNotFound) && a.IsInstitution()) {
+	if err != nil {
 		return p, finzone.Syndicate{}, err
 	}
-	syn, serr := s.matches.Syndicate(ctx, projectID)
-	if err != nil { // an institution not matched: only a member may look
-		if serr != nil || !syn.CanSee(a.Org.ID) {
-			return finzone.Project{}, finzone.Syndicate{}, hidden("project")
-		}
-		if p, err = s.projects.Project(ctx, projectID); err != nil {
-			return p, syn, err
-		}
-		p.Offers, p.Events = nil, nil
-		return p, syn, nil
-	}
-	return p, syn, serr
+	syn, err := s.matches.Syndicate(ctx, p.ID)
+	return p, syn, err
 }
 
 // Syndicate is a project's syndicated loan as a sees it: a member's fee

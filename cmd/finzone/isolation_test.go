@@ -121,6 +121,28 @@ type world struct {
 	// claims are credit-code claims by the region of the code's holder;
 	// sessions, the actors' own by their owner's email.
 	claims, sessions map[string]string
+	// syndicates are the projects' syndicates: who leads, who is agent,
+	// who is invited (a member sees the project as a pushed bank does).
+	syndicates map[string]syndicateFacts
+}
+
+type syndicateFacts struct {
+	ProjectID string `json:"project_id"`
+	LeadID    string `json:"lead_id"`
+	Facility  struct {
+		AgentID string `json:"agent_id"`
+	} `json:"facility"`
+	Members []struct {
+		InstitutionID string `json:"institution_id"`
+	} `json:"members"`
+}
+
+func (f syndicateFacts) member(org string) bool {
+	return slices.ContainsFunc(f.Members, func(m struct {
+		InstitutionID string `json:"institution_id"`
+	}) bool {
+		return m.InstitutionID == org
+	})
 }
 
 func (w world) seesProject(a matrixActor, id string) bool {
@@ -206,6 +228,15 @@ func coordinatorOf(w world, a matrixActor, id string) bool {
 	return a.isStaff() && a.coordinates(w.projects[id].RegionCode)
 }
 func pushedTo(w world, a matrixActor, id string) bool { return w.projects[id].pushedTo[a.orgID] }
+func leadOf(w world, a matrixActor, id string) bool {
+	l := w.syndicates[id].LeadID
+	return l != "" && l == a.orgID
+}
+func memberOf(w world, a matrixActor, id string) bool { return w.syndicates[id].member(a.orgID) }
+func agentOf(w world, a matrixActor, id string) bool {
+	ag := w.syndicates[id].Facility.AgentID
+	return ag != "" && ag == a.orgID
+}
 func matchInstitution(w world, a matrixActor, id string) bool {
 	return w.matches[id].InstitutionID == a.orgID
 }
@@ -222,32 +253,40 @@ func productOwner(w world, a matrixActor, id string) bool {
 // apiRules covers every /api/v1 route that names an object; routes without
 // :id are checked as lists or need no object (listOnly).
 var apiRules = map[string]rule{
-	"GET /api/v1/projects/:id":                    {object: "project"},
-	"GET /api/v1/projects/:id/views":              {object: "project", may: ownerOf, read: true},
-	"GET /api/v1/projects/:id/matches":            {object: "project"},
-	"GET /api/v1/projects/:id/syndicate":          {object: "project", maybe: true},
-	"PATCH /api/v1/projects/:id":                  {object: "project", may: ownerOf, body: map[string]any{"title": "篡改 tampered"}},
-	"DELETE /api/v1/projects/:id":                 {object: "project", may: ownerOf},
-	"POST /api/v1/projects/:id/submit":            {object: "project", may: ownerOf},
-	"POST /api/v1/projects/:id/withdraw":          {object: "project", may: ownerOf},
-	"POST /api/v1/projects/:id/screen":            {object: "project", may: coordinatorOf, body: map[string]any{"decision": "return", "note": "x"}},
-	"POST /api/v1/projects/:id/assign":            {object: "project", may: coordinatorOf, body: map[string]any{"institution_id": "000000000000000000000000"}},
-	"POST /api/v1/projects/:id/syndicate/respond": {object: "project", may: pushedTo, body: map[string]any{"decision": "decline"}},
-	"POST /api/v1/projects/:id/syndicate/sign":    {object: "project", may: pushedTo},
-	"GET /api/v1/matches/:id":                     {object: "match"},
-	"POST /api/v1/matches/:id/actions":            {object: "match", may: matchInstitution, body: map[string]any{"action": "decline", "reason_code": "other", "note": "x"}},
-	"POST /api/v1/matches/:id/offer":              {object: "match", may: matchOwner, body: map[string]any{"decision": "decline"}},
-	"POST /api/v1/matches/:id/extend":             {object: "match", may: matchCoordinator, body: map[string]any{"days": 3, "note": "x"}},
-	"POST /api/v1/matches/:id/urge":               {object: "match", may: matchCoordinator, body: map[string]any{"note": "x"}},
-	"GET /api/v1/products/:id":                    {object: "product"},
-	"PATCH /api/v1/products/:id":                  {object: "product", may: productOwner, body: map[string]any{"name": "篡改 tampered"}},
-	"POST /api/v1/products/:id/publish":           {object: "product", may: productOwner},
-	"POST /api/v1/products/:id/review":            {object: "product", may: world.reviewsProductRule, body: map[string]any{"decision": "reject", "note": "x"}},
-	"POST /api/v1/enterprises/:id/verify":         {object: "enterprise", may: world.verifiesEnterpriseRule},
-	"GET /api/v1/credit-code-claims/:id":          {object: "claim"},
-	"POST /api/v1/credit-code-claims/:id/decide":  {object: "claim", may: world.decidesClaimRule, body: map[string]any{"decision": "reject", "note": "x"}},
-	"DELETE /api/v1/me/sessions/:id":              {object: "session", may: world.ownsSessionRule},
-	"POST /api/v1/institutions/:id/verify":        {object: "institution", may: world.verifiesInstitutionRule},
+	"GET /api/v1/projects/:id":                        {object: "project"},
+	"GET /api/v1/projects/:id/views":                  {object: "project", may: ownerOf, read: true},
+	"GET /api/v1/projects/:id/matches":                {object: "project"},
+	"GET /api/v1/projects/:id/syndicate":              {object: "project", maybe: true},
+	"PATCH /api/v1/projects/:id":                      {object: "project", may: ownerOf, body: map[string]any{"title": "篡改 tampered"}},
+	"DELETE /api/v1/projects/:id":                     {object: "project", may: ownerOf},
+	"POST /api/v1/projects/:id/submit":                {object: "project", may: ownerOf},
+	"POST /api/v1/projects/:id/withdraw":              {object: "project", may: ownerOf},
+	"POST /api/v1/projects/:id/screen":                {object: "project", may: coordinatorOf, body: map[string]any{"decision": "return", "note": "x"}},
+	"POST /api/v1/projects/:id/assign":                {object: "project", may: coordinatorOf, body: map[string]any{"institution_id": "000000000000000000000000"}},
+	"GET /api/v1/projects/:id/syndicate/candidates":   {object: "project", may: leadOf, read: true},
+	"POST /api/v1/projects/:id/syndicate/mandate":     {object: "project", may: ownerOf, body: map[string]any{"institution_id": "000000000000000000000000"}},
+	"PUT /api/v1/projects/:id/syndicate/facility":     {object: "project", may: leadOf, body: map[string]any{"amount_yuan": 100_000_000, "commit_days": 3}},
+	"POST /api/v1/projects/:id/syndicate/invitations": {object: "project", may: leadOf, body: map[string]any{"institution_ids": []string{"000000000000000000000000"}}},
+	"POST /api/v1/projects/:id/syndicate/commit":      {object: "project", may: memberOf, body: map[string]any{"amount_yuan": 10_000}},
+	"POST /api/v1/projects/:id/syndicate/decline":     {object: "project", may: memberOf, body: map[string]any{"reason_code": "other", "note": "x"}},
+	"POST /api/v1/projects/:id/syndicate/withdraw":    {object: "project", may: memberOf, body: map[string]any{"note": "x"}},
+	"POST /api/v1/projects/:id/syndicate/sign":        {object: "project", may: leadOf},
+	"POST /api/v1/projects/:id/syndicate/drawdowns":   {object: "project", may: agentOf, body: map[string]any{"amount_yuan": 1}},
+	"POST /api/v1/projects/:id/syndicate/transfers":   {object: "project", may: memberOf, body: map[string]any{"to_institution_id": "000000000000000000000000", "amount_yuan": 10_000}},
+	"GET /api/v1/matches/:id":                         {object: "match"},
+	"POST /api/v1/matches/:id/actions":                {object: "match", may: matchInstitution, body: map[string]any{"action": "decline", "reason_code": "other", "note": "x"}},
+	"POST /api/v1/matches/:id/offer":                  {object: "match", may: matchOwner, body: map[string]any{"decision": "decline"}},
+	"POST /api/v1/matches/:id/extend":                 {object: "match", may: matchCoordinator, body: map[string]any{"days": 3, "note": "x"}},
+	"POST /api/v1/matches/:id/urge":                   {object: "match", may: matchCoordinator, body: map[string]any{"note": "x"}},
+	"GET /api/v1/products/:id":                        {object: "product"},
+	"PATCH /api/v1/products/:id":                      {object: "product", may: productOwner, body: map[string]any{"name": "篡改 tampered"}},
+	"POST /api/v1/products/:id/publish":               {object: "product", may: productOwner},
+	"POST /api/v1/products/:id/review":                {object: "product", may: world.reviewsProductRule, body: map[string]any{"decision": "reject", "note": "x"}},
+	"POST /api/v1/enterprises/:id/verify":             {object: "enterprise", may: world.verifiesEnterpriseRule},
+	"GET /api/v1/credit-code-claims/:id":              {object: "claim"},
+	"POST /api/v1/credit-code-claims/:id/decide":      {object: "claim", may: world.decidesClaimRule, body: map[string]any{"decision": "reject", "note": "x"}},
+	"DELETE /api/v1/me/sessions/:id":                  {object: "session", may: world.ownsSessionRule},
+	"POST /api/v1/institutions/:id/verify":            {object: "institution", may: world.verifiesInstitutionRule},
 }
 
 func (w world) reviewsProductRule(a matrixActor, id string) bool { return w.reviewsProduct(a, id) }
@@ -435,7 +474,8 @@ func observe(t *testing.T, base string, as []matrixActor) world {
 	admin := as[0]
 	w := world{projects: map[string]projectFacts{}, matches: map[string]matchFacts{},
 		products: map[string]productFacts{}, institutions: map[string]institutionFacts{},
-		enterprises: map[string]institutionFacts{}, claims: map[string]string{}, sessions: map[string]string{}}
+		enterprises: map[string]institutionFacts{}, claims: map[string]string{}, sessions: map[string]string{},
+		syndicates: map[string]syndicateFacts{}}
 	for _, o := range listAll[institutionFacts](t, base, "/api/v1/enterprises", admin.token) {
 		w.enterprises[o.ID] = o
 	}
@@ -454,6 +494,14 @@ func observe(t *testing.T, base string, as []matrixActor) world {
 		w.matches[m.ID] = m
 		if p, ok := w.projects[m.ProjectID]; ok {
 			p.pushedTo[m.InstitutionID] = true
+		}
+	}
+	for _, sy := range listAll[syndicateFacts](t, base, "/api/v1/syndicates", admin.token) {
+		w.syndicates[sy.ProjectID] = sy
+		if p, ok := w.projects[sy.ProjectID]; ok {
+			for _, m := range sy.Members {
+				p.pushedTo[m.InstitutionID] = true
+			}
 		}
 	}
 	for _, p := range listAll[productFacts](t, base, "/api/v1/products", admin.token) {
@@ -666,6 +714,11 @@ func checkLists(t *testing.T, base string, as []matrixActor, w world, c *tally) 
 		}
 		for _, p := range listAll[productFacts](t, base, "/api/v1/products", a.token) {
 			judge(t, c, "products list of "+a.email+" holds "+p.ID, http.StatusOK, w.seesProduct(a, p.ID), true, false)
+		}
+		if a.orgID != "" {
+			for _, sy := range listAll[syndicateFacts](t, base, "/api/v1/syndicates", a.token) {
+				judge(t, c, "syndicates list of "+a.email+" holds "+sy.ProjectID, http.StatusOK, w.seesProject(a, sy.ProjectID), true, false)
+			}
 		}
 	}
 }
