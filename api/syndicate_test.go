@@ -137,8 +137,9 @@ const yi = 100_000_000 // ¥1亿
 // under the rules; signing with a gap is refused; a member withdraws and
 // the over-subscription fills its place; a commitment after the deadline
 // is refused; the lead signs; members' matches are contracted for their
-// shares; the agent bank's drawdowns reach the members' matches and the
-// project, never past the facility.
+// shares; after signing a transfer breaking a rule is refused and a member
+// passes its share on and leaves; the agent bank's drawdowns reach the
+// members' matches and the project, never past the facility.
 func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
 	e := newSynEnv(t)
 	coord := e.coordinator("340000")
@@ -268,6 +269,28 @@ func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
 		t.Fatalf("project's accepted total after signing: %d, want 800,000,000", pr.AcceptedYuan)
 	}
 
+	// Changes after signing: a transfer that would take the lead below
+	// 15 % is refused, naming the rule; a member passing its whole share
+	// to another bank leaves, and the matches follow.
+	r = e.do("POST", e.path(p.ID, "/transfers"), lead.Token, map[string]any{"to_institution_id": decliner.OrgID, "tranche": "A", "amount_yuan": 1.5 * yi})
+	wantError(t, r, http.StatusConflict, "syndicate_rule")
+	if er := parseError(t, r); er.Params["rule"] != finzone.RuleLeadMin {
+		t.Fatalf("transfer below the lead's minimum: %+v", er)
+	}
+	leaver, share := members[3], signedBook.allocated(members[3].OrgID)
+	s = e.step(leaver.Token, "POST", p.ID, "/transfers", map[string]any{"to_institution_id": decliner.OrgID, "tranche": "B", "amount_yuan": share})
+	if st, _ := s.member(leaver.OrgID); st != "left" || s.allocated(decliner.OrgID) != share || s.AllocatedYuan != 8*yi {
+		t.Fatalf("after the transfer: leaver %s, taker %d of %d, allocated %d", st, s.allocated(decliner.OrgID), share, s.AllocatedYuan)
+	}
+	waitForMatch(t, e, leaver, p.ID, func(m matchDetail) bool { return m.Stage == "withdrawn" })
+	waitForMatch(t, e, decliner, p.ID, func(m matchDetail) bool {
+		return m.Stage == "contracted" && m.Offer != nil && m.Offer.AmountYuan == share
+	})
+	e.ok(http.StatusOK, "GET", "/api/v1/projects/"+p.ID, ent.Token, nil, &pr)
+	if pr.AcceptedYuan != 8*yi {
+		t.Fatalf("project's accepted total after the transfer: %d, want 800,000,000", pr.AcceptedYuan)
+	}
+
 	// 8. Drawdowns go through the agent bank only, and follow the shares.
 	m0 := "/api/v1/matches/" + finzone.MatchID(p.ID, members[0].OrgID) + "/actions"
 	wantError(t, e.do("POST", m0, members[0].Token, map[string]any{"action": "disburse", "amount_yuan": 1000000}),
@@ -284,7 +307,7 @@ func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
 			drawn[sp.InstitutionID] += sp.AmountYuan
 		}
 	}
-	for _, b := range append([]account{lead}, members[:4]...) {
+	for _, b := range []account{lead, members[0], members[1], members[2], decliner} {
 		want := drawn[b.OrgID]
 		waitForMatch(t, e, b, p.ID, func(m matchDetail) bool { return m.Stage == "disbursed" && m.DisbursedYuan == want })
 	}

@@ -102,3 +102,33 @@ func BenchmarkRematch(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(d.projects)), "projects/op")
 }
+
+// BenchmarkAllocateBook allocates a ¥20亿 book in three tranche groups,
+// over-subscribed by a third, among a lead, two co-leads and twelve
+// participants: the work done on every commitment or withdrawal.
+func BenchmarkAllocateBook(b *testing.B) {
+	s := finzone.Syndicate{State: finzone.SyndicateBookBuilding, LeadID: "L"}
+	for i, a := range []int64{1_000_000_000, 600_000_000, 400_000_000} {
+		s.Facility.Tranches = append(s.Facility.Tranches, finzone.TrancheGroup{ID: string(rune('A' + i)), AmountYuan: a, TermMonths: 60})
+		s.Facility.AmountYuan += a
+	}
+	for i := range 15 {
+		role := finzone.SyndicateParticipant
+		switch {
+		case i == 0:
+			role = finzone.SyndicateLead
+		case i < 3:
+			role = finzone.SyndicateCoLead
+		}
+		m := finzone.SyndicateMember{InstitutionID: fmt.Sprint("b", i), Role: role, Status: finzone.MemberCommitted}
+		for _, tr := range s.Facility.Tranches {
+			m.Commitments = append(m.Commitments, finzone.TrancheAmount{Tranche: tr.ID, AmountYuan: tr.AmountYuan / 11 / 10_000 * 10_000 * int64(1+i%3)})
+		}
+		s.Members = append(s.Members, m)
+	}
+	s.Members[0].InstitutionID = "L"
+	rules := DefaultRules()
+	for b.Loop() {
+		AllocateBook(s, rules)
+	}
+}
