@@ -145,6 +145,13 @@ func (m Match) Refused(format string, args ...any) *Error {
 
 // declineTerms: a decline carries a stable reason code and, in words, why.
 func declineTerms(ch *MatchChange, reason, note string, probs *Problems) {
+	checkDecline(reason, note, probs)
+	ch.DeclineReason, ch.DeclineNote = reason, note
+}
+
+// checkDecline checks a decline's reason code (one of DeclineReasons) and
+// note (required), for a match or a syndicate invitation.
+func checkDecline(reason, note string, probs *Problems) {
 	switch {
 	case reason == "":
 		probs.Add("reason_code", FCRequired)
@@ -154,7 +161,6 @@ func declineTerms(ch *MatchChange, reason, note string, probs *Problems) {
 	if note == "" {
 		probs.Add("note", FCRequired)
 	}
-	ch.DeclineReason, ch.DeclineNote = reason, note
 }
 
 // offerTerms: an offer states its amount (never above what the project

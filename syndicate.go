@@ -196,9 +196,12 @@ type SyndicateMember struct {
 	AnsweredAt    time.Time
 }
 
-// CommittedYuan and AllocatedYuan sum the member's amounts.
-func (m SyndicateMember) CommittedYuan() int64 { return sumAmounts(m.Commitments) }
-func (m SyndicateMember) AllocatedYuan() int64 { return sumAmounts(m.Allocations) }
+// CommittedYuan and AllocatedYuan sum the member's amounts; CommittedIn
+// and AllocatedIn are those in one tranche group.
+func (m SyndicateMember) CommittedYuan() int64             { return sumAmounts(m.Commitments) }
+func (m SyndicateMember) AllocatedYuan() int64             { return sumAmounts(m.Allocations) }
+func (m SyndicateMember) CommittedIn(tranche string) int64 { return amountIn(m.Commitments, tranche) }
+func (m SyndicateMember) AllocatedIn(tranche string) int64 { return amountIn(m.Allocations, tranche) }
 
 // RuleCheck is one rule and whether the allocation keeps it.
 type RuleCheck struct {
@@ -444,7 +447,7 @@ func (s Syndicate) Check(r SyndicateRules) []RuleCheck {
 	for _, t := range s.Facility.Tranches {
 		n := 0
 		for _, m := range s.Members {
-			if amountIn(m.Allocations, t.ID) > 0 {
+			if m.AllocatedIn(t.ID) > 0 {
 				n++
 			}
 		}

@@ -238,9 +238,7 @@ func (s Syndicate) Commit(inst, tranche string, amount int64, r SyndicateRules, 
 	}
 	m.Status, m.AnsweredAt = MemberCommitted, now
 	m.Commitments = setAmount(m.Commitments, tranche, amount)
-	s.Members = slices.Clone(s.Members)
-	s.Members[i] = m
-	return s.event(SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "committed", Tranche: tranche, AmountYuan: amount}), nil
+	return s.answered(i, m, SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "committed", Tranche: tranche, AmountYuan: amount}), nil
 }
 
 func (s Syndicate) trancheList() string {
@@ -273,12 +271,8 @@ func (s Syndicate) answering(inst string, now time.Time) (int, error) {
 func (s Syndicate) Decline(inst, reason, note, by string, now time.Time) (Syndicate, error) {
 	note = strings.TrimSpace(note)
 	var probs Problems
-	if reason == "" {
-		probs.Add("reason_code", FCRequired)
-	} else if !slices.Contains(DeclineReasons, reason) {
-		probs.Add("reason_code", FCInvalid, "allowed", strings.Join(DeclineReasons, ", "))
-	}
-	probs.Text("note", note, reason == "other", maxSyndicateNotes)
+	checkDecline(reason, note, &probs)
+	probs.Text("note", note, false, maxSyndicateNotes)
 	if err := probs.Err(); err != nil {
 		return s, err
 	}
@@ -294,9 +288,14 @@ func (s Syndicate) Decline(inst, reason, note, by string, now time.Time) (Syndic
 		return s, Errorf(ECInvalidState, "the bank answered already (%s); withdraw a commitment instead", m.Status)
 	}
 	m.Status, m.DeclineReason, m.Note, m.AnsweredAt = MemberDeclined, reason, note, now
+	return s.answered(i, m, SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "declined", Note: reason}), nil
+}
+
+// answered is s with member i's answer m, and its event.
+func (s Syndicate) answered(i int, m SyndicateMember, e SyndicateEvent) Syndicate {
 	s.Members = slices.Clone(s.Members)
 	s.Members[i] = m
-	return s.event(SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "declined", Note: reason}), nil
+	return s.event(e)
 }
 
 // Withdraw is a bank taking its commitment back before signing.
@@ -319,7 +318,5 @@ func (s Syndicate) Withdraw(inst, note, by string, now time.Time) (Syndicate, er
 		return s, Errorf(ECInvalidState, "the lead arranger changes its commitment rather than withdrawing it")
 	}
 	m.Status, m.Note, m.AnsweredAt, m.Commitments = MemberWithdrawn, note, now, nil
-	s.Members = slices.Clone(s.Members)
-	s.Members[i] = m
-	return s.event(SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "withdrawn", Note: note}), nil
+	return s.answered(i, m, SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "withdrawn", Note: note}), nil
 }

@@ -102,7 +102,7 @@ func splitCumulative(ms []SyndicateMember, tranche string, total, drawn int64) m
 	var parts []part
 	var sum int64
 	for _, m := range ms {
-		a := amountIn(m.Allocations, tranche)
+		a := m.AllocatedIn(tranche)
 		if a == 0 {
 			continue
 		}
@@ -147,7 +147,7 @@ func (s Syndicate) Transfer(from, to, tranche string, amount int64, kindOf func(
 	}
 	r = r.WithDefaults()
 	var probs Problems
-	has := amountIn(s.Members[i].Allocations, tranche)
+	has := s.Members[i].AllocatedIn(tranche)
 	if _, ok := s.Facility.Tranche(tranche); !ok {
 		probs.Add("tranche", FCInvalid, "allowed", s.trancheList())
 	}
@@ -178,7 +178,7 @@ func (s Syndicate) Transfer(from, to, tranche string, amount int64, kindOf func(
 		j = len(s.Members) - 1
 	}
 	s.Members[j].Status = MemberCommitted
-	s.Members[j].Allocations = setAmount(s.Members[j].Allocations, tranche, amountIn(s.Members[j].Allocations, tranche)+amount)
+	s.Members[j].Allocations = setAmount(s.Members[j].Allocations, tranche, s.Members[j].AllocatedIn(tranche)+amount)
 	s.Checks = s.Check(r)
 	for _, c := range s.Checks {
 		if !c.OK {

@@ -143,12 +143,12 @@ func TestSyndicateAnswers(t *testing.T) {
 		code string
 	}{
 		{"a commitment after the deadline", func() (Syndicate, error) { return s.Commit("b1", "", 5e7, SyndicateRules{}, "u", late) }, ECDeadlinePassed},
-		{"a decline after the deadline", func() (Syndicate, error) { return s.Decline("b1", "capacity", "", "u", late) }, ECDeadlinePassed},
+		{"a decline after the deadline", func() (Syndicate, error) { return s.Decline("b1", "capacity", "额度已满", "u", late) }, ECDeadlinePassed},
 		{"a bank not invited", func() (Syndicate, error) { return s.Commit("b8", "", 5e7, SyndicateRules{}, "u", synNow) }, ECForbidden},
 		{"an unknown tranche", func() (Syndicate, error) { return s.Commit("b1", "B", 5e7, SyndicateRules{}, "u", synNow) }, ECValidation},
 		{"part of ¥1万", func() (Syndicate, error) { return s.Commit("b1", "", 5e7+5, SyndicateRules{}, "u", synNow) }, ECValidation},
 		{"a decline without a reason", func() (Syndicate, error) { return s.Decline("b1", "", "", "u", synNow) }, ECValidation},
-		{"the lead declining its mandate", func() (Syndicate, error) { return s.Decline("L", "capacity", "", "u", synNow) }, ECInvalidState},
+		{"the lead declining its mandate", func() (Syndicate, error) { return s.Decline("L", "capacity", "x", "u", synNow) }, ECInvalidState},
 		{"withdrawing with nothing committed", func() (Syndicate, error) { return s.Withdraw("b1", "", "u", synNow) }, ECInvalidState},
 		{"signing with a gap", func() (Syndicate, error) { return alloc(s, 1.2e8, 5e7, 0).Sign("u", "L", synNow) }, ECSyndicateRule},
 		{"signing before book-building", func() (Syndicate, error) {
@@ -177,7 +177,7 @@ func TestSyndicateAnswers(t *testing.T) {
 	if m, _ := w.Member("b1"); err != nil || m.Status != MemberWithdrawn || m.CommittedYuan() != 0 {
 		t.Fatalf("withdraw: %+v %v", m, err)
 	}
-	d, err := s.Decline("b2", "capacity", "", "u", synNow)
+	d, err := s.Decline("b2", "capacity", "额度已满", "u", synNow)
 	if m, _ := d.Member("b2"); err != nil || m.Status != MemberDeclined || m.DeclineReason != "capacity" {
 		t.Fatalf("decline: %+v %v", m, err)
 	}

@@ -131,9 +131,9 @@ func toSyndicateJSON(s finzone.Syndicate, viewer string) syndicateJSON {
 		g := trancheGroupJSON{ID: t.ID, AmountYuan: t.AmountYuan, TermMonths: t.TermMonths, DrawnYuan: s.DrawnYuan(t.ID)}
 		for _, m := range s.Members {
 			if m.Status == finzone.MemberCommitted {
-				g.CommittedYuan += amountIn(m.Commitments, t.ID)
+				g.CommittedYuan += m.CommittedIn(t.ID)
 			}
-			g.AllocatedYuan += amountIn(m.Allocations, t.ID)
+			g.AllocatedYuan += m.AllocatedIn(t.ID)
 		}
 		out.Facility.Tranches = append(out.Facility.Tranches, g)
 	}
@@ -165,15 +165,6 @@ func toSyndicateJSON(s finzone.Syndicate, viewer string) syndicateJSON {
 			InstitutionID: e.InstitutionID, Tranche: e.Tranche, AmountYuan: e.AmountYuan, Note: e.Note})
 	}
 	return out
-}
-
-func amountIn(as []finzone.TrancheAmount, tranche string) int64 {
-	for _, a := range as {
-		if a.Tranche == tranche {
-			return a.AmountYuan
-		}
-	}
-	return 0
 }
 
 // answerSyndicate answers the syndicate a step returned, or its error.

@@ -52,11 +52,7 @@ func allocateUnits(s finzone.Syndicate, r finzone.SyndicateRules) ([][]int64, bo
 			continue
 		}
 		for t, g := range tr {
-			for _, a := range m.Commitments {
-				if a.Tranche == g.ID {
-					c[i][t] = a.AmountYuan / r.UnitYuan
-				}
-			}
+			c[i][t] = m.CommittedIn(g.ID) / r.UnitYuan
 		}
 		if m.Role == finzone.SyndicateCoLead && sum(c[i]) > 0 {
 			coLeads = true

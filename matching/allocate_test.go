@@ -171,8 +171,8 @@ func TestAllocateBookProperties(t *testing.T) {
 		for t2, tr := range got.Facility.Tranches {
 			var in int64
 			for i, m := range got.Members {
-				a := amountOf(m.Allocations, tr.ID)
-				c := amountOf(s.Members[i].Commitments, tr.ID)
+				a := m.AllocatedIn(tr.ID)
+				c := s.Members[i].CommittedIn(tr.ID)
 				if s.Members[i].Status != finzone.MemberCommitted {
 					c = 0
 				}
@@ -207,15 +207,6 @@ func TestAllocateBookProperties(t *testing.T) {
 	})
 }
 
-func amountOf(as []finzone.TrancheAmount, tranche string) int64 {
-	for _, a := range as {
-		if a.Tranche == tranche {
-			return a.AmountYuan
-		}
-	}
-	return 0
-}
-
 // coveredAfterCap: every tranche is over-subscribed by participants alone
 // even after the cap, so leads' reserves cannot starve it.
 func coveredAfterCap(s finzone.Syndicate, r Rules) bool {
@@ -224,7 +215,7 @@ func coveredAfterCap(s finzone.Syndicate, r Rules) bool {
 		var in int64
 		for _, m := range s.Members {
 			if m.Status == finzone.MemberCommitted && m.Role == finzone.SyndicateParticipant && m.CommittedYuan() <= capYuan {
-				in += amountOf(m.Commitments, tr.ID)
+				in += m.CommittedIn(tr.ID)
 			}
 		}
 		if in < tr.AmountYuan {
@@ -243,8 +234,8 @@ func proRata(t *rapid.T, s, got finzone.Syndicate) {
 		type fr struct{ a, c int64 }
 		var fs []fr
 		for i, m := range got.Members {
-			c := amountOf(s.Members[i].Commitments, tr.ID)
-			a := amountOf(m.Allocations, tr.ID)
+			c := s.Members[i].CommittedIn(tr.ID)
+			a := m.AllocatedIn(tr.ID)
 			if m.Role == finzone.SyndicateParticipant && s.Members[i].Status == finzone.MemberCommitted && c > 0 && a < c && s.Members[i].CommittedYuan() <= capYuan {
 				fs = append(fs, fr{a, c})
 			}
