@@ -280,3 +280,44 @@ func TestSyndicatesListByRegionAndState(t *testing.T) {
 	wantPage(t, e.page(pageReq{method: "GET", path: "/syndicates", session: partner.Token}), http.StatusOK, `href="/projects/`+p.ID+`/syndicate"`)
 	wantPage(t, e.page(pageReq{method: "GET", path: "/syndicates", session: e.enterprise("341221").Token}), http.StatusOK, `id="syndicates-empty"`)
 }
+
+func TestWithdrawalAndTransferAfterSigning(t *testing.T) {
+	e := newEnv(t)
+	_, lead, partner, p := invited(t, e)
+	buyer, insurer := e.institution("341200"), e.register(finzone.KindInsurer, "341200")
+	synPage := "/projects/" + p.ID + "/syndicate"
+	commit := func(who account, wan string) {
+		t.Helper()
+		mustSee(t, e.page(pageReq{method: "POST", path: synForm(p, "commit"), session: who.Token,
+			form: url.Values{"commit_wan": {wan}}}), synPage)
+	}
+	commit(lead, "300")
+	commit(partner, "200")
+	// The partner withdraws: the book has a gap again; it commits anew.
+	wantPage(t, e.page(pageReq{method: "GET", path: synPage, session: partner.Token}), http.StatusOK, `id="form-syn-withdraw"`)
+	mustSee(t, e.page(pageReq{method: "POST", path: synForm(p, "withdraw"), session: partner.Token,
+		form: url.Values{"withdraw_note": {"授信额度调整"}}}), synPage)
+	if syn := e.syndicate(p.ID); syn.GapYuan != 2_000_000 {
+		t.Errorf("gap after the withdrawal: %d, want 2000000", syn.GapYuan)
+	}
+	commit(partner, "200")
+	if _, err := e.uc.SignSyndicate(ctx, lead.Actor, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	// After signing a member passes part of its share on, to a bank named
+	// by its ID; a non-bank is refused on the form, and a transfer that
+	// would break a rule is refused naming the rule.
+	wantPage(t, e.page(pageReq{method: "GET", path: synPage, session: partner.Token}), http.StatusOK, `id="form-syn-transfer"`)
+	r := e.page(pageReq{method: "POST", path: synForm(p, "transfer"), session: partner.Token,
+		form: url.Values{"transfer_to": {insurer.OrgID}, "transfer_wan": {"100"}}})
+	wantPage(t, r, http.StatusBadRequest, `id="f-transfer_to-err"`, zh("err.not_a_bank"))
+	r = e.page(pageReq{method: "POST", path: synForm(p, "transfer"), session: partner.Token,
+		form: url.Values{"transfer_to": {lead.OrgID}, "transfer_wan": {"200"}}})
+	wantPage(t, r, http.StatusConflict, zh("synrule.distribute_min"))
+	mustSee(t, e.page(pageReq{method: "POST", path: synForm(p, "transfer"), session: partner.Token,
+		form: url.Values{"transfer_to": {buyer.OrgID}, "transfer_wan": {"100"}}}), synPage)
+	if m, ok := e.syndicate(p.ID).Member(buyer.OrgID); !ok || m.AllocatedYuan() != 1_000_000 {
+		t.Errorf("the buyer after the transfer: %+v", m)
+	}
+	wantPage(t, e.page(pageReq{method: "GET", path: synPage, session: buyer.Token}), http.StatusOK, `id="member-`+buyer.OrgID+`"`)
+}
