@@ -177,7 +177,6 @@ func (s syndicateStory) ownerMandates() {
 	if got := b.value("#f-lead_id"); got != s.p.bankID {
 		b.t.Errorf("%s: the mandate form preselects %q, want the platform's pick %s", s.lang, got, s.p.bankID)
 	}
-	s.shot(b, "40-syndicate-mandate-")
 	b.submit("mandate the lead arranger", "#do-syn-mandate")
 	s.want(b, "#syndicate-lead", s.p.bankName)
 	s.want(b, "#syndicate-state", s.text("synstate.mandated"))
@@ -221,7 +220,6 @@ func (s syndicateStory) memberCommits() {
 	if n := b.count("#member-" + s.p.bankID + " [data-fee]"); n != 1 || b.text("#member-"+s.p.bankID+" [data-fee]") != "—" {
 		b.t.Errorf("%s: a member sees the lead's fee terms", s.lang)
 	}
-	s.shot(b, "42-syndicate-member-")
 }
 
 func (s syndicateStory) leadSigns() {
