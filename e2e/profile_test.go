@@ -6,6 +6,10 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"finzone"
+	"finzone/server"
+	"finzone/usecase"
 )
 
 // profile is another person beside b in the same Chromium: a tab in a
@@ -59,4 +63,20 @@ func (b *browser) submit(step, button string) {
 	b.t.Helper()
 	b.do(step, 20*time.Second, eval("document.querySelectorAll('.flash').forEach(e => e.remove()), true"),
 		chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+}
+
+// signedInAs gives the browser a session the use cases made, as if its
+// person had signed in on the page (TestBrowserFullFlow drives the sign-in
+// form itself): a story with several people saves a round trip each.
+func (b *browser) signedInAs(p *platform, email string) {
+	b.t.Helper()
+	s, err := p.uc.SignIn(context.Background(), finzone.Actor{}, usecase.SignInInput{Email: email, Password: password})
+	if err != nil {
+		b.t.Fatalf("sign in %s: %v", email, err)
+	}
+	b.do("session of "+email, 10*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: server.SessionCookie, Value: s.Token,
+			URL: b.base, Path: "/", HTTPOnly: ptr(true), SameSite: network.CookieSameSiteLax})
+		return err
+	}))
 }
