@@ -167,7 +167,7 @@ func TestNotificationsPage(t *testing.T) {
 		`href="/notifications"`, `id="unread-badge">2<`)
 	r := e.page(pageReq{method: "GET", path: "/notifications", session: lead.Token, lang: "en"})
 	wantPage(t, r, http.StatusOK, "New project for you (Lead): "+p.Title, "A syndicated loan share awaits your answer: "+p.Title+", share ¥3,000,000",
-		`href="/matches/`+mid+`"`, `href="/projects/`+p.ID+`"`, `id="mark-all-read"`, "2 unread")
+		`href="/matches/`+mid+`"`, `href="/projects/`+p.ID+`/syndicate"`, `id="mark-all-read"`, "2 unread")
 	if strings.Contains(string(r.Body), "deadline_soon") || strings.Contains(string(r.Body), "银团") {
 		t.Errorf("lead's notifications show another organization's notice or the untranslated text: %.800s", r.Body)
 	}

@@ -205,9 +205,28 @@ func (p *pages) fail(c *fiber.Ctx, v *View, err error) error {
 	// A message that names figures (exceeds_need: the room left) gets them.
 	var de *finzone.Error
 	if errors.As(err, &de) && len(de.Params) > 0 && v.Has("code."+code) {
-		v.Data = i18n.T(v.Lang, i18n.Key("code."+code), i18n.Params(de.Params)...)
+		v.Data = i18n.T(v.Lang, i18n.Key("code."+code), i18n.Params(pageParams(v, code, de.Params))...)
 	}
 	return p.render(c, status, "error", v)
+}
+
+// pageParams are an error's figures as its page shows them: a syndicate
+// rule by its name in the page's language, with the gap in grouped yuan.
+func pageParams(v *View, code string, params map[string]any) map[string]any {
+	if code != finzone.ECSyndicateRule {
+		return params
+	}
+	out := make(map[string]any, len(params))
+	for k, val := range params {
+		out[k] = val
+	}
+	if rule, ok := params["rule"].(string); ok {
+		out["rule"] = v.Enum("synrule", rule)
+	}
+	if gap, ok := params["gap_yuan"].(int64); ok {
+		out["gap_yuan"] = Grouped(gap)
+	}
+	return out
 }
 
 // notFound is the page for any path outside /api that no page serves.

@@ -100,6 +100,9 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 	}
 	d := newMatchPageData(v, a, md)
 	d.LPR = p.uc.LPR()
+	if d.Syndicate, err = p.syndicateSection(c, v, md.Syndicate, md.Names, nil, "/matches/"+md.Match.ID); err != nil {
+		return err
+	}
 	if d.EnterpriseVerified, err = p.ownerVerified(c, md.Project.OwnerOrgID); err != nil {
 		return err
 	}
@@ -113,7 +116,7 @@ func (p *pages) showMatch(c *fiber.Ctx, v *View, status int, keepForm bool) erro
 func newMatchPageData(v *View, a finzone.Actor, md usecase.MatchDetail) matchPageData {
 	m, pr := md.Match, md.Project
 	d := matchPageData{P: pr, CanAct: a.CanActOnMatch(m), Back: "/inbox", BackLabel: "inbox.title",
-		Row: matchRow(m, v.Now, md.Names), Syndicate: newSyndicateView(a, md.Syndicate, md.Names),
+		Row:     matchRow(m, v.Now, md.Names),
 		Leasing: m.Category == finzone.CategoryLeasing, CanCoordinate: a.CanCoordinate(pr)}
 	if !a.IsInstitution() {
 		d.Back, d.BackLabel = "/projects/"+pr.ID, "project.back"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -42,6 +43,11 @@ func (p *pages) notificationsPage(c *fiber.Ctx, v *View) error {
 		row := noticeRow{N: n, Text: v.Notice(n, a.IsEnterprise()), Link: "/projects/" + url.PathEscape(n.ProjectID)}
 		if a.IsInstitution() && n.MatchID != "" {
 			row.Link = "/matches/" + url.PathEscape(n.MatchID)
+		}
+		// A bank invited from the catalogue has no match: its syndicate's
+		// notices lead to the syndicate's page.
+		if a.IsInstitution() && n.MatchID == "" && strings.HasPrefix(n.Kind, "syndicate_") {
+			row.Link = syndicatePath(n.ProjectID)
 		}
 		if n.ProjectID == "" {
 			row.Link = orgNoticeLink(n.Kind)

@@ -108,8 +108,10 @@ func TestMatchPagesThroughTheCoresRules(t *testing.T) {
 
 	// The partner commits to the syndicate from its match page.
 	partnerPath := "/matches/" + finzone.MatchID(p.ID, partner.OrgID)
-	mustSee(t, e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/respond", session: partner.Token,
-		form: url.Values{"decision": {"commit"}, "amount_wan": {"100"}, "back": {partnerPath}}}), partnerPath)
+	wantPage(t, e.page(pageReq{method: "GET", path: partnerPath, session: partner.Token}), http.StatusOK,
+		`id="form-syn-commit"`, `id="form-syn-decline"`, `name="back" value="`+partnerPath+`"`)
+	mustSee(t, e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/commit", session: partner.Token,
+		form: url.Values{"commit_wan": {"100"}, "back": {partnerPath}}}), partnerPath)
 	syn, err := e.db.Syndicate(context.Background(), p.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +120,8 @@ func TestMatchPagesThroughTheCoresRules(t *testing.T) {
 		t.Errorf("partner after committing: %+v", m)
 	}
 	// The enterprise is no member and cannot answer.
-	r = e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/respond", session: owner.Token,
-		form: url.Values{"decision": {"commit"}, "amount_wan": {"100"}}})
+	r = e.page(pageReq{method: "POST", path: "/projects/" + p.ID + "/syndicate/commit", session: owner.Token,
+		form: url.Values{"commit_wan": {"100"}}})
 	wantPage(t, r, http.StatusForbidden)
 }
 

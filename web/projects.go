@@ -259,6 +259,9 @@ func (p *pages) showProject(c *fiber.Ctx, v *View, status int) error {
 	if d.EnterpriseVerified, err = p.ownerVerified(c, pd.Project.OwnerOrgID); err != nil {
 		return err
 	}
+	if d.Syndicate, err = p.syndicateSection(c, v, pd.Syndicate, pd.Names, pd.Mandatable, c.Path()); err != nil {
+		return err
+	}
 	if d.CanAssign {
 		if d.Institutions, err = p.assignOptions(c, a, pd.Matches); err != nil {
 			return err
@@ -281,7 +284,7 @@ func (p *pages) showProject(c *fiber.Ctx, v *View, status int) error {
 func newProjectPageData(v *View, a finzone.Actor, pd usecase.ProjectDetail) projectPageData {
 	pr := pd.Project
 	d := projectPageData{P: pr, CanChange: a.CanChangeProject(pr), Editable: pr.Editable(), Withdrawable: pr.Withdrawable(),
-		Back: "/projects", BackLabel: "projects.title", Syndicate: newSyndicateView(a, pd.Syndicate, pd.Names),
+		Back: "/projects", BackLabel: "projects.title",
 		Accepted: pr.AcceptedYuan(), Room: max(pr.AmountYuan-pr.AcceptedYuan(), 0), CanCoordinate: a.CanCoordinate(pr)}
 	// A need held for its enterprise's verification is released by
 	// verifying the enterprise, not screened.

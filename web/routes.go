@@ -74,8 +74,7 @@ func (p *pages) objectRoutes(app *fiber.App) {
 	app.Post("/projects/:id/offer", signedIn(p.offerPost))
 	app.Post("/projects/:id/screen", signedIn(p.screenPost))
 	app.Post("/projects/:id/assign", signedIn(p.assignPost))
-	app.Post("/projects/:id/syndicate/respond", signedIn(p.syndicateRespondPost))
-	app.Post("/projects/:id/syndicate/sign", signedIn(p.syndicateSignPost))
+	p.syndicateRoutes(app)
 
 	app.Get("/products", signedIn(p.productsPage))
 	app.Get("/products/new", signedIn(p.newProductPage))
@@ -102,6 +101,25 @@ func (p *pages) objectRoutes(app *fiber.App) {
 	}
 	for _, form := range []string{"offer", "screen", "assign"} {
 		app.Get("/projects/:id/"+form, backTo("/projects/"))
+	}
+}
+
+// syndicateRoutes are a project's syndicate page and its forms, and the
+// list of syndicates. Every form names the project; the use cases judge
+// who may use it (the owner, the lead arranger, an invited bank, the
+// agent bank, a member).
+func (p *pages) syndicateRoutes(app *fiber.App) {
+	signedIn := p.signedIn
+	app.Get("/syndicates", signedIn(p.syndicatesPage))
+	app.Get("/projects/:id/syndicate", signedIn(p.syndicatePage))
+	forms := map[string]pageHandler{"mandate": p.mandatePost, "facility": p.facilityPost, "invite": p.invitePost,
+		"commit": p.commitPost, "decline": p.declinePost, "withdraw": p.withdrawCommitmentPost, "sign": p.signPost,
+		"drawdown": p.drawdownPost, "transfer": p.transferPost}
+	for _, form := range syndicateForms {
+		app.Post("/projects/:id/syndicate/"+form, signedIn(forms[form]))
+		app.Get("/projects/:id/syndicate/"+form, func(c *fiber.Ctx) error {
+			return c.Redirect(syndicatePath(c.Params("id")), fiber.StatusSeeOther)
+		})
 	}
 }
 

@@ -184,11 +184,11 @@ func (v *View) Nav() []NavItem {
 	case "enterprise":
 		links = [][2]string{{"/projects", "nav.projects"}, {"/projects/new", "nav.new_project"}, {"/notifications", "nav.notifications"}}
 	case "institution":
-		links = [][2]string{{"/inbox", "nav.inbox"}, {"/products", "nav.products"}, {"/notifications", "nav.notifications"}, {"/webhooks", "nav.webhooks"}}
+		links = [][2]string{{"/inbox", "nav.inbox"}, {"/syndicates", "nav.syndicates"}, {"/products", "nav.products"}, {"/notifications", "nav.notifications"}, {"/webhooks", "nav.webhooks"}}
 	case "coordinator":
-		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
+		links = [][2]string{{"/dashboard", "nav.dashboard"}, {"/pipeline", "nav.pipeline"}, {"/search", "nav.search"}, {"/syndicates", "nav.syndicates"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
 	case "admin":
-		links = [][2]string{{"/admin", "nav.admin"}, {"/dashboard", "nav.dashboard"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
+		links = [][2]string{{"/admin", "nav.admin"}, {"/dashboard", "nav.dashboard"}, {"/syndicates", "nav.syndicates"}, {"/review/products", "nav.review_products"}, {"/review/institutions", "nav.review_institutions"}, {"/review/enterprises", "nav.review_enterprises"}}
 	}
 	out := make([]NavItem, len(links))
 	for i, l := range links {
@@ -268,6 +268,17 @@ func (v *View) Checks(name string) Field {
 	return f
 }
 
+// CheckList is a checkbox group of options the page supplies.
+func (v *View) CheckList(name string, opts []Option) Field {
+	f := v.field(name, "checks")
+	f.Options = opts
+	f.Values = map[string]bool{}
+	for _, s := range v.Form.Values[name] {
+		f.Values[s] = true
+	}
+	return f
+}
+
 // RegionSelect is a select of Anhui's divisions grouped by city; with
 // multiple set it picks several (products' served regions).
 func (v *View) RegionSelect(name string, multiple bool) Field {
@@ -335,13 +346,17 @@ var enums = map[string]struct {
 	prefix string
 	values func() []string
 }{
-	"project_type":     {"type", func() []string { return strs(finzone.ProjectTypes) }},
-	"project_types":    {"type", func() []string { return strs(finzone.ProjectTypes) }},
-	"collateral":       {"collateral", func() []string { return strs(finzone.Collaterals) }},
-	"category":         {"category", func() []string { return strs(finzone.ProductCategories) }},
-	"size":             {"size", func() []string { return strs(finzone.Sizes) }},
-	"sizes":            {"size", func() []string { return strs(finzone.Sizes) }},
-	"decline_reason":   {"decline", func() []string { return finzone.DeclineReasons }},
+	"project_type":       {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"project_types":      {"type", func() []string { return strs(finzone.ProjectTypes) }},
+	"collateral":         {"collateral", func() []string { return strs(finzone.Collaterals) }},
+	"category":           {"category", func() []string { return strs(finzone.ProductCategories) }},
+	"size":               {"size", func() []string { return strs(finzone.Sizes) }},
+	"sizes":              {"size", func() []string { return strs(finzone.Sizes) }},
+	"decline_reason":     {"decline", func() []string { return finzone.DeclineReasons }},
+	"syn_decline_reason": {"decline", func() []string { return finzone.DeclineReasons }},
+	"invite_role": {"synrole", func() []string {
+		return []string{string(finzone.SyndicateParticipant), string(finzone.SyndicateCoLead)}
+	}},
 	"guarantee_mode":   {"collateral", func() []string { return strs(finzone.Collaterals) }},
 	"repayment_method": {"repay", func() []string { return strs(finzone.RepaymentMethods) }},
 	"lease_mode":       {"lease", func() []string { return strs(finzone.LeaseModes) }},
@@ -437,7 +452,7 @@ func (v *View) Notice(n finzone.Notification, toOwner bool) string {
 
 // FieldMessage is a core field error as a form shows it. Money bounds
 // (fields ending in _yuan) are shown in 万元 and rates (_bps) in percent, the
-// units the forms use.
+// units the forms use; so are the sums a tranche split is checked against.
 func (v *View) FieldMessage(fe finzone.FieldError) string {
 	key := "err." + fe.Code + "." + fe.Field // a message for one field, if any
 	if !v.Has(key) {
@@ -449,7 +464,7 @@ func (v *View) FieldMessage(fe finzone.FieldError) string {
 	var args []any
 	for k, val := range fe.Params {
 		switch n, ok := val.(int64); {
-		case ok && strings.HasSuffix(fe.Field, "_yuan"):
+		case ok && (strings.HasSuffix(fe.Field, "_yuan") || fe.Code == finzone.FCSumMismatch):
 			args = append(args, k, WanPlain(n))
 		case strings.HasSuffix(fe.Field, "_bps"):
 			args = append(args, k, PercentPlain(toInt64(val)))

@@ -63,6 +63,9 @@ func TestEnumKeysExist(t *testing.T) {
 		"synstate": strs(finzone.SyndicateStates),
 		"share":    strs(finzone.MemberStatuses),
 		"synrole":  {string(finzone.SyndicateLead), string(finzone.SyndicateCoLead), string(finzone.SyndicateParticipant)},
+		"synrule": {finzone.RuleCovered, finzone.RuleLeadMin, finzone.RuleCoLeadMin, finzone.RuleDistribute, finzone.RuleMemberMax,
+			finzone.RuleTrancheBanks, finzone.RuleAgentMember},
+		"synreason": {finzone.SyndicateReasonThreshold, finzone.SyndicateReasonLeadTicket, finzone.SyndicateReasonLeadCapacity},
 		"err": {finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort, finzone.FCInvalid,
 			finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCUnknown, finzone.FCTaken, finzone.FCOrder,
 			finzone.FCNotBank, finzone.FCNotEligible, finzone.FCNotWholeUnit, finzone.FCSumMismatch, finzone.FCNotFound},
@@ -75,7 +78,8 @@ func TestEnumKeysExist(t *testing.T) {
 	// Every action's note field, and a timeline label for every step,
 	// including those that are not an institution's own.
 	want["event"] = []string{"offer_accept", "offer_decline", "escalate", "extend", "urge", "need_met", "expire",
-		"submit_for_screening", "screen_pass", "screen_return", "screen_escalate", finzone.EventAssign}
+		"submit_for_screening", "screen_pass", "screen_return", "screen_escalate", finzone.EventAssign,
+		"syndicate_signed", "syndicate_drawdown", "syndicate_left"}
 	for _, a := range finzone.Actions {
 		want["f"] = append(want["f"], "note_"+string(a))
 		want["event"] = append(want["event"], string(a))
