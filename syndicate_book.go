@@ -117,7 +117,7 @@ func (s Syndicate) SetFacility(in FacilityInput, room int64, r SyndicateRules, i
 		sum += t.AmountYuan
 		f.Tranches = append(f.Tranches, TrancheGroup{ID: trancheIDs[i], AmountYuan: t.AmountYuan, TermMonths: t.TermMonths})
 	}
-	if len(in.Tranches) > 1 && sum != in.AmountYuan && in.AmountYuan > 0 {
+	if sum != in.AmountYuan && in.AmountYuan > 0 {
 		probs.Add("tranches", FCSumMismatch, "sum", sum, "amount", in.AmountYuan)
 	}
 	if f.AgentID == "" {

@@ -87,6 +87,7 @@ func TestSyndicateMandateAndFacility(t *testing.T) {
 		{"not whole ¥1万", FacilityInput{AmountYuan: 2e8 + 1, CommitDays: 3}, 3e8, "amount_yuan", FCNotWholeUnit},
 		{"more than the need left", FacilityInput{AmountYuan: 3e8, CommitDays: 3}, 2e8, "amount_yuan", FCOutOfRange},
 		{"tranches that do not add up", FacilityInput{AmountYuan: 3e8, CommitDays: 3, Tranches: []TrancheInput{{1e8, 36}, {1e8, 60}}}, 3e8, "tranches", FCSumMismatch},
+		{"one tranche short of the facility", FacilityInput{AmountYuan: 3e8, CommitDays: 3, Tranches: []TrancheInput{{1e8, 36}}}, 3e8, "tranches", FCSumMismatch},
 		{"four tranches", FacilityInput{AmountYuan: 4e8, CommitDays: 3, Tranches: []TrancheInput{{1e8, 36}, {1e8, 36}, {1e8, 36}, {1e8, 36}}}, 4e8, "tranches", FCOutOfRange},
 		{"an insurer as agent", FacilityInput{AmountYuan: 3e8, CommitDays: 3, AgentID: "i1"}, 3e8, "agent_id", FCNotBank},
 		{"fees past 10 %", FacilityInput{AmountYuan: 3e8, CommitDays: 3, AgencyFeeBps: 1001}, 3e8, "agency_fee_bps", FCOutOfRange},

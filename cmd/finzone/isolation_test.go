@@ -302,36 +302,44 @@ func (w world) verifiesInstitutionRule(a matrixActor, id string) bool {
 // pageRules are the pages that show one object; an edit form is shown
 // only to who may change the object.
 var pageRules = map[string]rule{
-	"/projects/:id":      {object: "project"},
-	"/projects/:id/edit": {object: "project", may: ownerOf},
-	"/matches/:id":       {object: "match"},
-	"/products/:id":      {object: "product"},
-	"/products/:id/edit": {object: "product", may: productOwner},
+	"/projects/:id":           {object: "project"},
+	"/projects/:id/syndicate": {object: "project", maybe: true},
+	"/projects/:id/edit":      {object: "project", may: ownerOf},
+	"/matches/:id":            {object: "match"},
+	"/products/:id":           {object: "product"},
+	"/products/:id/edit":      {object: "product", may: productOwner},
 }
 
 // pageForms are the pages' forms that change one object. A form names its
 // object in the address, except the offer form, which names the match in
 // "for" and posts to the match's project's address.
 var pageForms = map[string]rule{
-	"/projects/:id/edit":              {object: "project", may: ownerOf, body: url.Values{"title": {"篡改 tampered"}}},
-	"/projects/:id/submit":            {object: "project", may: ownerOf},
-	"/projects/:id/withdraw":          {object: "project", may: ownerOf},
-	"/projects/:id/delete":            {object: "project", may: ownerOf},
-	"/projects/:id/screen":            {object: "project", may: coordinatorOf, body: url.Values{"decision": {"return"}, "screen_note": {"x"}}},
-	"/projects/:id/assign":            {object: "project", may: coordinatorOf, body: url.Values{"institution_id": {"000000000000000000000000"}}},
-	"/projects/:id/syndicate/respond": {object: "project", may: memberOf, body: url.Values{"decision": {"decline"}, "reason_code": {"other"}, "note": {"x"}}},
-	"/projects/:id/syndicate/sign":    {object: "project", may: leadOf},
-	"/projects/:id/offer":             {object: "match", may: matchOwner, body: url.Values{"decision": {"decline"}}},
-	"/matches/:id/action":             {object: "match", may: matchInstitution, body: url.Values{"action": {"decline"}, "reason_code": {"other"}, "note": {"x"}}},
-	"/matches/:id/extend":             {object: "match", may: matchCoordinator, body: url.Values{"extend_days": {"3"}, "note_extend": {"x"}}},
-	"/matches/:id/urge":               {object: "match", may: matchCoordinator, body: url.Values{"note_urge": {"x"}}},
-	"/products/:id/edit":              {object: "product", may: productOwner, body: url.Values{"name": {"篡改 tampered"}}},
-	"/products/:id/publish":           {object: "product", may: productOwner},
-	"/review/products/:id":            {object: "product", may: world.reviewsProductRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
-	"/review/institutions/:id/verify": {object: "institution", may: world.verifiesInstitutionRule},
-	"/review/enterprises/:id/verify":  {object: "enterprise", may: world.verifiesEnterpriseRule},
-	"/review/claims/:id":              {object: "claim", may: world.decidesClaimRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
-	"/account/sessions/:id/revoke":    {object: "session", may: world.ownsSessionRule},
+	"/projects/:id/edit":               {object: "project", may: ownerOf, body: url.Values{"title": {"篡改 tampered"}}},
+	"/projects/:id/submit":             {object: "project", may: ownerOf},
+	"/projects/:id/withdraw":           {object: "project", may: ownerOf},
+	"/projects/:id/delete":             {object: "project", may: ownerOf},
+	"/projects/:id/screen":             {object: "project", may: coordinatorOf, body: url.Values{"decision": {"return"}, "screen_note": {"x"}}},
+	"/projects/:id/assign":             {object: "project", may: coordinatorOf, body: url.Values{"institution_id": {"000000000000000000000000"}}},
+	"/projects/:id/syndicate/mandate":  {object: "project", may: ownerOf, body: url.Values{"lead_id": {"000000000000000000000000"}}},
+	"/projects/:id/syndicate/facility": {object: "project", may: leadOf, body: url.Values{"facility_wan": {"10000"}, "commit_days": {"3"}}},
+	"/projects/:id/syndicate/invite":   {object: "project", may: leadOf, body: url.Values{"invite_ids": {"000000000000000000000000"}}},
+	"/projects/:id/syndicate/commit":   {object: "project", may: memberOf, body: url.Values{"commit_wan": {"1"}}},
+	"/projects/:id/syndicate/decline":  {object: "project", may: memberOf, body: url.Values{"syn_decline_reason": {"other"}, "syn_decline_note": {"x"}}},
+	"/projects/:id/syndicate/withdraw": {object: "project", may: memberOf},
+	"/projects/:id/syndicate/sign":     {object: "project", may: leadOf},
+	"/projects/:id/syndicate/drawdown": {object: "project", may: agentOf, body: url.Values{"draw_wan": {"1"}}},
+	"/projects/:id/syndicate/transfer": {object: "project", may: memberOf, body: url.Values{"transfer_to": {"000000000000000000000000"}, "transfer_wan": {"1"}}},
+	"/projects/:id/offer":              {object: "match", may: matchOwner, body: url.Values{"decision": {"decline"}}},
+	"/matches/:id/action":              {object: "match", may: matchInstitution, body: url.Values{"action": {"decline"}, "reason_code": {"other"}, "note": {"x"}}},
+	"/matches/:id/extend":              {object: "match", may: matchCoordinator, body: url.Values{"extend_days": {"3"}, "note_extend": {"x"}}},
+	"/matches/:id/urge":                {object: "match", may: matchCoordinator, body: url.Values{"note_urge": {"x"}}},
+	"/products/:id/edit":               {object: "product", may: productOwner, body: url.Values{"name": {"篡改 tampered"}}},
+	"/products/:id/publish":            {object: "product", may: productOwner},
+	"/review/products/:id":             {object: "product", may: world.reviewsProductRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
+	"/review/institutions/:id/verify":  {object: "institution", may: world.verifiesInstitutionRule},
+	"/review/enterprises/:id/verify":   {object: "enterprise", may: world.verifiesEnterpriseRule},
+	"/review/claims/:id":               {object: "claim", may: world.decidesClaimRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
+	"/account/sessions/:id/revoke":     {object: "session", may: world.ownsSessionRule},
 }
 
 // withoutObject are the routes that name no object: lists (checked by
