@@ -241,9 +241,9 @@ func TestCatalogueBankAndTheCommitmentDeadline(t *testing.T) {
 	if _, err := e.uc.InviteBanks(ctx, lead.Actor, p.ID, usecase.InviteInput{InstitutionIDs: []string{other.OrgID}}); err != nil {
 		t.Fatal(err)
 	}
-	// A bank invited from the catalogue sees no project page, but the
-	// syndicate's own, and answers there.
-	wantPage(t, e.page(pageReq{method: "GET", path: "/projects/" + p.ID, session: other.Token}), http.StatusNotFound)
+	// A bank invited from the catalogue sees the project it is invited to
+	// (as a pushed bank does) and the syndicate's page, and answers there.
+	wantPage(t, e.page(pageReq{method: "GET", path: "/projects/" + p.ID, session: other.Token}), http.StatusOK, p.Title)
 	wantPage(t, e.page(pageReq{method: "GET", path: "/projects/" + p.ID + "/syndicate", session: other.Token}), http.StatusOK,
 		`id="form-syn-commit"`, `id="form-syn-decline"`)
 	r := e.page(pageReq{method: "POST", path: synForm(p, "decline"), session: other.Token, form: url.Values{"syn_decline_note": {""}}})
