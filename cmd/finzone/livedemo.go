@@ -160,37 +160,9 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 	defer func() { log.Info("live demo: walk done", "took", time.Since(start).Round(time.Millisecond)) }()
 	// Deal in order, then walk the projects a few at a time: they are
 	// independent, and the store answers faster to several callers.
-	var jobs []liveJob
-	k, enhanced := 0, 0
-	for _, p := range data.Projects {
-		if k >= liveDemoCycles*len(liveScenarios) && enhanced >= enhancerProjects {
-			break
-		}
-		if p.Status != finzone.ProjectSubmitted {
-			continue
-		}
-		lenders, enhancers, err := d.matches(ctx, p.ID)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		job := liveJob{projectID: p.ID}
-		if len(enhancers) > 0 && enhanced < enhancerProjects {
-			job.enhancers = enhancerTargets[enhanced%len(enhancerTargets)]
-			enhanced++
-		}
-		if len(lenders) > 0 && k < liveDemoCycles*len(liveScenarios) {
-			job.scenario = liveScenarios[k%len(liveScenarios)]
-			k++
-		}
-		if job.scenario.run != nil && len(lenders) < job.scenario.lenders {
-			job.scenario = scenario{}
-		}
-		if job.scenario.run != nil || (job.enhancers != "" && job.enhancers != finzone.StagePushed) {
-			jobs = append(jobs, job)
-		}
+	jobs, err := d.deal(ctx, data)
+	if err != nil {
+		return 0, err
 	}
 	// Lenders walk up to their offers first; the owners answer once the
 	// workers have taken in the offers, which they judge against the need.
@@ -214,6 +186,59 @@ func (d *liveDemo) walkAll(ctx context.Context, data demo.Dataset) (int, error) 
 		log.Warn("live demo: screening", "err", err)
 	}
 	return len(jobs), nil
+}
+
+// deal deals the scenarios out over the pushed projects in order: the
+// syndicate plans to the first projects that take them, the lenders'
+// scenarios and the enhancers' stages to the others.
+func (d *liveDemo) deal(ctx context.Context, data demo.Dataset) ([]liveJob, error) {
+	var jobs []liveJob
+	k, enhanced, syndicated := 0, 0, 0
+	for _, p := range data.Projects {
+		if k >= liveDemoCycles*len(liveScenarios) && enhanced >= enhancerProjects && syndicated >= len(synPlans) {
+			break
+		}
+		if p.Status != finzone.ProjectSubmitted {
+			continue
+		}
+		lenders, enhancers, err := d.matches(ctx, p.ID)
+		if finzone.IsCode(err, finzone.ECNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if syndicated < len(synPlans) {
+			ok, err := d.syndicable(ctx, p, lenders, synPlans[syndicated])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				jobs = append(jobs, liveJob{projectID: p.ID, scenario: synScenario(synPlans[syndicated])})
+				syndicated++
+				continue
+			}
+		}
+		job := liveJob{projectID: p.ID}
+		if len(enhancers) > 0 && enhanced < enhancerProjects {
+			job.enhancers = enhancerTargets[enhanced%len(enhancerTargets)]
+			enhanced++
+		}
+		if len(lenders) > 0 && k < liveDemoCycles*len(liveScenarios) {
+			job.scenario = liveScenarios[k%len(liveScenarios)]
+			k++
+		}
+		if job.scenario.run != nil && len(lenders) < job.scenario.lenders {
+			job.scenario = scenario{}
+		}
+		if job.scenario.run != nil || (job.enhancers != "" && job.enhancers != finzone.StagePushed) {
+			jobs = append(jobs, job)
+		}
+	}
+	if syndicated < len(synPlans) {
+		d.log.Warn("live demo: too few projects for the syndicate plans", "walked", syndicated, "plans", len(synPlans))
+	}
+	return jobs, nil
 }
 
 // liveJob is what the walk does to one project: a scenario for its
