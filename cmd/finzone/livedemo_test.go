@@ -62,6 +62,51 @@ type demoMatch struct {
 	EscalatedAt   *time.Time `json:"escalated_at"`
 	ExtendedIn    string     `json:"extended_in"`
 	Urges         int
+	DisbursedYuan int64 `json:"disbursed_yuan"`
+}
+
+type demoSyndicate struct {
+	ProjectID string `json:"project_id"`
+	State     string
+	GapYuan   int64 `json:"gap_yuan"`
+	Facility  struct {
+		AmountYuan int64 `json:"amount_yuan"`
+		Tranches   []struct {
+			AmountYuan    int64 `json:"amount_yuan"`
+			CommittedYuan int64 `json:"committed_yuan"`
+		}
+	}
+	Drawdowns []struct {
+		Splits []struct {
+			InstitutionID string `json:"institution_id"`
+			AmountYuan    int64  `json:"amount_yuan"`
+		}
+	}
+}
+
+// kind is which of the live demo's syndicates s is, or "": signed with its
+// first drawdown on the members' matches (disbursed, by project and
+// institution), over-subscribed in book-building, or with a gap.
+func (s demoSyndicate) kind(disbursed map[string]int64) string {
+	switch {
+	case s.State == "signed" && len(s.Drawdowns) == 1:
+		for _, sp := range s.Drawdowns[0].Splits {
+			if disbursed[s.ProjectID+"/"+sp.InstitutionID] != sp.AmountYuan {
+				return ""
+			}
+		}
+		return "syndicate_signed"
+	case s.State != "book_building" || s.Facility.AmountYuan == 0:
+		return ""
+	case s.GapYuan > 0:
+		return "syndicate_gap"
+	}
+	for _, t := range s.Facility.Tranches {
+		if t.CommittedYuan > t.AmountYuan {
+			return "syndicate_oversubscribed"
+		}
+	}
+	return ""
 }
 
 // demoPicture is what the demo shows: how many matches are at each point
@@ -74,7 +119,8 @@ type demoPicture struct {
 // demoPoints are the points of the walk the demo must show, as keys of
 // demoPicture.counts.
 var demoPoints = []string{"accepted", "contacted", "due_diligence", "credit_review", "offer_pending", "offer_accepted",
-	"contracted", "disbursed", "closed", "need_met", "declined", "paused", "escalated", "urged", "extended", "screening"}
+	"contracted", "disbursed", "closed", "need_met", "declined", "paused", "escalated", "urged", "extended", "screening",
+	"syndicate_signed", "syndicate_oversubscribed", "syndicate_gap"}
 
 // enhancerPoints are the enhancer stages it shows once the pipeline pushes
 // enhancers.
@@ -85,9 +131,10 @@ var enhancerPoints = []string{"enhancer_assessing", "enhancer_committed", "enhan
 func picture(t *testing.T, base, coord string, lends map[string]bool) demoPicture {
 	t.Helper()
 	pic := demoPicture{counts: map[string]int{}}
-	liveLenders := map[string]int{}
+	liveLenders, disbursed := map[string]int{}, map[string]int64{}
 	for _, m := range listAll[demoMatch](t, base, "/api/v1/matches", coord) {
 		c := pic.counts
+		disbursed[m.ProjectID+"/"+m.InstitutionID] = m.DisbursedYuan
 		if m.Role == "enhancer" {
 			c["enhancers"]++
 			c["enhancer_"+m.Stage]++
@@ -127,6 +174,11 @@ func picture(t *testing.T, base, coord string, lends map[string]bool) demoPictur
 			if liveLenders[p.ID] == 0 {
 				pic.exhausted++
 			}
+		}
+	}
+	for _, s := range listAll[demoSyndicate](t, base, "/api/v1/syndicates", coord) {
+		if k := s.kind(disbursed); k != "" {
+			pic.counts[k]++
 		}
 	}
 	pic.counts["screening"] = len(listAll[struct{ ID string }](t, base, "/api/v1/projects?status=screening", coord))
@@ -169,9 +221,10 @@ func (p demoPicture) String() string {
 // walks a share of the pushed demo projects forward through the use
 // cases, so the coordinator sees projects at every stage, offers pending
 // and accepted, a paused clock, an escalation, urging, an extension, a met
-// need and needs waiting in screening; under one pushed project in ten has
-// no lender left; no two institutions share a name. A restart walks
-// nothing again.
+// need, needs waiting in screening, and syndicated loans signed (its
+// drawdown on the members' matches), over-subscribed and with a gap; under
+// one pushed project in ten has no lender left; no two institutions share
+// a name. A restart walks nothing again.
 func TestAllInOneDemoIsALivingPipeline(t *testing.T) {
 	dir := t.TempDir()
 	base, stop := startAll(t, dir)
