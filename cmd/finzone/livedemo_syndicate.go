@@ -230,10 +230,17 @@ func (d *liveDemo) answerSyndicate(ctx context.Context, projectID string, syn fi
 		in := usecase.CommitInput{AmountYuan: synAmount(syn.Facility.AmountYuan, a.pct), Tranche: a.tranche}
 		return d.uc.CommitToSyndicate(ctx, by, projectID, in)
 	case "decline":
-		return d.uc.DeclineSyndicate(ctx, by, projectID, "capacity", "本年度银团贷款额度已基本用足，本次不参加。")
+		return d.uc.DeclineSyndicate(ctx, by, projectID, synDeclineReason, synDeclineNote)
 	}
-	return d.uc.WithdrawCommitment(ctx, by, projectID, "总行审批未通过，撤回承诺。")
+	return d.uc.WithdrawCommitment(ctx, by, projectID, synWithdrawNote)
 }
+
+// What the demo's banks say when they decline or withdraw.
+const (
+	synDeclineReason = "capacity"
+	synDeclineNote   = "本年度银团贷款额度已基本用足，本次不参加。"
+	synWithdrawNote  = "总行审批未通过，撤回承诺。"
+)
 
 // taker is the bank that takes answer a, and whether it is still to take
 // it: a commitment to a tranche group it has not committed to, a decline

@@ -57,9 +57,9 @@ func simulate(t *testing.T, plan synPlan, amount int64, term int) finzone.Syndic
 			case "commit":
 				syn = must(syn.Commit(inst, a.tranche, synAmount(syn.Facility.AmountYuan, a.pct), r, inst, now))
 			case "decline":
-				syn = must(syn.Decline(inst, "capacity", "", inst, now))
+				syn = must(syn.Decline(inst, synDeclineReason, synDeclineNote, inst, now))
 			default:
-				syn = must(syn.Withdraw(inst, "", inst, now))
+				syn = must(syn.Withdraw(inst, synWithdrawNote, inst, now))
 			}
 		}
 	}
