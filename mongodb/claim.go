@@ -14,8 +14,13 @@ import (
 const collClaims = "claims"
 
 // claimTTL is how long a claim whose writer died blocks the transition it
-// claimed; after it, the next writer takes the claim over.
-const claimTTL = time.Minute
+// claimed; after it, the next writer takes the claim over. A live writer
+// writes within one OpTimeout of claiming, so three leave a margin. It must
+// stay well under asynq's 30 s lease: the workers re-run a killed worker's
+// task once the lease lapses (25–30 s after the kill), and a re-run that
+// finds the claim still live takes the project for being moved by someone
+// else and leaves it.
+const claimTTL = 3 * OpTimeout
 
 type claimDoc struct {
 	ID bson.ObjectID `bson:"_id"`
