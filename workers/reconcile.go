@@ -13,7 +13,8 @@ import (
 // submitted projects not yet pushed, exhausted projects the catalogue now
 // has someone for, freed slots not yet relayed, withdrawn projects,
 // deadlines and reminders, undelivered webhooks. Task IDs make the work it
-// finds already queued a no-op.
+// finds already queued a no-op, including work a dead worker's task still
+// holds: rescueOrphans re-queues that (orphans.go).
 func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	st, now, c := w.cfg.Store, w.cfg.Now(), w.client
 	if err := w.reconcileProjects(ctx); err != nil {

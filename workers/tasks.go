@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -129,4 +131,20 @@ func expireTaskID(projectID string, stage finzone.Stage, due time.Time) string {
 
 func remindTaskID(projectID string, stage finzone.Stage, due time.Time) string {
 	return fmt.Sprintf("remind:%s:%s:%d", projectID, stage, due.Unix())
+}
+
+// rescueMark separates an orphaned task's ID from its rescue's generation.
+const rescueMark = "~rescue"
+
+// rescueTaskID names the re-run of an orphaned task: the same in every
+// worker process, so processes that find one orphan queue one rescue, and
+// a new one per generation, as a rescue can be orphaned in its turn.
+func rescueTaskID(id string) string {
+	base, n := id, 0
+	if i := strings.LastIndex(id, rescueMark); i >= 0 {
+		if g, err := strconv.Atoi(id[i+len(rescueMark):]); err == nil && g > 0 {
+			base, n = id[:i], g
+		}
+	}
+	return base + rescueMark + strconv.Itoa(n+1)
 }

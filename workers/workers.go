@@ -65,6 +65,7 @@ type Workers struct {
 	sched  *asynq.Scheduler
 	mux    *asynq.ServeMux
 	client *Client
+	insp   *asynq.Inspector // finds tasks orphaned by a dead worker
 	cat    *catalogue
 	tried  triedAll
 	cfg    Config
@@ -106,7 +107,7 @@ func New(cfg Config) *Workers {
 	// institution on the waitlist.
 	cfg.Matching.Waitlist = -1
 	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue),
-		cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
+		insp: asynq.NewInspector(cfg.Redis), cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:    cfg.Concurrency,
 		Queues:         map[string]int{cfg.Queue: 1},
@@ -174,6 +175,7 @@ func (w *Workers) Start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	w.stop = cancel
 	go w.cat.watch(ctx, w.cfg.CatalogueEvery)
+	go w.watchOrphans(ctx)
 	if err := w.srv.Start(w.mux); err != nil {
 		cancel()
 		return fmt.Errorf("workers: start: %w", err)
@@ -201,6 +203,9 @@ func (w *Workers) Shutdown() {
 	}
 	if err := w.client.Close(); err != nil {
 		w.cfg.Log.Warn("closing the task client", "err", err)
+	}
+	if err := w.insp.Close(); err != nil {
+		w.cfg.Log.Warn("closing the task inspector", "err", err)
 	}
 }
 
