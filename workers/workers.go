@@ -8,6 +8,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -119,6 +120,11 @@ func New(cfg Config) *Workers {
 		// is matched, at the cost of ten queue checks a second per idle
 		// worker process.
 		TaskCheckInterval: TaskCheckInterval,
+		// A lapsed lease is not the task failing: its worker died or lost
+		// Redis, and rescueOrphans has re-run it (periodic work: its next
+		// run does). Not counting it keeps the failed count to real failures
+		// and leaves the task its retries.
+		IsFailure: func(err error) bool { return !errors.Is(err, asynq.ErrLeaseExpired) },
 	})
 	w.cat.loaded = w.catalogueLoaded
 	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
@@ -162,10 +168,12 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 // Start runs the task server, the periodic tasks and the catalogue watcher.
 func (w *Workers) Start() error {
 	// The Unique windows keep several worker processes' schedulers from
-	// piling up copies of the same periodic task.
+	// piling up copies of the same periodic task. The reconcile gets one
+	// retry, not none: asynq archives, as failed, an orphan it recovers from
+	// a dead worker when the orphan has no retry left.
 	every := fmt.Sprintf("@every %s", w.cfg.ReconcileEvery)
 	if _, err := w.sched.Register(every, asynq.NewTask(TypeReconcile, nil), asynq.Queue(w.cfg.Queue),
-		asynq.Unique(w.cfg.ReconcileEvery), asynq.MaxRetry(0)); err != nil {
+		asynq.Unique(w.cfg.ReconcileEvery), asynq.MaxRetry(1)); err != nil {
 		return fmt.Errorf("workers: schedule: %w", err)
 	}
 	if _, err := w.sched.Register("@every 1h", asynq.NewTask(TypePurgeSessions, nil),
