@@ -227,6 +227,16 @@ func (p *proc) start() {
 	p.cmd, p.done = cmd, done
 }
 
+// pid is the running process's ID, 0 when it is not running.
+func (p *proc) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
 // kill signals the process group and waits for the process to exit.
 func (p *proc) kill(sig syscall.Signal) {
 	p.mu.Lock()
