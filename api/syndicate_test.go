@@ -141,6 +141,7 @@ const yi = 100_000_000 // ¥1亿
 // passes its share on and leaves; the agent bank's drawdowns reach the
 // members' matches and the project, never past the facility.
 func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
+	t.Parallel() // it mostly waits for the pipeline; its store, queue and clock are its own
 	e := newSynEnv(t)
 	coord := e.coordinator("340000")
 	var banks []account
