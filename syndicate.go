@@ -218,7 +218,10 @@ type Split struct {
 // Drawdown is money the agent bank paid out of one tranche group, split
 // among the members by their shares of it.
 type Drawdown struct {
-	ID         string
+	ID string
+	// Ref is the agent bank's own reference for the payment, if it gave
+	// one: a drawdown sent again with it is recorded once.
+	Ref        string
 	Tranche    string
 	AmountYuan int64
 	At         time.Time

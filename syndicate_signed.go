@@ -52,7 +52,7 @@ func RuleBroken(rule string, gapYuan int64) *Error {
 // group after signing; it is split among the tranche's members by their
 // allocations, so each member's drawn total follows its share and never
 // passes it. The drawn total never passes the tranche.
-func (s Syndicate) Draw(id, tranche string, amount int64, by string, now time.Time) (Syndicate, Drawdown, error) {
+func (s Syndicate) Draw(id, ref, tranche string, amount int64, by string, now time.Time) (Syndicate, Drawdown, error) {
 	if s.State != SyndicateSigned {
 		return s, Drawdown{}, syndicateState(s, "drawdown")
 	}
@@ -64,6 +64,15 @@ func (s Syndicate) Draw(id, tranche string, amount int64, by string, now time.Ti
 	if !ok {
 		probs.Add("tranche", FCInvalid, "allowed", s.trancheList())
 	}
+	if ref != "" && !validRef(ref) {
+		probs.Add("reference", FCInvalid)
+	}
+	if i := slices.IndexFunc(s.Drawdowns, func(d Drawdown) bool { return ref != "" && d.Ref == ref }); i >= 0 && probs.Err() == nil {
+		if d := s.Drawdowns[i]; d.Tranche == tranche && d.AmountYuan == amount {
+			return s, d, nil // a retry of a drawdown recorded already
+		}
+		return s, Drawdown{}, Errorf(ECConflict, "reference %s names another drawdown", ref)
+	}
 	left := t.AmountYuan - s.DrawnYuan(tranche)
 	if amount <= 0 {
 		probs.Add("amount_yuan", FCRequired)
@@ -73,7 +82,7 @@ func (s Syndicate) Draw(id, tranche string, amount int64, by string, now time.Ti
 	if err := probs.Err(); err != nil {
 		return s, Drawdown{}, err
 	}
-	d := Drawdown{ID: id, Tranche: tranche, AmountYuan: amount, At: now, By: by}
+	d := Drawdown{ID: id, Ref: ref, Tranche: tranche, AmountYuan: amount, At: now, By: by}
 	drawn := s.DrawnYuan(tranche)
 	before := splitCumulative(s.Members, tranche, t.AmountYuan, drawn)
 	after := splitCumulative(s.Members, tranche, t.AmountYuan, drawn+amount)
@@ -84,6 +93,20 @@ func (s Syndicate) Draw(id, tranche string, amount int64, by string, now time.Ti
 	}
 	s.Drawdowns = append(slices.Clone(s.Drawdowns), d)
 	return s.event(SyndicateEvent{At: now, Actor: by, OrgID: s.Facility.AgentID, Action: "drawdown", Tranche: tranche, AmountYuan: amount}), d, nil
+}
+
+// validRef reports whether a drawdown reference is 1–64 letters, digits,
+// dots, dashes or underscores (a bank's payment reference).
+func validRef(ref string) bool {
+	if len(ref) > 64 {
+		return false
+	}
+	for _, r := range ref {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return ref != ""
 }
 
 // splitCumulative splits a tranche's cumulative drawn amount among its

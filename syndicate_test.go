@@ -241,7 +241,7 @@ func TestSyndicateDrawdowns(t *testing.T) {
 	for i, amt := range []int64{33_333_333, 100_000_001, 66_666_666} {
 		var d Drawdown
 		var err error
-		s, d, err = s.Draw(string(rune('a'+i)), "", amt, "u", synNow)
+		s, d, err = s.Draw(string(rune('a'+i)), "", "", amt, "u", synNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,10 +257,28 @@ func TestSyndicateDrawdowns(t *testing.T) {
 	if drawn["L"] != 0.6e8 || drawn["b1"] != 1e8 || drawn["b2"] != 0.4e8 {
 		t.Fatalf("drawn in full, members hold %v", drawn)
 	}
-	_, _, err := s.Draw("d", "", 1, "u", synNow)
+	_, _, err := s.Draw("d", "", "", 1, "u", synNow)
 	wantField(t, err, "amount_yuan", FCOutOfRange)
-	_, _, err = building(t).Draw("d", "", 1, "u", synNow)
+	_, _, err = building(t).Draw("d", "", "", 1, "u", synNow)
 	wantCode(t, err, ECInvalidState)
+}
+
+// A drawdown sent again with the agent's reference is recorded once; the
+// reference cannot name a different drawdown.
+func TestSyndicateDrawdownReference(t *testing.T) {
+	s := signed(t)
+	once, d, err := s.Draw("d1", "PAY-2026-001", "", 5e7, "u", synNow)
+	if err != nil || d.Ref != "PAY-2026-001" {
+		t.Fatalf("first: %+v %v", d, err)
+	}
+	again, d2, err := once.Draw("d2", "PAY-2026-001", "", 5e7, "u", synNow.Add(time.Minute))
+	if err != nil || len(again.Drawdowns) != 1 || again.DrawnYuan("") != 5e7 || d2.ID != "d1" {
+		t.Fatalf("a retry recorded %d drawdowns, %d drawn (%v)", len(again.Drawdowns), again.DrawnYuan(""), err)
+	}
+	_, _, err = once.Draw("d2", "PAY-2026-001", "", 6e7, "u", synNow)
+	wantCode(t, err, ECConflict)
+	_, _, err = once.Draw("d2", "付款 1", "", 1e7, "u", synNow)
+	wantField(t, err, "reference", FCInvalid)
 }
 
 func TestSyndicateTransfers(t *testing.T) {
@@ -307,7 +325,7 @@ func TestSyndicateTransfers(t *testing.T) {
 	if m, _ := left.Member("b5"); m.AllocatedYuan() != 0.4e8 || left.Events[len(left.Events)-1].Action != "left" {
 		t.Fatalf("b5 after taking b2's share: %+v", m)
 	}
-	drawn, _, _ := s.Draw("d", "", 1e7, "u", synNow)
+	drawn, _, _ := s.Draw("d", "", "", 1e7, "u", synNow)
 	_, err = drawn.Transfer("b2", "b5", "", 0.1e8, kinds, SyndicateRules{}, "u", synNow)
 	wantCode(t, err, ECInvalidState)
 }

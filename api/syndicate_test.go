@@ -298,7 +298,11 @@ func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
 		http.StatusConflict, "invalid_state")
 	wantError(t, e.do("POST", e.path(p.ID, "/drawdowns"), members[0].Token, map[string]any{"amount_yuan": yi, "tranche": "A"}),
 		http.StatusForbidden, "forbidden")
-	e.step(lead.Token, "POST", p.ID, "/drawdowns", map[string]any{"amount_yuan": 2 * yi, "tranche": "A"})
+	drawA := map[string]any{"amount_yuan": 2 * yi, "tranche": "A", "reference": "PAY-2026-A1"}
+	e.step(lead.Token, "POST", p.ID, "/drawdowns", drawA)
+	if s = e.step(lead.Token, "POST", p.ID, "/drawdowns", drawA); s.DrawnYuan != 2*yi || len(s.Drawdowns) != 1 {
+		t.Fatalf("a drawdown sent twice with its reference: %d drawn in %d drawdowns", s.DrawnYuan, len(s.Drawdowns))
+	}
 	s = e.step(lead.Token, "POST", p.ID, "/drawdowns", map[string]any{"amount_yuan": 3 * yi, "tranche": "B"})
 	wantError(t, e.do("POST", e.path(p.ID, "/drawdowns"), lead.Token, map[string]any{"amount_yuan": 1, "tranche": "B"}),
 		http.StatusBadRequest, "validation_failed", fieldCode{"amount_yuan", "out_of_range"})

@@ -72,6 +72,7 @@ type splitJSON struct {
 
 type drawdownJSON struct {
 	ID         string      `json:"id"`
+	Reference  string      `json:"reference,omitempty"`
 	Tranche    string      `json:"tranche"`
 	AmountYuan int64       `json:"amount_yuan"`
 	At         time.Time   `json:"at"`
@@ -154,7 +155,7 @@ func toSyndicateJSON(s finzone.Syndicate, viewer string) syndicateJSON {
 		out.Checks = append(out.Checks, ruleCheckJSON{c.Rule, c.OK})
 	}
 	for _, d := range s.Drawdowns {
-		dj := drawdownJSON{ID: d.ID, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At.UTC(), Splits: []splitJSON{}}
+		dj := drawdownJSON{ID: d.ID, Reference: d.Ref, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At.UTC(), Splits: []splitJSON{}}
 		for _, sp := range d.Splits {
 			dj.Splits = append(dj.Splits, splitJSON{sp.InstitutionID, sp.AmountYuan})
 		}
@@ -299,13 +300,19 @@ func (h handler) signSyndicate(c *fiber.Ctx) error {
 	return answerSyndicate(c, s, err)
 }
 
+type drawdownBody struct {
+	AmountYuan int64  `json:"amount_yuan"`
+	Tranche    string `json:"tranche"`
+	Reference  string `json:"reference"`
+}
+
 func (h handler) recordDrawdown(c *fiber.Ctx) error {
-	var body commitBody
+	var body drawdownBody
 	if err := decode(c, &body); err != nil {
 		return err
 	}
 	s, err := h.uc.RecordDrawdown(c.UserContext(), server.Actor(c), c.Params("id"),
-		usecase.DrawInput{AmountYuan: body.AmountYuan, Tranche: body.Tranche})
+		usecase.DrawInput{AmountYuan: body.AmountYuan, Tranche: body.Tranche, Reference: body.Reference})
 	return answerSyndicate(c, s, err)
 }
 

@@ -62,6 +62,7 @@ type splitDoc struct {
 
 type drawdownDoc struct {
 	ID         string     `bson:"id"`
+	Ref        string     `bson:"ref,omitempty"`
 	Tranche    string     `bson:"tranche"`
 	AmountYuan int64      `bson:"amount_yuan"`
 	At         time.Time  `bson:"at"`
@@ -135,7 +136,7 @@ func toSyndicateDoc(s finzone.Syndicate, id bson.ObjectID) syndicateDoc {
 		GapYuan: s.GapYuan, Binding: s.Binding,
 		Checks: mapSlice(s.Checks, func(c finzone.RuleCheck) checkDoc { return checkDoc{c.Rule, c.OK} }),
 		Drawdowns: mapSlice(s.Drawdowns, func(d finzone.Drawdown) drawdownDoc {
-			return drawdownDoc{ID: d.ID, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At.UTC(), By: d.By,
+			return drawdownDoc{ID: d.ID, Ref: d.Ref, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At.UTC(), By: d.By,
 				Splits: mapSlice(d.Splits, func(x finzone.Split) splitDoc { return splitDoc{x.InstitutionID, x.AmountYuan} })}
 		}),
 		Events: mapSlice(s.Events, func(e finzone.SyndicateEvent) syndicateEventDoc {
@@ -163,7 +164,7 @@ func (doc syndicateDoc) toDomain() finzone.Syndicate {
 		GapYuan: doc.GapYuan, Binding: doc.Binding,
 		Checks: mapSlice(doc.Checks, func(c checkDoc) finzone.RuleCheck { return finzone.RuleCheck{Rule: c.Rule, OK: c.OK} }),
 		Drawdowns: mapSlice(doc.Drawdowns, func(d drawdownDoc) finzone.Drawdown {
-			return finzone.Drawdown{ID: d.ID, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At, By: d.By,
+			return finzone.Drawdown{ID: d.ID, Ref: d.Ref, Tranche: d.Tranche, AmountYuan: d.AmountYuan, At: d.At, By: d.By,
 				Splits: mapSlice(d.Splits, func(x splitDoc) finzone.Split {
 					return finzone.Split{InstitutionID: x.InstitutionID, AmountYuan: x.AmountYuan}
 				})}

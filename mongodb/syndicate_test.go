@@ -28,7 +28,7 @@ func TestSyndicates(t *testing.T) {
 			{InstitutionID: "b1", Role: finzone.SyndicateParticipant, Status: finzone.MemberDeclined, FeeBps: 15, DeclineReason: "capacity",
 				Note: "额度", Commitments: []finzone.TrancheAmount{}, Allocations: []finzone.TrancheAmount{}, InvitedAt: at, AnsweredAt: at}},
 		Checks:    []finzone.RuleCheck{{Rule: finzone.RuleCovered, OK: true}},
-		Drawdowns: []finzone.Drawdown{{ID: "d1", Tranche: "A", AmountYuan: 1e8, At: at, By: "u", Splits: []finzone.Split{{InstitutionID: "L", AmountYuan: 1e8}}}},
+		Drawdowns: []finzone.Drawdown{{ID: "d1", Ref: "PAY-1", Tranche: "A", AmountYuan: 1e8, At: at, By: "u", Splits: []finzone.Split{{InstitutionID: "L", AmountYuan: 1e8}}}},
 		Events:    []finzone.SyndicateEvent{{At: at, Actor: "u", OrgID: "L", Action: "signed", AmountYuan: 8e8}},
 		SignedAt:  at}
 	if err := db.SaveSyndicate(ctx, &s, 0); err != nil {

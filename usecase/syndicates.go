@@ -226,10 +226,12 @@ func (s *Service) SignSyndicate(ctx context.Context, a finzone.Actor, projectID 
 	return next.SeenBy(a.Org.ID), nil
 }
 
-// DrawInput is a drawdown the agent bank records.
+// DrawInput is a drawdown the agent bank records, with its own reference
+// for the payment (optional: with one, sending it again records it once).
 type DrawInput struct {
 	AmountYuan int64
 	Tranche    string
+	Reference  string
 }
 
 // RecordDrawdown is the agent bank recording a drawdown, split among the
@@ -240,7 +242,7 @@ func (s *Service) RecordDrawdown(ctx context.Context, a finzone.Actor, projectID
 		if !a.IsInstitution() || syn.Facility.AgentID != a.Org.ID {
 			return syn, forbidden("only the agent bank records drawdowns")
 		}
-		next, _, err := syn.Draw(fmt.Sprintf("d%d", len(syn.Drawdowns)+1), in.Tranche, in.AmountYuan, a.User.ID, s.now())
+		next, _, err := syn.Draw(fmt.Sprintf("d%d", len(syn.Drawdowns)+1), in.Reference, in.Tranche, in.AmountYuan, a.User.ID, s.now())
 		return next, err
 	})
 }

@@ -24,7 +24,7 @@ var (
 	commitNames   = map[string]string{"amount_yuan": "commit_wan", "tranche": "commit_tranche"}
 	declineNames  = map[string]string{"reason_code": "syn_decline_reason", "note": "syn_decline_note"}
 	withdrawNames = map[string]string{"note": "withdraw_note"}
-	drawNames     = map[string]string{"amount_yuan": "draw_wan", "tranche": "draw_tranche"}
+	drawNames     = map[string]string{"amount_yuan": "draw_wan", "tranche": "draw_tranche", "reference": "draw_reference"}
 	transferNames = map[string]string{"to_institution_id": "transfer_to", "tranche": "transfer_tranche", "amount_yuan": "transfer_wan"}
 )
 
@@ -180,8 +180,9 @@ func (p *pages) signPost(c *fiber.Ctx, v *View) error {
 
 // drawdownPost is the agent bank recording a drawdown.
 func (p *pages) drawdownPost(c *fiber.Ctx, v *View) error {
-	n := syndicateForm(c, v, drawNames, "draw_tranche", "draw_wan")
-	in := usecase.DrawInput{AmountYuan: orBad(n.wan("draw_wan", true)), Tranche: v.Form.Get("draw_tranche")}
+	n := syndicateForm(c, v, drawNames, "draw_tranche", "draw_wan", "draw_reference")
+	in := usecase.DrawInput{AmountYuan: orBad(n.wan("draw_wan", true)), Tranche: v.Form.Get("draw_tranche"),
+		Reference: v.Form.Get("draw_reference")}
 	return p.syndicateFormPost(c, v, drawNames, "flash.drawdown_recorded", func(ctx context.Context, a finzone.Actor, id string) error {
 		_, err := p.uc.RecordDrawdown(ctx, a, id, in)
 		return err

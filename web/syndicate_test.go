@@ -227,8 +227,13 @@ func TestBookCommitmentsFeesAndSigning(t *testing.T) {
 	}
 	wantPage(t, e.page(pageReq{method: "POST", path: synForm(p, "drawdown"), session: partner.Token,
 		form: url.Values{"draw_wan": {"100"}}}), http.StatusForbidden)
-	mustSee(t, e.page(pageReq{method: "POST", path: synForm(p, "drawdown"), session: lead.Token,
-		form: url.Values{"draw_wan": {"100"}, "back": {leadMatch}}}), leadMatch)
+	for range 2 { // sent twice with its payment reference, recorded once
+		mustSee(t, e.page(pageReq{method: "POST", path: synForm(p, "drawdown"), session: lead.Token,
+			form: url.Values{"draw_wan": {"100"}, "draw_reference": {"PAY-1"}, "back": {leadMatch}}}), leadMatch)
+	}
+	if drawn := e.syndicate(p.ID).DrawnYuan(""); drawn != 1_000_000 {
+		t.Errorf("drawn after the same drawdown twice: %d, want 1,000,000", drawn)
+	}
 	wantPage(t, e.page(pageReq{method: "GET", path: leadMatch, session: lead.Token}), http.StatusOK,
 		`id="drawdowns-table"`, `title="¥600,000"`, `title="¥400,000"`, `id="form-syn-drawdown"`)
 }

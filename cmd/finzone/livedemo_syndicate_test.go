@@ -120,7 +120,7 @@ func TestLiveDemoSyndicatePlansReachTheirStates(t *testing.T) {
 				t.Fatalf("%s: sign: %v", name, err)
 			}
 			in := synDrawdown(signed)
-			if _, d, err := signed.Draw("d1", in.Tranche, in.AmountYuan, "lead", now); err != nil || len(d.Splits) < 2 {
+			if _, d, err := signed.Draw("d1", in.Reference, in.Tranche, in.AmountYuan, "lead", now); err != nil || len(d.Splits) < 2 {
 				t.Errorf("%s: drawdown %+v: %v", name, d, err)
 			}
 		}
