@@ -270,13 +270,7 @@ func (s Syndicate) answering(inst string, now time.Time) (int, error) {
 // The lead arranger does not decline its own mandate.
 func (s Syndicate) Decline(inst, reason, note, by string, now time.Time) (Syndicate, error) {
 	note = strings.TrimSpace(note)
-	var probs Problems
-	checkDecline(reason, note, &probs)
-	probs.Text("note", note, false, maxSyndicateNotes)
-	if err := probs.Err(); err != nil {
-		return s, err
-	}
-	i, err := s.answering(inst, now)
+	i, err := s.answeringWithNote(inst, note, now, func(probs *Problems) { checkDecline(reason, note, probs) })
 	if err != nil {
 		return s, err
 	}
@@ -291,6 +285,20 @@ func (s Syndicate) Decline(inst, reason, note, by string, now time.Time) (Syndic
 	return s.answered(i, m, SyndicateEvent{At: now, Actor: by, OrgID: inst, Action: "declined", Note: reason}), nil
 }
 
+// answeringWithNote checks an answer's note (and whatever check adds),
+// then that inst may answer now; it returns the member's index.
+func (s Syndicate) answeringWithNote(inst, note string, now time.Time, check func(*Problems)) (int, error) {
+	var probs Problems
+	if check != nil {
+		check(&probs)
+	}
+	probs.Text("note", note, false, maxSyndicateNotes)
+	if err := probs.Err(); err != nil {
+		return -1, err
+	}
+	return s.answering(inst, now)
+}
+
 // answered is s with member i's answer m, and its event.
 func (s Syndicate) answered(i int, m SyndicateMember, e SyndicateEvent) Syndicate {
 	s.Members = slices.Clone(s.Members)
@@ -301,12 +309,7 @@ func (s Syndicate) answered(i int, m SyndicateMember, e SyndicateEvent) Syndicat
 // Withdraw is a bank taking its commitment back before signing.
 func (s Syndicate) Withdraw(inst, note, by string, now time.Time) (Syndicate, error) {
 	note = strings.TrimSpace(note)
-	var probs Problems
-	probs.Text("note", note, false, maxSyndicateNotes)
-	if err := probs.Err(); err != nil {
-		return s, err
-	}
-	i, err := s.answering(inst, now)
+	i, err := s.answeringWithNote(inst, note, now, nil)
 	if err != nil {
 		return s, err
 	}
