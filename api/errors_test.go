@@ -193,6 +193,7 @@ func TestPayloadTooLarge(t *testing.T) {
 			t.Fatalf("read: %v", err)
 		}
 		got := wantError(t, resp{Status: hres.StatusCode, Header: hres.Header, Body: b}, http.StatusRequestEntityTooLarge, "payload_too_large")
+		wantRequestID(t, hres, b)
 		if !isASCII(got.Message) {
 			t.Errorf("413 in English: got %q", got.Message)
 		}
@@ -361,6 +362,26 @@ func TestOversizedHeadersAre431(t *testing.T) {
 		hres.Body.Close()
 		conn.Close()
 		wantError(t, resp{Status: hres.StatusCode, Header: hres.Header, Body: b}, http.StatusRequestHeaderFieldsTooLarge, "header_too_large")
+		wantRequestID(t, hres, b)
+	}
+}
+
+// wantRequestID checks an error answered before any middleware ran still
+// carries a request ID, the same in the body and in X-Request-ID, as the
+// docs promise of every error.
+func wantRequestID(t *testing.T, hres *http.Response, body []byte) {
+	t.Helper()
+	var got struct {
+		Error struct {
+			RequestID string `json:"request_id"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("%d body %q: %v", hres.StatusCode, body, err)
+	}
+	if got.Error.RequestID == "" || hres.Header.Get("X-Request-ID") != got.Error.RequestID {
+		t.Errorf("%d: request_id %q in the body, X-Request-ID %q: want the same, non-empty",
+			hres.StatusCode, got.Error.RequestID, hres.Header.Get("X-Request-ID"))
 	}
 }
 

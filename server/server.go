@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"finzone"
 	"finzone/i18n"
@@ -112,6 +113,19 @@ const requestIDKey = "requestid"
 // RequestID is the request's ID, also sent back in X-Request-ID.
 func RequestID(c *fiber.Ctx) string {
 	rid, _ := c.Locals(requestIDKey).(string)
+	return rid
+}
+
+// errorRequestID is the request's ID for its error answer. Fiber's server
+// answers some requests (413, 431) before any middleware has run: those get
+// an ID here, in the body and in X-Request-ID, as every other answer does.
+func errorRequestID(c *fiber.Ctx) string {
+	if rid := RequestID(c); rid != "" {
+		return rid
+	}
+	rid := utils.UUID()
+	c.Locals(requestIDKey, rid)
+	c.Set(fiber.HeaderXRequestID, rid)
 	return rid
 }
 
@@ -228,7 +242,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			log.Error("request failed", append(LogAttrs(c), "code", code, "err", err)...)
 		}
 		lang := Lang(c)
-		body := ErrorBody{Error: ErrorJSON{Code: code, Message: i18n.Error(lang, code), RequestID: RequestID(c)}}
+		body := ErrorBody{Error: ErrorJSON{Code: code, Message: i18n.Error(lang, code), RequestID: errorRequestID(c)}}
 		var de *finzone.Error
 		if errors.As(err, &de) {
 			body.Error.Allowed, body.Error.Params = de.Allowed, de.Params
