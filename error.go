@@ -31,8 +31,11 @@ const (
 	// commitment deadline); Params["deadline"] says when it was.
 	ECDeadlinePassed  = "deadline_passed"
 	ECUnauthenticated = "unauthenticated"
-	ECForbidden       = "forbidden"
-	ECPayloadTooLarge = "payload_too_large"
+	// ECInvalidCredentials: a sign-in whose email or password is wrong
+	// (401), told apart from a request that is not signed in at all.
+	ECInvalidCredentials = "invalid_credentials"
+	ECForbidden          = "forbidden"
+	ECPayloadTooLarge    = "payload_too_large"
 	// ECHeaderTooLarge: the request line or headers exceed what the server
 	// reads (431).
 	ECHeaderTooLarge = "header_too_large"
@@ -91,6 +94,9 @@ type FieldError struct {
 	Field  string
 	Code   string
 	Params map[string]any
+	// Allowed lists the values the field takes, when it takes one of a
+	// few (an invalid_value on an enum).
+	Allowed []string
 }
 
 // Error is the one error type that crosses package boundaries. The store
@@ -176,6 +182,21 @@ func (p *Problems) Add(field, code string, params ...any) {
 	*p = append(*p, fe)
 }
 
+// OneOf records that field holds none of the values it takes, and lists
+// them, so that a client (and its user) learns the choices from the error.
+func (p *Problems) OneOf(field string, allowed []string) {
+	*p = append(*p, FieldError{Field: field, Code: FCInvalid, Allowed: slices.Clone(allowed)})
+}
+
+// Names are an enum's values as strings, for OneOf.
+func Names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // Range checks lo <= v <= hi.
 func (p *Problems) Range(field string, v, lo, hi int64) {
 	if v < lo || v > hi {
@@ -216,6 +237,21 @@ func checkList[T any](p *Problems, field string, list []T, required bool, code s
 	for _, v := range list {
 		if !ok(v) {
 			p.Add(field, code)
+			return
+		}
+	}
+}
+
+// checkEnumList checks a list of enum values: required when it must not
+// be empty, and invalid_value listing valid on the field (once) when an
+// element is not one of them.
+func checkEnumList[T ~string](p *Problems, field string, list []T, required bool, valid []T) {
+	if required && len(list) == 0 {
+		p.Add(field, FCRequired)
+	}
+	for _, v := range list {
+		if !slices.Contains(valid, v) {
+			p.OneOf(field, Names(valid))
 			return
 		}
 	}

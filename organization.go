@@ -20,6 +20,10 @@ const (
 // OrgKinds lists every kind, in display order.
 var OrgKinds = []OrgKind{KindEnterprise, KindBank, KindInsurer, KindLeasing, KindGuarantee, KindCoordinator}
 
+// RegistrableKinds are the kinds that register themselves: every kind but
+// the coordinators' offices, which platform admins create.
+var RegistrableKinds = []OrgKind{KindEnterprise, KindBank, KindInsurer, KindLeasing, KindGuarantee}
+
 // IsInstitution reports whether the kind is a financial institution, one that
 // lists products and answers pushed projects.
 func (k OrgKind) IsInstitution() bool {
@@ -92,7 +96,7 @@ func (o *Organization) Normalize() {
 func (o *Organization) Validate(prefix string) error {
 	var p Problems
 	if !o.Kind.Valid() {
-		p.Add(prefix+"kind", FCInvalid)
+		p.OneOf(prefix+"kind", Names(OrgKinds))
 	}
 	p.Text(prefix+"name", o.Name, true, 100)
 	switch {
@@ -118,7 +122,7 @@ func (o *Organization) Validate(prefix string) error {
 		if o.Size == "" {
 			p.Add(prefix+"size", FCRequired)
 		} else if !o.Size.Valid() {
-			p.Add(prefix+"size", FCInvalid)
+			p.OneOf(prefix+"size", Names(Sizes))
 		}
 	} else {
 		if o.ClusterID != "" {
@@ -128,7 +132,7 @@ func (o *Organization) Validate(prefix string) error {
 			p.Add(prefix+"industry_code", FCInvalid)
 		}
 		if o.Size != "" && !o.Size.Valid() {
-			p.Add(prefix+"size", FCInvalid)
+			p.OneOf(prefix+"size", Names(Sizes))
 		}
 	}
 	return p.Err()

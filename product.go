@@ -118,7 +118,7 @@ func (p *Product) Validate() error {
 	if p.Category == "" {
 		pr.Add("category", FCRequired)
 	} else if !p.Category.Valid() {
-		pr.Add("category", FCInvalid)
+		pr.OneOf("category", Names(ProductCategories))
 	}
 	pr.Range("amount_min_yuan", p.AmountMinYuan, MinAmountYuan, MaxAmountYuan)
 	pr.Range("amount_max_yuan", p.AmountMaxYuan, MinAmountYuan, MaxAmountYuan)
@@ -135,12 +135,12 @@ func (p *Product) Validate() error {
 	if p.RateFloorBps > p.RateCeilingBps {
 		pr.Add("rate_floor_bps", FCOrder)
 	}
-	checkList(&pr, "project_types", p.ProjectTypes, true, FCInvalid, ProjectType.Valid)
+	checkEnumList(&pr, "project_types", p.ProjectTypes, true, ProjectTypes)
 	checkList(&pr, "industry_include", p.IndustryInclude, false, FCInvalid, ValidIndustryPrefix)
 	checkList(&pr, "industry_exclude", p.IndustryExclude, false, FCInvalid, ValidIndustryPrefix)
 	checkList(&pr, "regions", p.Regions, true, FCUnknown, func(r string) bool { _, ok := LookupRegion(r); return ok })
-	checkList(&pr, "collateral", p.Collateral, true, FCInvalid, Collateral.Valid)
-	checkList(&pr, "sizes", p.Sizes, true, FCInvalid, Size.Valid)
+	checkEnumList(&pr, "collateral", p.Collateral, true, Collaterals)
+	checkEnumList(&pr, "sizes", p.Sizes, true, Sizes)
 	if p.MaxTicketYuan != 0 {
 		pr.Range("max_ticket_yuan", p.MaxTicketYuan, MinAmountYuan, MaxAmountYuan)
 	}
@@ -218,7 +218,7 @@ func (p Product) Review(decision, note, by string, at time.Time) (Product, error
 	case "":
 		probs.Add("decision", FCRequired)
 	default:
-		probs.Add("decision", FCInvalid)
+		probs.OneOf("decision", []string{"approve", "reject"})
 	}
 	probs.Text("note", note, false, maxReviewNote)
 	if err := probs.Err(); err != nil {

@@ -139,12 +139,12 @@ func (p *Project) Validate() error {
 	if p.Type == "" {
 		pr.Add("project_type", FCRequired)
 	} else if !p.Type.Valid() {
-		pr.Add("project_type", FCInvalid)
+		pr.OneOf("project_type", Names(ProjectTypes))
 	}
 	pr.Range("amount_yuan", p.AmountYuan, MinAmountYuan, MaxAmountYuan)
 	pr.Range("term_months", int64(p.TermMonths), 1, MaxTermMonths)
 	pr.Text("purpose", p.Purpose, true, maxPurposeRunes)
-	checkList(&pr, "collateral", p.Collateral, true, FCInvalid, Collateral.Valid)
+	checkEnumList(&pr, "collateral", p.Collateral, true, Collaterals)
 	pr.Range("rate_ceiling_bps", int64(p.RateCeilingBps), 0, MaxRateBps)
 	if p.TotalInvestmentYuan != 0 {
 		pr.Range("total_investment_yuan", p.TotalInvestmentYuan, p.AmountYuan, MaxAmountYuan*10)

@@ -156,7 +156,7 @@ func checkDecline(reason, note string, probs *Problems) {
 	case reason == "":
 		probs.Add("reason_code", FCRequired)
 	case !slices.Contains(DeclineReasons, reason):
-		probs.Add("reason_code", FCInvalid)
+		probs.OneOf("reason_code", DeclineReasons)
 	}
 	if note == "" {
 		probs.Add("note", FCRequired)
@@ -192,18 +192,18 @@ func offerTerms(ch *MatchChange, m Match, in ActionInput, asked int64, lpr LPR, 
 		probs.Range("lpr_spread_bps", int64(*in.LPRSpreadBps), -500, 2000)
 	}
 	if required("guarantee_mode", in.GuaranteeMode != "") && !in.GuaranteeMode.Valid() {
-		probs.Add("guarantee_mode", FCInvalid)
+		probs.OneOf("guarantee_mode", Names(Collaterals))
 	}
 	if m.Category == CategoryLeasing {
 		if required("lease_mode", in.LeaseMode != "") && !contains(LeaseModes, in.LeaseMode) {
-			probs.Add("lease_mode", FCInvalid)
+			probs.OneOf("lease_mode", Names(LeaseModes))
 		}
 		if in.RepaymentMethod != "" {
 			probs.Add("repayment_method", FCInvalid) // a lease records its mode instead
 		}
 	} else {
 		if required("repayment_method", in.RepaymentMethod != "") && !contains(RepaymentMethods, in.RepaymentMethod) {
-			probs.Add("repayment_method", FCInvalid)
+			probs.OneOf("repayment_method", Names(RepaymentMethods))
 		}
 		if in.LeaseMode != "" {
 			probs.Add("lease_mode", FCInvalid)

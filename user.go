@@ -3,6 +3,7 @@ package finzone
 import (
 	_ "embed"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 )
@@ -165,8 +166,9 @@ func (s *Signup) Normalize() {
 // create them. Whether a cluster exists is the caller's check.
 func (s *Signup) Validate() Problems {
 	p := FieldErrors(s.Org.Validate("org."))
-	if s.Org.Kind == KindCoordinator {
-		p.Add("org.kind", FCInvalid)
+	if !slices.Contains(RegistrableKinds, s.Org.Kind) {
+		p = slices.DeleteFunc(p, func(f FieldError) bool { return f.Field == "org.kind" })
+		p.OneOf("org.kind", Names(RegistrableKinds))
 	}
 	p = append(p, ValidateSignup("user.", s.Email, s.Name, s.Password)...)
 	if s.PrivacyConsent != PrivacyVersion {

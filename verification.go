@@ -200,7 +200,7 @@ func (c CodeClaim) Decide(d ClaimDecision, note string) (ClaimStatus, error) {
 		p.Add("decision", FCRequired)
 	case ClaimUphold, ClaimReject:
 	default:
-		p.Add("decision", FCInvalid)
+		p.OneOf("decision", Names([]ClaimDecision{ClaimUphold, ClaimReject}))
 	}
 	p.Text("note", note, d == ClaimReject, maxNoteRunes)
 	if err := p.Err(); err != nil {

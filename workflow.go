@@ -40,7 +40,7 @@ func (m Match) DecideOffer(decision OfferDecision, note, by string, now time.Tim
 			probs.Add("note", FCRequired)
 		}
 	default:
-		probs.Add("decision", FCInvalid)
+		probs.OneOf("decision", Names([]OfferDecision{DecisionAccept, DecisionDecline}))
 	}
 	probs.Text("note", note, false, maxNoteRunes)
 	if err := probs.Err(); err != nil {
@@ -220,7 +220,7 @@ func (p Project) Screen(decision ScreenDecision, note, by string, now time.Time)
 		probs.Add("decision", FCRequired)
 	case ScreenPass, ScreenReturn:
 	default:
-		probs.Add("decision", FCInvalid)
+		probs.OneOf("decision", Names([]ScreenDecision{ScreenPass, ScreenReturn}))
 	}
 	probs.Text("note", note, decision == ScreenReturn, maxNoteRunes)
 	if err := probs.Err(); err != nil {

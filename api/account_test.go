@@ -75,7 +75,7 @@ func TestSignInThrottlePerAccount(t *testing.T) {
 	acct := a.enterprise("341221")
 	for i := range finzone.AccountThrottle.Max {
 		e := []*env{a, b}[i%2]
-		wantError(t, login(e, acct.Email, fmt.Sprintf("wrong-password-%d", i)), http.StatusUnauthorized, "unauthenticated")
+		wantError(t, login(e, acct.Email, fmt.Sprintf("wrong-password-%d", i)), http.StatusUnauthorized, "invalid_credentials")
 		clock.Add(10 * time.Second)
 	}
 	wait := wantThrottled(t, login(b, acct.Email, testPassword), finzone.AccountThrottle.Window)
@@ -94,7 +94,7 @@ func TestSignInThrottlePerAccount(t *testing.T) {
 	b.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": acct.Email, "password": testPassword}, nil)
 	// Success forgot the account's failures: five more are allowed.
 	for i := range finzone.AccountThrottle.Max {
-		wantError(t, login(a, acct.Email, fmt.Sprintf("again-%d", i)), http.StatusUnauthorized, "unauthenticated")
+		wantError(t, login(a, acct.Email, fmt.Sprintf("again-%d", i)), http.StatusUnauthorized, "invalid_credentials")
 	}
 	wantThrottled(t, login(a, acct.Email, "again-x"), finzone.AccountThrottle.Window)
 }
@@ -110,7 +110,7 @@ func TestSignInThrottlePerAddress(t *testing.T) {
 			b.ok(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]any{"email": own.Email, "password": testPassword}, nil)
 		}
 		e := []*env{a, b}[i%2]
-		wantError(t, login(e, fmt.Sprintf("guess-%d@example.cn", i), testPassword), http.StatusUnauthorized, "unauthenticated")
+		wantError(t, login(e, fmt.Sprintf("guess-%d@example.cn", i), testPassword), http.StatusUnauthorized, "invalid_credentials")
 		clock.Add(time.Second)
 	}
 	wait := wantThrottled(t, login(a, own.Email, testPassword), finzone.SourceThrottle.Window)
@@ -214,14 +214,14 @@ func TestChangePassword(t *testing.T) {
 	if got := e.sessions(here); len(got) != 1 || !got[0].Current {
 		t.Errorf("sessions after the change: got %+v, want only this one", got)
 	}
-	wantError(t, login(e, acct.Email, testPassword), http.StatusUnauthorized, "unauthenticated")
+	wantError(t, login(e, acct.Email, testPassword), http.StatusUnauthorized, "invalid_credentials")
 	e.signIn(acct.Email, "a-new-long-passphrase")
 
 	// Guessing the current password through a stolen session is throttled
 	// like the sign-in form: four wrong sign-ins and a wrong current
 	// password make five failures.
 	for i := 0; i < 4; i++ {
-		wantError(t, login(e, acct.Email, "wrong-password"), http.StatusUnauthorized, "unauthenticated")
+		wantError(t, login(e, acct.Email, "wrong-password"), http.StatusUnauthorized, "invalid_credentials")
 	}
 	wantError(t, e.do("POST", path, here, map[string]any{"current_password": "wrong-again", "new_password": "another-long-passphrase"}),
 		http.StatusBadRequest, "validation_failed", fieldCode{"current_password", "incorrect"})

@@ -87,7 +87,7 @@ func TestRegisterRejects(t *testing.T) {
 		wantError(t, r, http.StatusConflict, "conflict", fieldCode{"org.uscc", "taken"})
 		// Nothing half-written: the new user cannot sign in.
 		r = e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": testPassword})
-		wantError(t, r, http.StatusUnauthorized, "unauthenticated")
+		wantError(t, r, http.StatusUnauthorized, "invalid_credentials")
 		// And the first organization is untouched.
 		var again sessionOut
 		e.ok(http.StatusOK, "GET", "/api/v1/me", first.Token, nil, &again)
@@ -127,9 +127,17 @@ func TestLoginLogout(t *testing.T) {
 			{"email": "nobody@example.cn", "password": testPassword},
 		} {
 			r := e.do("POST", "/api/v1/auth/login", "", body)
-			wantError(t, r, http.StatusUnauthorized, "unauthenticated")
+			wantError(t, r, http.StatusUnauthorized, "invalid_credentials")
 			if got := r.Header.Get("Set-Cookie"); got != "" {
 				t.Errorf("failed login set a cookie: %q", got)
+			}
+			// It says what went wrong, not "please sign in".
+			for lang, want := range map[string]string{"en": "Wrong email or password", "zh-CN": "邮箱或密码不正确"} {
+				got := wantError(t, e.send(req{method: "POST", path: "/api/v1/auth/login", lang: lang, body: body}),
+					http.StatusUnauthorized, "invalid_credentials")
+				if got.Message != want {
+					t.Errorf("wrong password in %s: message %q, want %q", lang, got.Message, want)
+				}
 			}
 		}
 		r := e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": acct.Email})
@@ -227,6 +235,6 @@ func TestRegistrationRefusesWeakPasswords(t *testing.T) {
 		wantError(t, e.do("POST", "/api/v1/auth/register", "", body), http.StatusBadRequest, "validation_failed",
 			fieldCode{"user.password", tt.code})
 		wantError(t, e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": tt.pw}),
-			http.StatusUnauthorized, "unauthenticated")
+			http.StatusUnauthorized, "invalid_credentials")
 	}
 }

@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
+	"finzone"
 	"finzone/api"
 	"finzone/finzonetest"
 	"finzone/server"
@@ -487,5 +489,79 @@ func TestCrossSiteWritesAreRefused(t *testing.T) {
 	}
 	if r := post("application/json; charset=utf-8", map[string]string{"Origin": "http://finzone.example", "Sec-Fetch-Site": "same-origin"}); r.Status != http.StatusCreated {
 		t.Errorf("same-origin write: %s", r)
+	}
+}
+
+// TestInvalidEnumsListTheAllowedValues: a field that takes one of a few
+// values answers invalid_value with the values it takes, in `allowed` and
+// in the message, in Chinese and in English.
+func TestInvalidEnumsListTheAllowedValues(t *testing.T) {
+	e := newEnv(t)
+	ent := e.enterprise("341221")
+	badProject := projectBody("枚举")
+	badProject["project_type"] = "loan"
+	badCollateral := projectBody("担保方式")
+	badCollateral["collateral"] = []string{"credit", "house"}
+	badKind := registerBody("enterprise", "341222", finzonetest.USCC(), finzonetest.Email("enum"))
+	badKind["org"].(map[string]any)["kind"] = "coordinator_office"
+	badSize := registerBody("enterprise", "341222", finzonetest.USCC(), finzonetest.Email("enum-size"))
+	badSize["org"].(map[string]any)["size"] = "huge"
+	for _, tt := range []struct {
+		name, method, path, token string
+		body                      any
+		field                     string
+		allowed                   []string
+	}{
+		{"project type", "POST", "/api/v1/projects", ent.Token, badProject, "project_type", finzone.Names(finzone.ProjectTypes)},
+		{"collateral", "POST", "/api/v1/projects", ent.Token, badCollateral, "collateral", finzone.Names(finzone.Collaterals)},
+		{"registering a coordinator", "POST", "/api/v1/auth/register", "", badKind, "org.kind", finzone.Names(finzone.RegistrableKinds)},
+		{"size", "POST", "/api/v1/auth/register", "", badSize, "org.size", finzone.Names(finzone.Sizes)},
+		{"stage filter", "GET", "/api/v1/matches?stage=pushed,won", ent.Token, nil, "stage", finzone.Names(finzone.Stages)},
+		{"syndicate state", "GET", "/api/v1/syndicates?state=open", ent.Token, nil, "state", finzone.Names(finzone.SyndicateStates)},
+		{"sort", "GET", "/api/v1/projects?sort=owner", ent.Token, nil, "sort", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, lang := range []string{"zh-CN", "en"} {
+				r := e.send(req{method: tt.method, path: tt.path, token: tt.token, lang: lang, body: tt.body})
+				if r.Status != http.StatusBadRequest {
+					t.Fatalf("%s: got %s, want 400", lang, r)
+				}
+				var got struct {
+					Error struct {
+						Fields []struct {
+							Field, Code, Message string
+							Allowed              []string
+						}
+					}
+				}
+				if err := json.Unmarshal(r.Body, &got); err != nil {
+					t.Fatalf("body %s: %v", r.Body, err)
+				}
+				var found bool
+				for _, f := range got.Error.Fields {
+					if f.Field != tt.field {
+						continue
+					}
+					found = true
+					if f.Code != "invalid_value" || len(f.Allowed) == 0 {
+						t.Errorf("%s %s: code %q allowed %q, want invalid_value listing the values", lang, f.Field, f.Code, f.Allowed)
+					}
+					if tt.allowed != nil && !slices.Equal(f.Allowed, tt.allowed) {
+						t.Errorf("%s %s: allowed %q, want %q", lang, f.Field, f.Allowed, tt.allowed)
+					}
+					for _, v := range f.Allowed {
+						if !strings.Contains(f.Message, v) {
+							t.Errorf("%s %s: message %q does not name %q", lang, f.Field, f.Message, v)
+						}
+					}
+					if wantEnglish := lang == "en"; wantEnglish != isASCII(f.Message) {
+						t.Errorf("%s %s: message %q in the wrong language", lang, f.Field, f.Message)
+					}
+				}
+				if !found {
+					t.Errorf("%s: no error on %s in %s", lang, tt.field, r.Body)
+				}
+			}
+		})
 	}
 }

@@ -44,7 +44,7 @@ func TestRegistrationNeedsPrivacyConsent(t *testing.T) {
 			t.Errorf("consent %v: messages %q, want Chinese then English naming %s", consent, msgs, finzone.PrivacyVersion)
 		}
 		wantError(t, e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": testPassword}),
-			http.StatusUnauthorized, "unauthenticated")
+			http.StatusUnauthorized, "invalid_credentials")
 	}
 
 	before := time.Now().Add(-time.Second)
@@ -167,7 +167,7 @@ func TestDeleteAccountAnonymisesAndKeepsTheRecords(t *testing.T) {
 		wantError(t, e.do("GET", "/api/v1/me", tok, nil), http.StatusUnauthorized, "unauthenticated")
 	}
 	wantError(t, e.do("POST", "/api/v1/auth/login", "", map[string]any{"email": ent.Email, "password": testPassword}),
-		http.StatusUnauthorized, "unauthenticated")
+		http.StatusUnauthorized, "invalid_credentials")
 
 	x, body := e.export(colleague)
 	for _, personal := range []string{ent.Email, "张三"} {

@@ -98,6 +98,9 @@ func Field(lang finzone.Lang, fe finzone.FieldError) string {
 	if !Has(finzone.LangZH, key) {
 		key = Key("field." + finzone.FCInvalid)
 	}
+	if len(fe.Allowed) > 0 {
+		return T(lang, "field.invalid_value_one_of", "allowed", strings.Join(fe.Allowed, ", "))
+	}
 	return T(lang, key, Params(fe.Params)...)
 }
 

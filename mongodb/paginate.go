@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,6 +20,15 @@ const DefaultPageLimit = 20
 // sortKeys maps the sort names clients use to document fields.
 type sortKeys map[string]string
 
+// names are the sort names a list takes, ascending and descending.
+func (s sortKeys) names() []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		out = append(out, k, "-"+k)
+	}
+	return out
+}
+
 // findPage runs a keyset-paginated find: the cursor holds the last item's sort
 // value and _id, so pages stay stable while items are added. It uses only
 // $or/$and with $lt/$gt, which FerretDB and MongoDB answer alike.
@@ -31,7 +42,7 @@ func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg
 	field, ok := sorts[strings.TrimPrefix(name, "-")]
 	if !ok {
 		var p finzone.Problems
-		p.Add("sort", finzone.FCInvalid)
+		p.OneOf("sort", sorts.names())
 		return nil, "", p.Err()
 	}
 	limit := pg.Limit

@@ -150,26 +150,27 @@ func accessLog(log *slog.Logger) fiber.Handler {
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
-	finzone.ECValidation:       fiber.StatusBadRequest,
-	finzone.ECInvalidUSCC:      fiber.StatusBadRequest,
-	finzone.ECUnknownRegion:    fiber.StatusBadRequest,
-	finzone.ECInvalidCursor:    fiber.StatusBadRequest,
-	finzone.ECMalformedJSON:    fiber.StatusBadRequest,
-	finzone.ECUnauthenticated:  fiber.StatusUnauthorized,
-	finzone.ECForbidden:        fiber.StatusForbidden,
-	finzone.ECNotFound:         fiber.StatusNotFound,
-	finzone.ECConflict:         fiber.StatusConflict,
-	finzone.ECInvalidState:     fiber.StatusConflict,
-	finzone.ECExceedsNeed:      fiber.StatusConflict,
-	finzone.ECSyndicateRule:    fiber.StatusConflict,
-	finzone.ECDeadlinePassed:   fiber.StatusConflict,
-	finzone.ECPayloadTooLarge:  fiber.StatusRequestEntityTooLarge,
-	finzone.ECHeaderTooLarge:   fiber.StatusRequestHeaderFieldsTooLarge,
-	finzone.ECUnsupportedMedia: fiber.StatusUnsupportedMediaType,
-	finzone.ECRateLimited:      fiber.StatusTooManyRequests,
-	finzone.ECTooManyAttempts:  fiber.StatusTooManyRequests,
-	finzone.ECUnavailable:      fiber.StatusServiceUnavailable,
-	finzone.ECInternal:         fiber.StatusInternalServerError,
+	finzone.ECValidation:         fiber.StatusBadRequest,
+	finzone.ECInvalidUSCC:        fiber.StatusBadRequest,
+	finzone.ECUnknownRegion:      fiber.StatusBadRequest,
+	finzone.ECInvalidCursor:      fiber.StatusBadRequest,
+	finzone.ECMalformedJSON:      fiber.StatusBadRequest,
+	finzone.ECUnauthenticated:    fiber.StatusUnauthorized,
+	finzone.ECInvalidCredentials: fiber.StatusUnauthorized,
+	finzone.ECForbidden:          fiber.StatusForbidden,
+	finzone.ECNotFound:           fiber.StatusNotFound,
+	finzone.ECConflict:           fiber.StatusConflict,
+	finzone.ECInvalidState:       fiber.StatusConflict,
+	finzone.ECExceedsNeed:        fiber.StatusConflict,
+	finzone.ECSyndicateRule:      fiber.StatusConflict,
+	finzone.ECDeadlinePassed:     fiber.StatusConflict,
+	finzone.ECPayloadTooLarge:    fiber.StatusRequestEntityTooLarge,
+	finzone.ECHeaderTooLarge:     fiber.StatusRequestHeaderFieldsTooLarge,
+	finzone.ECUnsupportedMedia:   fiber.StatusUnsupportedMediaType,
+	finzone.ECRateLimited:        fiber.StatusTooManyRequests,
+	finzone.ECTooManyAttempts:    fiber.StatusTooManyRequests,
+	finzone.ECUnavailable:        fiber.StatusServiceUnavailable,
+	finzone.ECInternal:           fiber.StatusInternalServerError,
 }
 
 // codeOfFiber maps Fiber's own errors (unknown routes, oversized bodies) to
@@ -229,6 +230,8 @@ type FieldJSON struct {
 	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Allowed lists the values an enum field takes (invalid_value).
+	Allowed []string `json:"allowed,omitempty"`
 }
 
 // errorHandler is Fiber's single error handler: every failure a handler or
@@ -250,7 +253,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				body.Error.Message = i18n.T(lang, i18n.Key("code."+code), i18n.Params(de.Params)...)
 			}
 			for _, f := range de.Fields {
-				body.Error.Fields = append(body.Error.Fields, FieldJSON{Field: f.Field, Code: f.Code, Message: i18n.Field(lang, f)})
+				body.Error.Fields = append(body.Error.Fields, FieldJSON{Field: f.Field, Code: f.Code, Message: i18n.Field(lang, f), Allowed: f.Allowed})
 			}
 		}
 		if status == fiber.StatusUnauthorized {

@@ -98,7 +98,7 @@ func taken(field string) error {
 type SignInInput struct{ Email, Password string }
 
 // SignIn checks a password and starts a session. A wrong email or password
-// is unauthenticated either way, and takes as long. Failures are throttled
+// is invalid_credentials either way, and takes as long. Failures are throttled
 // per account and per source address (finzone.AccountThrottle,
 // finzone.SourceThrottle): past the limit every attempt, the right password
 // too, is too_many_attempts until the window slides on.
@@ -121,7 +121,7 @@ func (s *Service) SignIn(ctx context.Context, _ finzone.Actor, in SignInInput) (
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Password)) != nil || err != nil {
 		s.failed(ctx, keys)
-		return SignedIn{}, finzone.Errorf(finzone.ECUnauthenticated, "bad email or password")
+		return SignedIn{}, finzone.Errorf(finzone.ECInvalidCredentials, "bad email or password")
 	}
 	s.succeeded(ctx, keys)
 	var org finzone.Organization

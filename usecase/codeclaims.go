@@ -29,7 +29,7 @@ func (s *Service) FileCodeClaim(ctx context.Context, _ finzone.Actor, in ClaimIn
 	in.Signup.Normalize()
 	probs := in.Signup.Validate()
 	if in.Signup.Org.Kind != finzone.KindEnterprise {
-		probs.Add("org.kind", finzone.FCInvalid)
+		probs.OneOf("org.kind", []string{string(finzone.KindEnterprise)})
 	}
 	probs = append(probs, finzone.FieldErrors(finzone.ValidateClaim(in.Signup.Org.USCC, in.Contact, in.EvidenceNote))...)
 	if in.Signup.Org.ClusterID != "" {

@@ -66,7 +66,7 @@ func (s *Service) ListMatches(ctx context.Context, a finzone.Actor, q MatchQuery
 	if q.Stage != "" {
 		for _, one := range strings.Split(q.Stage, ",") {
 			if !finzone.Stage(one).Valid() {
-				probs.Add("stage", finzone.FCInvalid)
+				probs.OneOf("stage", finzone.Names(finzone.Stages))
 				break
 			}
 			f.Stages = append(f.Stages, finzone.Stage(one))

@@ -90,7 +90,7 @@ func enum[T ~string](name, v string, valid []T, probs *finzone.Problems) T {
 			return ok
 		}
 	}
-	probs.Add(name, finzone.FCInvalid)
+	probs.OneOf(name, finzone.Names(valid))
 	return ""
 }
 
@@ -102,7 +102,7 @@ func flag(name, v string, probs *finzone.Problems) bool {
 	case "true":
 		return true
 	}
-	probs.Add(name, finzone.FCInvalid)
+	probs.OneOf(name, []string{"true", "false"})
 	return false
 }
 

@@ -306,7 +306,7 @@ const syndicateTotalsRead = 2000
 func (s *Service) ListSyndicates(ctx context.Context, a finzone.Actor, q SyndicateQuery) (SyndicateList, error) {
 	var probs finzone.Problems
 	if q.State != "" && !q.State.Valid() {
-		probs.Add("state", finzone.FCInvalid)
+		probs.OneOf("state", finzone.Names(finzone.SyndicateStates))
 	}
 	reg := region("region", q.Region, &probs)
 	pg := s.page("syndicates", q.ListInput, &probs)

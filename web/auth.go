@@ -46,7 +46,7 @@ func (p *pages) loginPost(c *fiber.Ctx, v *View) error {
 	v.Form.Values.Del("password")
 	s, err := p.uc.SignIn(withClient(c), server.Actor(c),
 		usecase.SignInInput{Email: c.FormValue("email"), Password: c.FormValue("password")})
-	if finzone.IsCode(err, finzone.ECUnauthenticated) {
+	if finzone.IsCode(err, finzone.ECInvalidCredentials) {
 		v.Form.Fail("password", v.T("login.bad"))
 		return p.render(c, fiber.StatusUnauthorized, "login", v)
 	}
