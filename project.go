@@ -231,6 +231,27 @@ var WithdrawableStatuses = []ProjectStatus{ProjectScreening, ProjectSubmitted, P
 // Withdrawable reports whether the owner may withdraw the project.
 func (p *Project) Withdrawable() bool { return contains(WithdrawableStatuses, p.Status) }
 
+// OwnerActions are what the owner may do to the project as it stands:
+// edit, delete and submit a draft (the API's PATCH, DELETE and submit),
+// withdraw a need still open to money.
+func (p *Project) OwnerActions() []string {
+	switch {
+	case p.Editable():
+		return []string{"edit", "delete", "submit"}
+	case p.Withdrawable():
+		return []string{"withdraw"}
+	}
+	return []string{}
+}
+
+// Refused is the invalid_state error of an owner's step the project does
+// not allow now, with the steps it does.
+func (p *Project) Refused(format string, args ...any) *Error {
+	e := Errorf(ECInvalidState, format, args...)
+	e.Allowed = p.OwnerActions()
+	return e
+}
+
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {

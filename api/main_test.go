@@ -212,7 +212,11 @@ func parseError(t testing.TB, r resp) apiError {
 		}
 		for _, f := range list {
 			_, isString := f["field"].(string)
-			if len(f) != 3 || !isString || f["code"] == "" || f["message"] == "" || f["code"] == nil || f["message"] == nil {
+			_, listsAllowed := f["allowed"].([]any)
+			if listsAllowed && f["code"] != finzone.FCInvalid {
+				t.Errorf("field error: got %v, want allowed only on %s", f, finzone.FCInvalid)
+			}
+			if len(f) != 3 && !(len(f) == 4 && listsAllowed) || !isString || f["code"] == "" || f["message"] == "" || f["code"] == nil || f["message"] == nil {
 				t.Errorf("field error: got %v, want field, code and message set", f)
 			}
 		}

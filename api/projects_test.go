@@ -48,10 +48,18 @@ func TestProjectLifecycle(t *testing.T) {
 	if submitted.Status != "submitted" || submitted.SubmittedAt == nil {
 		t.Errorf("submit: got %+v, want submitted with submitted_at", submitted)
 	}
-	// Only drafts are edited, deleted or submitted.
-	wantError(t, e.do("PATCH", path, ent.Token, map[string]any{"title": "改"}), http.StatusConflict, "invalid_state")
-	wantError(t, e.do("DELETE", path, ent.Token, nil), http.StatusConflict, "invalid_state")
-	wantError(t, e.do("POST", path+"/submit", ent.Token, nil), http.StatusConflict, "invalid_state")
+	// Only drafts are edited, deleted or submitted; the refusal says what
+	// the owner may do instead.
+	for _, r := range []resp{
+		e.do("PATCH", path, ent.Token, map[string]any{"title": "改"}),
+		e.do("DELETE", path, ent.Token, nil),
+		e.do("POST", path+"/submit", ent.Token, nil),
+	} {
+		got := wantError(t, r, http.StatusConflict, "invalid_state")
+		if !slices.Equal(got.AllowedActions, []string{"withdraw"}) {
+			t.Errorf("submitted project refused with allowed_actions %q, want [withdraw]", got.AllowedActions)
+		}
+	}
 	e.ok(http.StatusOK, "GET", path, ent.Token, nil, &got)
 	if got.Status != "submitted" || got.Title != "二期生产线" {
 		t.Errorf("after refused changes: got %+v, want submitted and unchanged", got)
@@ -62,12 +70,17 @@ func TestProjectLifecycle(t *testing.T) {
 	if withdrawn.Status != "withdrawn" || withdrawn.WithdrawnAt == nil {
 		t.Errorf("withdraw: got %+v, want withdrawn with withdrawn_at", withdrawn)
 	}
-	wantError(t, e.do("POST", path+"/withdraw", ent.Token, nil), http.StatusConflict, "invalid_state")
+	if got := wantError(t, e.do("POST", path+"/withdraw", ent.Token, nil), http.StatusConflict, "invalid_state"); len(got.AllowedActions) != 0 {
+		t.Errorf("withdrawn project refused with allowed_actions %q, want none", got.AllowedActions)
+	}
 
 	// A draft cannot be withdrawn, but it can be deleted.
 	draft := e.createProject(ent.Token, projectBody("临时草稿"))
 	dpath := "/api/v1/projects/" + draft.ID
-	wantError(t, e.do("POST", dpath+"/withdraw", ent.Token, nil), http.StatusConflict, "invalid_state")
+	got2 := wantError(t, e.do("POST", dpath+"/withdraw", ent.Token, nil), http.StatusConflict, "invalid_state")
+	if !slices.Equal(got2.AllowedActions, []string{"edit", "delete", "submit"}) {
+		t.Errorf("draft refused withdrawal with allowed_actions %q, want [edit delete submit]", got2.AllowedActions)
+	}
 	if r := e.do("DELETE", dpath, ent.Token, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("delete draft: got %s, want 204", r)
 	}

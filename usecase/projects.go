@@ -77,7 +77,7 @@ func (s *Service) EditableProject(ctx context.Context, a finzone.Actor, id strin
 		return p, err
 	}
 	if !p.Editable() {
-		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "only drafts can be edited, not %s", p.Status)
+		return finzone.Project{}, p.Refused("only drafts can be edited, not %s", p.Status)
 	}
 	return p, nil
 }
@@ -102,7 +102,7 @@ func (s *Service) DeleteProject(ctx context.Context, a finzone.Actor, id string)
 		return err
 	}
 	if !p.Editable() {
-		return finzone.Errorf(finzone.ECInvalidState, "only drafts can be deleted, not %s", p.Status)
+		return p.Refused("only drafts can be deleted, not %s", p.Status)
 	}
 	return s.projects.DeleteProject(ctx, p.ID, finzone.ProjectDraft)
 }
@@ -114,7 +114,7 @@ func (s *Service) SubmitProject(ctx context.Context, a finzone.Actor, id string)
 		return p, err
 	}
 	if !p.Editable() {
-		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "only drafts can be submitted, not %s", p.Status)
+		return finzone.Project{}, p.Refused("only drafts can be submitted, not %s", p.Status)
 	}
 	if err := s.checkProject(ctx, &p, nil); err != nil {
 		return finzone.Project{}, err
@@ -137,7 +137,7 @@ func (s *Service) sendToScreening(ctx context.Context, a finzone.Actor, id, reas
 	due := s.policy.Deadlines.ScreenDue(now)
 	p, err := s.changeProject(ctx, id, func(p finzone.Project) (finzone.ProjectChange, error) {
 		if !p.Editable() {
-			return finzone.ProjectChange{}, finzone.Errorf(finzone.ECInvalidState, "only drafts can be submitted, not %s", p.Status)
+			return finzone.ProjectChange{}, p.Refused("only drafts can be submitted, not %s", p.Status)
 		}
 		return finzone.ProjectChange{To: finzone.ProjectScreening, ScreenReason: &reason, ScreenDueAt: &due,
 			Event: &finzone.ProjectEvent{At: now, Actor: a.User.ID, Action: "submit_for_screening", Note: reason}}, nil
@@ -157,7 +157,7 @@ func (s *Service) WithdrawProject(ctx context.Context, a finzone.Actor, id strin
 		return p, err
 	}
 	if !p.Withdrawable() {
-		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "a %s project cannot be withdrawn", p.Status)
+		return finzone.Project{}, p.Refused("a %s project cannot be withdrawn", p.Status)
 	}
 	p, err = s.projects.SetProjectStatus(ctx, p.ID, finzone.WithdrawableStatuses, finzone.ProjectWithdrawn, s.now())
 	if err != nil {
