@@ -38,14 +38,14 @@ func TestLanguagesHaveTheSameKeys(t *testing.T) {
 func TestEveryCodeHasAText(t *testing.T) {
 	var want []i18n.Key
 	for _, c := range []string{finzone.ECValidation, finzone.ECInvalidUSCC, finzone.ECUnknownRegion, finzone.ECInvalidCursor, finzone.ECNotFound,
-		finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed, finzone.ECUnauthenticated, finzone.ECForbidden,
+		finzone.ECConflict, finzone.ECInvalidState, finzone.ECExceedsNeed, finzone.ECUnauthenticated, finzone.ECInvalidCredentials, finzone.ECForbidden,
 		finzone.ECPayloadTooLarge, finzone.ECMalformedJSON, finzone.ECUnavailable, finzone.ECRateLimited, finzone.ECTooManyAttempts, finzone.ECInternal} {
 		want = append(want, i18n.Key("code."+c))
 	}
 	for _, c := range []string{finzone.FCRequired, finzone.FCOutOfRange, finzone.FCTooLong, finzone.FCTooShort,
 		finzone.FCInvalid, finzone.FCInvalidEmail, finzone.FCInvalidUSCC, finzone.FCInvalidCursor, finzone.FCUnknown, finzone.FCUnknownField,
 		finzone.FCReadOnly, finzone.FCWrongType, finzone.FCTaken, finzone.FCOrder, finzone.FCConsentRequired,
-		finzone.FCIncorrect} {
+		finzone.FCIncorrect, finzone.FCInvalid + "_one_of"} {
 		want = append(want, i18n.Key("field."+c))
 	}
 	for _, c := range matching.ReasonCodes {

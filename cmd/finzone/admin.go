@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"finzone"
@@ -14,9 +15,12 @@ import (
 // adminCmd creates platform admins and coordinators, who cannot register
 // themselves, resets passwords, and loads holiday calendars.
 func adminCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		usage()
-		return fmt.Errorf("admin needs create-admin, create-coordinator, reset-password or load-holidays")
+	if len(args) == 0 || isHelp(args[0]) {
+		usage(os.Stdout, "admin")
+		if len(args) == 0 {
+			return errBadUsage
+		}
+		return flag.ErrHelp
 	}
 	sub := args[0]
 	switch sub {
@@ -24,28 +28,25 @@ func adminCmd(ctx context.Context, args []string) error {
 		return loadHolidaysCmd(ctx, args[1:])
 	case "reset-password":
 		return resetPasswordCmd(ctx, args[1:])
+	case "create-admin", "create-coordinator":
+	default:
+		fmt.Fprintf(os.Stderr, "finzone: unknown admin command %q\n\n", sub)
+		usage(os.Stderr, "admin")
+		return errBadUsage
 	}
 	var cfg config
-	fs := flag.NewFlagSet("admin "+sub, flag.ExitOnError)
-	cfg.register(fs)
-	email := fs.String("email", "", "sign-in email")
-	password := fs.String("password", "", "password (at least 10 characters, not a common one)")
-	name := fs.String("name", "", "the person's name")
-	regions := fs.String("regions", "", "comma-separated region codes a coordinator may see: 340000 (province), a city or a county")
-	_ = fs.Parse(args[1:])
-
-	in := usecase.StaffInput{Email: *email, Name: *name, Password: *password}
-	switch sub {
-	case "create-admin":
+	var opts cmdOptions
+	if _, err := parseFlags("admin "+sub, args[1:], &cfg, &opts); err != nil {
+		return err
+	}
+	in := usecase.StaffInput{Email: opts.Email, Name: opts.Name, Password: opts.Password}
+	if sub == "create-admin" {
 		in.PlatformAdmin = true
-	case "create-coordinator":
-		for _, r := range strings.Split(*regions, ",") {
-			if r = strings.TrimSpace(r); r != "" {
-				in.Regions = append(in.Regions, r)
-			}
+	}
+	for _, r := range strings.Split(opts.Regions, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			in.Regions = append(in.Regions, r)
 		}
-	default:
-		return fmt.Errorf("unknown admin command %q", sub)
 	}
 	log := newLogger(cfg.LogLevel)
 	st, err := openInfra(ctx, cfg, log)
@@ -65,11 +66,11 @@ func adminCmd(ctx context.Context, args []string) error {
 // whose account may be in other hands) and signs out all their sessions.
 func resetPasswordCmd(ctx context.Context, args []string) error {
 	var cfg config
-	fs := flag.NewFlagSet("admin reset-password", flag.ExitOnError)
-	cfg.register(fs)
-	email := fs.String("email", "", "the user's sign-in email")
-	password := fs.String("password", "", "the new password (at least 10 characters, not a common one)")
-	_ = fs.Parse(args)
+	var opts cmdOptions
+	if _, err := parseFlags("admin reset-password", args, &cfg, &opts); err != nil {
+		return err
+	}
+	email, password := &opts.Email, &opts.Password
 	log := newLogger(cfg.LogLevel)
 	st, err := openInfra(ctx, cfg, log)
 	if err != nil {

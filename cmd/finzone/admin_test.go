@@ -53,7 +53,7 @@ func TestAdminResetPassword(t *testing.T) {
 		}
 		// Someone guesses until the account is throttled; the reset lifts it.
 		for range finzone.AccountThrottle.Max {
-			if _, err := signIn(uc, "a-wrong-guess"); !finzone.IsCode(err, finzone.ECUnauthenticated) {
+			if _, err := signIn(uc, "a-wrong-guess"); !finzone.IsCode(err, finzone.ECInvalidCredentials) {
 				t.Fatalf("a wrong guess: got %v", err)
 			}
 		}
@@ -86,7 +86,7 @@ func TestAdminResetPassword(t *testing.T) {
 				t.Errorf("a session from before the reset: got %v, want unauthenticated", err)
 			}
 		}
-		if _, err := signIn(uc, oldPW); !finzone.IsCode(err, finzone.ECUnauthenticated) {
+		if _, err := signIn(uc, oldPW); !finzone.IsCode(err, finzone.ECInvalidCredentials) {
 			t.Errorf("the old password: got %v, want unauthenticated", err)
 		}
 		if _, err := signIn(uc, newPW); err != nil {

@@ -68,49 +68,57 @@ func defaultDataDir() string {
 	return "finzone-data"
 }
 
+// register adds every flag the all-in-one process takes.
 func (c *config) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", env("FINZONE_ADDR", "127.0.0.1:8080"), "HTTP listen address (FINZONE_ADDR)")
+	c.processFlags(fs)
+	c.httpFlags(fs)
+	c.workerFlags(fs)
+	fs.BoolVar(&c.LiveDemo, "live-demo", env("FINZONE_LIVE_DEMO", "true") == "true", "with demo data, let demo institutions and enterprises answer pushes over time, so every stage has examples (FINZONE_LIVE_DEMO)")
+}
+
+// storeFlags are where the data lives: MongoDB and Redis, or the embedded
+// servers and their data directory; and the log level.
+func (c *config) storeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MongoURI, "mongo-uri", env("FINZONE_MONGO_URI", ""), "MongoDB URI; empty runs embedded FerretDB (FINZONE_MONGO_URI)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("FINZONE_REDIS_URL", ""), "Redis URL; empty runs embedded miniredis (FINZONE_REDIS_URL)")
+	c.embeddedDBFlags(fs)
+	fs.StringVar(&c.RedisAddr, "embedded-redis-addr", env("FINZONE_EMBEDDED_REDIS_ADDR", "127.0.0.1:0"), "listen address of the embedded Redis (FINZONE_EMBEDDED_REDIS_ADDR)")
+}
+
+// embeddedDBFlags are the embedded MongoDB-wire server's: its data
+// directory, database and address; and the log level.
+func (c *config) embeddedDBFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", env("FINZONE_DATA_DIR", defaultDataDir()), "where the embedded database lives (FINZONE_DATA_DIR)")
 	fs.StringVar(&c.DB, "db", env("FINZONE_DB", "finzone"), "MongoDB database name (FINZONE_DB)")
 	fs.StringVar(&c.MongoAddr, "embedded-mongo-addr", env("FINZONE_EMBEDDED_MONGO_ADDR", "127.0.0.1:27018"), "listen address of the embedded MongoDB-wire server (FINZONE_EMBEDDED_MONGO_ADDR)")
-	fs.StringVar(&c.RedisAddr, "embedded-redis-addr", env("FINZONE_EMBEDDED_REDIS_ADDR", "127.0.0.1:0"), "listen address of the embedded Redis (FINZONE_EMBEDDED_REDIS_ADDR)")
-	fs.BoolVar(&c.Demo, "demo", env("FINZONE_DEMO", "true") == "true", "load demo data into an empty store (FINZONE_DEMO)")
-	fs.BoolVar(&c.LiveDemo, "live-demo", env("FINZONE_LIVE_DEMO", "true") == "true", "with demo data, let demo institutions and enterprises answer pushes over time, so every stage has examples (FINZONE_LIVE_DEMO)")
 	fs.StringVar(&c.LogLevel, "log-level", env("FINZONE_LOG_LEVEL", "info"), "debug, info, warn or error (FINZONE_LOG_LEVEL)")
-	fs.IntVar(&c.Concurrent, "concurrency", 10, "tasks a worker process runs at once")
-	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day; 0 uses the calendar (FINZONE_DAY_LENGTH)")
-	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated extra days off (2026-10-08,...) that deadlines skip, on top of the holiday calendar (FINZONE_HOLIDAYS)")
-	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
-	fs.StringVar(&c.LPR, "lpr", env("FINZONE_LPR", "300,350"), "Loan Prime Rate in basis points, one-year,over-five-year, that LPR-priced offers add their spread to (FINZONE_LPR)")
-	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
-	fs.StringVar(&c.RequireVerification, "require-verification-regions", env("FINZONE_REQUIRE_VERIFICATION_REGIONS", ""), "comma-separated region codes where a need of an unverified enterprise is held, not pushed, until a coordinator verifies the enterprise (FINZONE_REQUIRE_VERIFICATION_REGIONS)")
-	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
-	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
-	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every API process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FINZONE_TRUSTED_PROXIES", ""), "comma-separated IPs and CIDR ranges of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed (HSTS and Secure cookies behind a TLS proxy); empty believes nobody's (FINZONE_TRUSTED_PROXIES)")
-	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 
-func usage() {
-	fmt.Fprint(os.Stderr, `finzone — the cluster finance zone platform (集群融资专区)
+// processFlags are what the server and the workers both take.
+func (c *config) processFlags(fs *flag.FlagSet) {
+	c.storeFlags(fs)
+	fs.BoolVar(&c.Demo, "demo", env("FINZONE_DEMO", "true") == "true", "load demo data into an empty embedded store (FINZONE_DEMO)")
+	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
+	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day, e.g. 2m to watch deadlines pass and relay in minutes; 0 uses the calendar (FINZONE_DAY_LENGTH)")
+	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated extra days off (2026-10-08,...) that deadlines skip, on top of the holiday calendar (FINZONE_HOLIDAYS)")
+	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
+}
 
-Usage:
-  finzone [flags]            run everything in one process (the default)
-  finzone api [flags]        run only the HTTP server
-  finzone worker [flags]     run only the background workers
-  finzone seed [--scale N]   load deterministic demo data
-  finzone db [flags]         run only the embedded MongoDB-wire server (FerretDB), printing its URI
-  finzone admin create-admin --email E --password P --name N
-  finzone admin create-coordinator --email E --password P --name N --regions 340000[,341200...]
-  finzone admin reset-password --email E --password P   set a password and sign out every session
-  finzone admin load-holidays <year>.csv   store a year's holiday arrangement (date,kind,name)
+// httpFlags are the server's.
+func (c *config) httpFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("FINZONE_ADDR", "127.0.0.1:8080"), "HTTP listen address (FINZONE_ADDR)")
+	fs.StringVar(&c.LPR, "lpr", env("FINZONE_LPR", "300,350"), "Loan Prime Rate in basis points, one-year,over-five-year, that LPR-priced offers add their spread to (FINZONE_LPR)")
+	fs.StringVar(&c.Screening, "screening-regions", env("FINZONE_SCREENING_REGIONS", ""), "comma-separated region codes whose coordinators screen every submitted need before it is pushed (FINZONE_SCREENING_REGIONS)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FINZONE_TRUSTED_PROXIES", ""), "comma-separated IPs and CIDR ranges of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed (HSTS and Secure cookies behind a TLS proxy); empty believes nobody's (FINZONE_TRUSTED_PROXIES)")
+}
 
-With no FINZONE_MONGO_URI / FINZONE_REDIS_URL, an embedded FerretDB (SQLite,
-under FINZONE_DATA_DIR) and an embedded Redis are started in-process.
-Run "finzone <command> -h" for the flags.
-`)
+// workerFlags are the workers'.
+func (c *config) workerFlags(fs *flag.FlagSet) {
+	fs.IntVar(&c.Concurrent, "concurrency", envInt("FINZONE_CONCURRENCY", 10), "tasks a worker process runs at once (FINZONE_CONCURRENCY)")
+	fs.BoolVar(&c.TrackRecords, "track-records", env("FINZONE_TRACK_RECORDS", "false") == "true", "score institutions by their response and approval record and open load (FINZONE_TRACK_RECORDS)")
+	fs.StringVar(&c.RequireVerification, "require-verification-regions", env("FINZONE_REQUIRE_VERIFICATION_REGIONS", ""), "comma-separated region codes where a need of an unverified enterprise is held, not pushed, until a coordinator verifies the enterprise (FINZONE_REQUIRE_VERIFICATION_REGIONS)")
+	fs.IntVar(&c.Enhancers, "enhancers", envInt("FINZONE_ENHANCERS", 3), "how many guarantee firms or insurers a project that needs credit enhancement is pushed to, beside its 1+10 (FINZONE_ENHANCERS)")
+	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 
 func envDuration(key string, def time.Duration) time.Duration {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,9 +19,9 @@ import (
 // without the password, on stdout and serves until SIGINT or SIGTERM.
 func dbCmd(ctx context.Context, args []string) error {
 	var cfg config
-	fs := flag.NewFlagSet("db", flag.ExitOnError)
-	cfg.register(fs)
-	_ = fs.Parse(args)
+	if _, err := parseFlags("db", args, &cfg, &cmdOptions{}); err != nil {
+		return err
+	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log) // the server's own lines, e.g. failed authentications
 	credPath := filepath.Join(cfg.DataDir, embedded.CredentialsFile)
@@ -38,7 +37,8 @@ func dbCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	uri := "mongodb://" + m.Addr + "/"
+	// What a client connects with, but the password: mongosh asks for it.
+	uri := "mongodb://" + embedded.MongoUser + "@" + m.Addr + "/" + cfg.DB + "?authSource=admin&authMechanism=SCRAM-SHA-256"
 	log.Info("MongoDB-wire server (FerretDB on SQLite)", "uri", uri, "user", embedded.MongoUser,
 		"password_in", credPath, "socket", m.URI, "data_dir", dir)
 	fmt.Fprintln(os.Stdout, uri)

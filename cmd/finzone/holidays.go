@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -68,14 +67,12 @@ func logCalendar(log *slog.Logger, c *finzone.Calendar, now time.Time) {
 // it from their next start.
 func loadHolidaysCmd(ctx context.Context, args []string) error {
 	var cfg config
-	fs := flag.NewFlagSet("admin load-holidays", flag.ExitOnError)
-	cfg.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: finzone admin load-holidays [flags] <year>.csv\n\nThe CSV has a header date,kind,name and a row per day off (holiday) or\nmake-up working day (workday), all of one year; # starts a comment.")
-		fs.PrintDefaults()
+	fs, err := parseFlags("admin load-holidays", args, &cfg, &cmdOptions{})
+	if err != nil {
+		return err
 	}
-	_ = fs.Parse(args)
 	if fs.NArg() != 1 {
+		fs.SetOutput(os.Stderr)
 		fs.Usage()
 		return fmt.Errorf("admin load-holidays needs one CSV file")
 	}

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -32,29 +31,14 @@ import (
 )
 
 func main() {
-	cmd, args := "all", os.Args[1:]
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var err error
-	switch cmd {
-	case "all", "api", "worker":
-		err = serve(ctx, cmd, args)
-	case "seed":
-		err = seedCmd(ctx, args)
-	case "db":
-		err = dbCmd(ctx, args)
-	case "admin":
-		err = adminCmd(ctx, args)
-	case "help", "-h", "--help":
-		usage()
+	err := run(ctx, os.Args[1:])
+	stop()
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errBadUsage):
+		os.Exit(2)
 	default:
-		usage()
-		err = fmt.Errorf("unknown command %q", cmd)
-	}
-	if err != nil {
 		fmt.Fprintln(os.Stderr, "finzone:", err)
 		os.Exit(1)
 	}
@@ -189,9 +173,9 @@ func (in *infra) openRedis(redisURL string) error {
 // serve runs the HTTP server, the workers, or both until a signal arrives.
 func serve(ctx context.Context, mode string, args []string) error {
 	var cfg config
-	fs := flag.NewFlagSet(mode, flag.ExitOnError)
-	cfg.register(fs)
-	_ = fs.Parse(args)
+	if _, err := parseFlags(mode, args, &cfg, &cmdOptions{}); err != nil {
+		return err
+	}
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
 

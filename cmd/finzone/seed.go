@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,17 +26,17 @@ const DemoSeed = 20261127
 
 func seedCmd(ctx context.Context, args []string) error {
 	var cfg config
-	fs := flag.NewFlagSet("seed", flag.ExitOnError)
-	cfg.register(fs)
-	scale := fs.Int("scale", 1, "multiply the demo data (1: ~200 enterprises, 30 institutions, 150 products, 500 projects)")
-	_ = fs.Parse(args)
+	var opts cmdOptions
+	if _, err := parseFlags("seed", args, &cfg, &opts); err != nil {
+		return err
+	}
 	log := newLogger(cfg.LogLevel)
 	in, err := openInfra(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	if err := seed(ctx, in.store, *scale, log, true); err != nil {
+	if err := seed(ctx, in.store, opts.Scale, log, true); err != nil {
 		return err
 	}
 	printDemoAccounts(ctx, in.store, os.Stdout)
@@ -53,7 +52,7 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 	// valid and projects look recent.
 	d.Shift(demo.SinceEpoch(time.Now()))
 	total := len(d.Clusters) + len(d.Enterprises) + len(d.Institutions) + len(d.Products) + len(d.Projects)
-	bar := newProgress(os.Stderr, total, progress && total > 2000)
+	bar := newProgress(os.Stderr, isTerminal(os.Stderr), total, progress && total > 2000)
 	created := 0
 	ok := func(err error) error {
 		bar.step()
@@ -175,16 +174,18 @@ func printDemoAccounts(ctx context.Context, store interface {
 	fmt.Fprintln(w)
 }
 
-// progress draws a bar on a terminal for large seeds.
+// progress draws a bar on a terminal for large seeds; written anywhere
+// else (a file, a pipe, a CI log) it prints a plain line every tenth.
 type progress struct {
 	w         io.Writer
+	tty       bool
 	total, n  int
 	on        bool
 	lastDrawn int
 }
 
-func newProgress(w io.Writer, total int, on bool) *progress {
-	return &progress{w: w, total: total, on: on}
+func newProgress(w io.Writer, tty bool, total int, on bool) *progress {
+	return &progress{w: w, tty: tty, total: total, on: on}
 }
 
 func (p *progress) step() {
@@ -193,6 +194,13 @@ func (p *progress) step() {
 		return
 	}
 	pct := p.n * 100 / p.total
+	if !p.tty {
+		if pct/10 != p.lastDrawn/10 || p.n == p.total {
+			fmt.Fprintf(p.w, "seeding %3d%% %d/%d\n", pct, p.n, p.total)
+		}
+		p.lastDrawn = pct
+		return
+	}
 	if pct == p.lastDrawn && p.n != p.total {
 		return
 	}
@@ -203,7 +211,14 @@ func (p *progress) step() {
 }
 
 func (p *progress) done() {
-	if p.on {
+	if p.on && p.tty {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// isTerminal reports whether f is a terminal (a character device), where
+// a bar redrawn with \r makes sense.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
