@@ -87,6 +87,16 @@ var contract = sync.OnceValues(func() (*contractDoc, error) {
 	return &contractDoc{doc: doc, router: router}, nil
 })
 
+// mustContract is the document, or the test's end.
+func mustContract(t *testing.T) *contractDoc {
+	t.Helper()
+	c, err := contract()
+	if err != nil {
+		t.Fatalf("kin-openapi refuses the OpenAPI document: %v", err)
+	}
+	return c
+}
+
 // exchange is one request the suite sent and the answer it got.
 type exchange struct {
 	method, target string
@@ -197,10 +207,7 @@ func TestOpenAPIDocumentIsServed(t *testing.T) {
 	if head.OpenAPI != "3.1.0" {
 		t.Errorf("openapi: got %q, want 3.1.0", head.OpenAPI)
 	}
-	c, err := contract()
-	if err != nil {
-		t.Fatalf("kin-openapi refuses the document: %v", err)
-	}
+	c := mustContract(t)
 	if !c.doc.IsOpenAPI31OrLater() {
 		t.Errorf("kin-openapi reads version %q as older than 3.1", c.doc.OpenAPI)
 	}
@@ -227,10 +234,7 @@ func TestContractRefusesWhatTheDocumentLacks(t *testing.T) {
 	target := "/api/v1/projects/" + p.ID
 	header := http.Header{"Authorization": {"Bearer " + ent.Token}}
 	real := e.do("GET", target, ent.Token, nil)
-	c, err := contract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustContract(t)
 	answer := func(status int, change func(map[string]any)) exchange {
 		var v map[string]any
 		mustJSON(t, real, &v)
@@ -270,10 +274,7 @@ func TestContractRefusesWhatTheDocumentLacks(t *testing.T) {
 // refuses but the server answers with success fails the test (the
 // document is stricter than the code); refused by both, it passes.
 func TestContractRefusesARequestTheServerAccepts(t *testing.T) {
-	c, err := contract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustContract(t)
 	header := http.Header{"Content-Type": {"application/json"}}
 	body := []byte(`{"email":"a@example.cn","password":"x","remember":true}`)
 	login := func(status int) exchange {
@@ -295,10 +296,7 @@ func TestContractRefusesARequestTheServerAccepts(t *testing.T) {
 // the health checks) is an operation of the document, and every operation
 // is a route, except those in pendingRoutes.
 func TestRoutesAreDocumented(t *testing.T) {
-	c, err := contract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustContract(t)
 	app := server.New(slog.New(slog.DiscardHandler))
 	api.Mount(app, nil)
 	served := map[string]bool{}
@@ -371,10 +369,7 @@ func strList[T ~string](list ...T) []string {
 // TestEnumsMatchDomain: each enum of the document is the domain's list, in
 // any order, so neither can gain a value the other lacks.
 func TestEnumsMatchDomain(t *testing.T) {
-	c, err := contract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustContract(t)
 	for _, tt := range []struct {
 		schema string
 		domain []string
@@ -479,10 +474,7 @@ func domainConstants(t *testing.T, prefix string) []string {
 // TestErrorCodesMatchDomain: the document's error codes are error.go's,
 // and each is listed under the status server's table gives it.
 func TestErrorCodesMatchDomain(t *testing.T) {
-	c, err := contract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustContract(t)
 	domain := domainConstants(t, "EC")
 	documented := schemaEnum(t, c, "ErrorCode")
 	for _, code := range domain {
