@@ -189,6 +189,28 @@ func checkContract(t testing.TB, x exchange) {
 	}
 }
 
+// checkWebhook validates body, one webhook delivery's as a bank's
+// endpoint received it, against the document's webhook.
+func (c *contractDoc) checkWebhook(body []byte) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("webhook delivery is not JSON: %w", err)
+	}
+	schema := c.doc.Webhooks["notification"].Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	if err := c.doc.ValidateSchemaJSON(schema, v, openapi3.EnableJSONSchema2020()); err != nil {
+		return fmt.Errorf("the document's webhook refuses a delivery: %w", err)
+	}
+	return nil
+}
+
+// checkWebhookBody fails t unless the document's webhook takes body.
+func checkWebhookBody(t *testing.T, body []byte) {
+	t.Helper()
+	if err := mustContract(t).checkWebhook(body); err != nil {
+		t.Errorf("contract: %v\nbody: %.600s", err, body)
+	}
+}
+
 // TestOpenAPIDocumentIsServed: public, JSON, cacheable, OpenAPI 3.1.0, and
 // valid for kin-openapi.
 func TestOpenAPIDocumentIsServed(t *testing.T) {
@@ -262,6 +284,14 @@ func TestContractRefusesWhatTheDocumentLacks(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want a refusal naming %q", tt.name, err, tt.want)
 		}
+	}
+	// A webhook delivery with a field the document lacks.
+	delivery := `{"id":"n1","kind":"match_pushed","project_id":"p1","text":"x","params":{},"created_at":"2026-12-01T08:00:00Z"%s}`
+	if err := c.checkWebhook(fmt.Appendf(nil, delivery, "")); err != nil {
+		t.Errorf("a webhook delivery: %v", err)
+	}
+	if err := c.checkWebhook(fmt.Appendf(nil, delivery, `,"secret":"x"`)); err == nil || !strings.Contains(err.Error(), "secret") {
+		t.Errorf("a webhook delivery with an extra field: got %v, want a refusal naming it", err)
 	}
 	// An error answer with a field the shape lacks.
 	bad := resp{Status: http.StatusNotFound, Body: []byte(`{"error":{"code":"not_found","message":"x","stack":"..."}}`)}
