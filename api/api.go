@@ -28,6 +28,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	v1.Get("/regions", h.regions)
 	v1.Get("/industries", h.industries)
 	v1.Get("/clusters", h.clusters)
+	v1.Get("/openapi.json", openAPI)
 	v1.Post("/auth/register", h.register)
 	v1.Post("/auth/login", h.login)
 	v1.Post("/credit-code-claims", h.fileCodeClaim)

@@ -19,7 +19,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 	"unicode"
@@ -105,19 +104,23 @@ type req struct {
 
 func (e *env) send(r req) resp {
 	e.t.Helper()
-	var body io.Reader
+	var raw []byte
 	switch b := r.body.(type) {
 	case nil:
 	case []byte:
-		body = bytes.NewReader(b)
+		raw = b
 	case string:
-		body = strings.NewReader(b)
+		raw = []byte(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatalf("encode body: %v", err)
 		}
-		body = bytes.NewReader(j)
+		raw = j
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(raw)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
 	if body != nil {
@@ -132,7 +135,18 @@ func (e *env) send(r req) resp {
 	if r.lang != "" {
 		hr.Header.Set("Accept-Language", r.lang)
 	}
-	return finzonetest.Send(e.t, e.app, hr)
+	return e.roundTrip(hr, raw)
+}
+
+// roundTrip sends hr, whose body is raw, and checks the exchange against
+// the OpenAPI document (checkContract): every answer the suite receives
+// under /api/v1 is one the document describes.
+func (e *env) roundTrip(hr *http.Request, raw []byte) resp {
+	e.t.Helper()
+	header, target := hr.Header.Clone(), hr.URL.RequestURI()
+	r := finzonetest.Send(e.t, e.app, hr)
+	checkContract(e.t, exchange{method: hr.Method, target: target, header: header, body: raw, answer: r})
+	return r
 }
 
 func (e *env) do(method, path, token string, body any) resp {
@@ -175,10 +189,16 @@ type fieldError struct {
 type fieldCode struct{ field, code string }
 
 // parseError checks the body is exactly {"error":{"code","message",
-// "fields":[{"field","code","message"}]}} (plus the optional request_id) and
-// returns it.
+// "fields":[{"field","code","message"}]}} (plus the optional request_id,
+// allowed_actions and params, and a field's allowed values), and that the
+// OpenAPI document's Error schema takes it, and returns it.
 func parseError(t testing.TB, r resp) apiError {
 	t.Helper()
+	if c, err := contract(); err != nil {
+		t.Errorf("contract: the OpenAPI document: %v", err)
+	} else if err := c.checkError(r); err != nil {
+		t.Errorf("contract: error answer %d: %v", r.Status, err)
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &top); err != nil {
 		t.Fatalf("error body is not a JSON object: %s", r)

@@ -178,6 +178,10 @@ func TestSyndicateOf800MillionEndToEnd(t *testing.T) {
 	if s.State != "mandated" || s.LeadID != lead.OrgID {
 		t.Fatalf("mandate: %+v", s)
 	}
+	var cands struct{ Items []map[string]any }
+	if e.ok(http.StatusOK, "GET", e.path(p.ID, "/candidates"), lead.Token, nil, &cands); len(cands.Items) != len(banks)-1 {
+		t.Errorf("candidates: got %d, want the %d other lenders", len(cands.Items), len(banks)-1)
+	}
 
 	// 2. Two tranche groups, set by the lead only.
 	facility := map[string]any{"amount_yuan": 8 * yi, "arrangement_fee_bps": 50, "agency_fee_bps": 10, "commit_days": 1,

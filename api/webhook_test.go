@@ -136,6 +136,9 @@ func (r *receiver) wait(t *testing.T, n int) []delivered {
 		got := append([]delivered(nil), r.got...)
 		r.mu.Unlock()
 		if len(got) >= n {
+			for _, d := range got {
+				checkWebhookBody(t, d.body)
+			}
 			return got
 		}
 		if time.Now().After(deadline) {
