@@ -340,7 +340,7 @@ type syndicateTotalJSON struct {
 
 type syndicateListJSON struct {
 	Items  []syndicateJSON      `json:"items"`
-	Next   string               `json:"next,omitempty"`
+	Next   string               `json:"next"`
 	Totals []syndicateTotalJSON `json:"totals"`
 }
 
