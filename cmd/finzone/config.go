@@ -47,6 +47,8 @@ type config struct {
 	// TrustedProxies lists the reverse proxies (IPs, CIDRs) whose
 	// X-Forwarded-Proto and X-Forwarded-Host are believed.
 	TrustedProxies string
+	// MetricsAddr, when set, is where GET /metrics answers (metrics.go).
+	MetricsAddr string
 }
 
 func env(key, def string) string {
@@ -90,6 +92,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Queue, "queue", env("FINZONE_QUEUE", "finzone"), "asynq queue name (FINZONE_QUEUE)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every API process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("FINZONE_TRUSTED_PROXIES", ""), "comma-separated IPs and CIDR ranges of reverse proxies whose X-Forwarded-Proto and X-Forwarded-Host are believed (HSTS and Secure cookies behind a TLS proxy); empty believes nobody's (FINZONE_TRUSTED_PROXIES)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FINZONE_METRICS_ADDR", ""), "listen address of the Prometheus /metrics endpoint (no credentials: bind it where only the scraper reaches); empty serves none; each process on a host needs its own (FINZONE_METRICS_ADDR)")
 	fs.DurationVar(&c.ReconcileEvery, "reconcile-every", envDuration("FINZONE_RECONCILE_EVERY", 30*time.Second), "how often the reconciler re-enqueues due work (FINZONE_RECONCILE_EVERY)")
 }
 
