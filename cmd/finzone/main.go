@@ -202,11 +202,9 @@ func serve(ctx context.Context, mode string, args []string) error {
 		return err
 	}
 	defer in.Close()
-	stopMetrics, err := serveMetrics(mx, in, cfg, log)
-	if err != nil {
+	if err := serveMetrics(mx, in, cfg, log); err != nil {
 		return err
 	}
-	defer stopMetrics()
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}

@@ -45,18 +45,18 @@ func httpMetrics(mx *metrics.Metrics) fiber.Handler {
 }
 
 // serveMetrics listens on the metrics address and answers GET /metrics only
-// (every other path is 404), until stop. With metrics off it does nothing.
-// The queue sizes are read from Redis at each scrape.
-func serveMetrics(mx *metrics.Metrics, in *infra, cfg config, log *slog.Logger) (stop func(), err error) {
+// (every other path is 404) until in closes. With metrics off it does
+// nothing. The queue sizes are read from Redis at each scrape.
+func serveMetrics(mx *metrics.Metrics, in *infra, cfg config, log *slog.Logger) error {
 	if mx == nil {
-		return func() {}, nil
+		return nil
 	}
 	queues := workers.NewInspector(in.redisOpt, cfg.Queue)
 	mx.WatchQueues(queues.Queues, 2*time.Second)
 	ln, err := net.Listen("tcp", cfg.MetricsAddr)
 	if err != nil {
 		_ = queues.Close()
-		return nil, fmt.Errorf("-metrics-addr: %w", err)
+		return fmt.Errorf("-metrics-addr: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", mx.Handler())
@@ -67,12 +67,14 @@ func serveMetrics(mx *metrics.Metrics, in *infra, cfg config, log *slog.Logger) 
 		}
 	}()
 	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
-	return func() {
+	// Closed before Redis and the store (closers run last first).
+	in.closers = append(in.closers, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			log.Warn("metrics shutdown", "err", err)
 		}
 		_ = queues.Close()
-	}, nil
+	})
+	return nil
 }
