@@ -25,10 +25,11 @@ type periodPayload struct {
 
 // periodics are the platform's periodic tasks. The reconcile gets one
 // retry, not none: asynq archives, as failed, an orphan it recovers from a
-// dead worker when the orphan has no retry left.
+// dead worker when the orphan has no retry left. Task IDs name periods in
+// whole seconds, so a period is a second at least.
 func (w *Workers) periodics() []periodic {
 	return []periodic{
-		{name: "reconcile", typ: TypeReconcile, every: w.cfg.ReconcileEvery, opts: []asynq.Option{asynq.MaxRetry(1)}},
+		{name: "reconcile", typ: TypeReconcile, every: max(w.cfg.ReconcileEvery, time.Second), opts: []asynq.Option{asynq.MaxRetry(1)}},
 		{name: "purge", typ: TypePurgeSessions, every: time.Hour},
 	}
 }
