@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"finzone"
 )
 
 // OpTimeout bounds one store operation when the caller's context allows longer.
@@ -40,18 +43,52 @@ type DB struct {
 	gate   *writeGate // nil on MongoDB: see writeGate
 	// inserts gathers concurrent inserts on FerretDB: see inserter.
 	inserts inserter
+	// entered hears of matches entering a stage: see WithStageObserver.
+	entered func(stage finzone.Stage, n int)
+}
+
+// Option changes how Open sets up the store.
+type Option func(*openOptions)
+
+type openOptions struct {
+	monitor *event.CommandMonitor
+	entered func(finzone.Stage, int)
+}
+
+// WithCommandMonitor has the driver report every command it sends to mon
+// (the process's metrics time them); nil adds none.
+func WithCommandMonitor(mon *event.CommandMonitor) Option {
+	return func(o *openOptions) { o.monitor = mon }
+}
+
+// WithStageObserver tells observe how many matches entered a stage each
+// time the store confirms such a write: a match inserted (not one that
+// existed already) enters its stage, a move to another stage enters that
+// one. Writes are conditional, so every path (use cases, workers, retries)
+// is counted once.
+func WithStageObserver(observe func(stage finzone.Stage, n int)) Option {
+	return func(o *openOptions) { o.entered = observe }
 }
 
 // Open connects to uri, checks the server answers and creates the indexes
 // the platform relies on for uniqueness. It fails if any index cannot be made.
-func Open(ctx context.Context, uri, dbName string) (*DB, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second))
+func Open(ctx context.Context, uri, dbName string, opts ...Option) (*DB, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	copts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetConnectTimeout(5 * time.Second)
+	if o.monitor != nil {
+		copts.SetMonitor(o.monitor)
+	}
+	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: connect: %w", err)
 	}
-	d := &DB{client: client, db: client.Database(dbName), now: time.Now}
+	d := &DB{client: client, db: client.Database(dbName), now: time.Now, entered: o.entered}
+	if d.entered == nil {
+		d.entered = func(finzone.Stage, int) {}
+	}
 	if err := d.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: %w", err)

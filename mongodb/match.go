@@ -230,8 +230,12 @@ func (d matchDoc) toDomain() finzone.Match {
 }
 
 // InsertMatches creates matches in one round trip; duplicates (a retry, a
-// second worker) are ignored because the IDs are fixed.
+// second worker) are ignored because the IDs are fixed. Only the ones
+// created count as entering their stage.
 func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
+	if len(ms) == 0 {
+		return nil
+	}
 	docs := make([]any, 0, len(ms))
 	for _, m := range ms {
 		doc, err := toMatchDoc(m)
@@ -240,7 +244,16 @@ func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
 		}
 		docs = append(docs, doc)
 	}
-	return d.insertAll(ctx, collMatches, docs)
+	dup, err := d.insert(ctx, collMatches, docs)
+	if err != nil {
+		return err
+	}
+	for i, m := range ms {
+		if !dup[i] {
+			d.entered(m.Stage, 1)
+		}
+	}
+	return nil
 }
 
 // Match finds one match.
@@ -358,6 +371,9 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
 	if err != nil {
 		return finzone.Match{}, err
+	}
+	if ch.To != from {
+		d.entered(ch.To, 1)
 	}
 	var doc matchDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {

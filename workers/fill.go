@@ -149,6 +149,14 @@ func (w *Workers) plan(ctx context.Context, p finzone.Project, led finzone.Ledge
 	if err := w.cfg.Store.SaveLedger(ctx, &next, led.Version); err != nil {
 		return led, false, nil, err
 	}
+	// Counted once: only one fill saves a given ledger version.
+	w.obs.Pushed(len(next.Entries) - len(led.Entries))
+	if len(led.Entries) > 0 {
+		w.obs.Relayed(RelayPushed, len(relay.Add))
+	}
+	if relay.Promoted >= 0 {
+		w.obs.Relayed(RelayPromoted, 1)
+	}
 	return next, relay.Exhausted, replaced, nil
 }
 

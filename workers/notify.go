@@ -146,14 +146,14 @@ func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	}
 	if hook.URL == "" {
 		d.Status, d.LastError = "failed", "webhook removed"
-		return st.UpdateDelivery(ctx, d)
+		return w.recordDelivery(ctx, d, OutcomeWebhookRemoved)
 	}
 	secret, err := w.cfg.Keys.Open(keys.WebhookSecret, hook.SealedSecret)
 	if err != nil {
 		// No retry opens it: the platform key changed, or the secret was
 		// never sealed. The institution rotates its secret.
 		d.Status, d.LastError = "failed", ClassSecretUnreadable
-		return st.UpdateDelivery(ctx, d)
+		return w.recordDelivery(ctx, d, OutcomeSecretUnreadable)
 	}
 	code, sendErr := w.post(ctx, d, string(secret), now)
 	d.Attempts++
@@ -161,21 +161,32 @@ func (w *Workers) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	d.LastError = ""
 	// The log keeps the status code and the error's class only: a dial
 	// error's text would tell which internal addresses answer.
+	outcome := OutcomeRetry
 	switch {
 	case sendErr == nil:
-		d.Status = "delivered"
+		d.Status, outcome = "delivered", OutcomeDelivered
 	case d.Attempts >= MaxDeliveryAttempts:
-		d.Status, d.LastError = "failed", errorClass(code, sendErr)
+		d.Status, d.LastError, outcome = "failed", errorClass(code, sendErr), OutcomeFailed
 	default:
 		d.LastError = errorClass(code, sendErr)
 		d.NextAttemptAt = now.Add(retryDelay(d.Attempts, sendErr, t))
 	}
-	if err := st.UpdateDelivery(ctx, d); err != nil {
+	if err := w.recordDelivery(ctx, d, outcome); err != nil {
 		return err
 	}
 	if d.Status == "pending" {
 		return sendErr
 	}
+	return nil
+}
+
+// recordDelivery stores the attempt's result and then counts its outcome:
+// an attempt whose record fails is made again, and counted then.
+func (w *Workers) recordDelivery(ctx context.Context, d finzone.Delivery, outcome string) error {
+	if err := w.cfg.Store.UpdateDelivery(ctx, d); err != nil {
+		return err
+	}
+	w.obs.Delivered(outcome)
 	return nil
 }
 

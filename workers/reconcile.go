@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -15,7 +16,7 @@ import (
 // deadlines and reminders, undelivered webhooks. Task IDs make the work it
 // finds already queued a no-op, including work a dead worker's task still
 // holds: rescueOrphans re-queues that (orphans.go).
-func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
+func (w *Workers) handleReconcile(ctx context.Context, t *asynq.Task) error {
 	st, now, c := w.cfg.Store, w.cfg.Now(), w.client
 	if err := w.reconcileProjects(ctx); err != nil {
 		return err
@@ -36,6 +37,7 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	w.obs.Overdue(overdue(due, now))
 	if err := w.schedule(ctx, due...); err != nil {
 		return err
 	}
@@ -49,7 +51,21 @@ func (w *Workers) handleReconcile(ctx context.Context, _ *asynq.Task) error {
 			return err
 		}
 	}
+	w.ranPeriodic(t, "reconcile")
 	return nil
+}
+
+// overdue counts the overdue matches (finzone.Match.Overdue) among due,
+// the matches in a stage with a deadline: the reconciler reads them anyway,
+// so the metric costs no read of its own.
+func overdue(due []finzone.Match, now time.Time) int {
+	n := 0
+	for _, m := range due {
+		if m.Overdue(now) {
+			n++
+		}
+	}
+	return n
 }
 
 // reconcileProjects queues the fill of every submitted project, the

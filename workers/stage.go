@@ -240,6 +240,7 @@ func (w *Workers) handleExpire(ctx context.Context, t *asynq.Task) error {
 		if err != nil {
 			return err
 		}
+		w.obs.Expired(1)
 		expired = append(expired, moved)
 	}
 	if len(expired) == 0 {

@@ -58,12 +58,15 @@ type Config struct {
 	// the API processes'. The zero Ring gets a random key, which opens
 	// nothing stored: deliveries then fail as secret_unreadable.
 	Keys keys.Ring
+	// Observer counts what the workers do (the process's metrics); nil
+	// counts nothing.
+	Observer Observer
 }
 
-// Workers is the asynq server, the scheduler and the catalogue watcher.
+// Workers is the asynq server, the periodic tasks and the catalogue watcher.
 type Workers struct {
 	srv    *asynq.Server
-	sched  *asynq.Scheduler
+	obs    Observer
 	mux    *asynq.ServeMux
 	client *Client
 	insp   *asynq.Inspector // finds tasks orphaned by a dead worker
@@ -107,7 +110,10 @@ func New(cfg Config) *Workers {
 	// Relay asks ever further down the ranking, so keep every eligible
 	// institution on the waitlist.
 	cfg.Matching.Waitlist = -1
-	w := &Workers{cfg: cfg, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue),
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	w := &Workers{cfg: cfg, obs: cfg.Observer, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue),
 		insp: asynq.NewInspector(cfg.Redis), cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:    cfg.Concurrency,
@@ -127,7 +133,6 @@ func New(cfg Config) *Workers {
 		IsFailure: func(err error) bool { return !errors.Is(err, asynq.ErrLeaseExpired) },
 	})
 	w.cat.loaded = w.catalogueLoaded
-	w.sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{cfg.Log}, LogLevel: asynq.WarnLevel})
 	w.mux.Use(w.logFailures)
 	w.mux.HandleFunc(TypeFill, w.handleFill)
 	w.mux.HandleFunc(TypeWithdraw, w.handleWithdraw)
@@ -167,19 +172,6 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 
 // Start runs the task server, the periodic tasks and the catalogue watcher.
 func (w *Workers) Start() error {
-	// The Unique windows keep several worker processes' schedulers from
-	// piling up copies of the same periodic task. The reconcile gets one
-	// retry, not none: asynq archives, as failed, an orphan it recovers from
-	// a dead worker when the orphan has no retry left.
-	every := fmt.Sprintf("@every %s", w.cfg.ReconcileEvery)
-	if _, err := w.sched.Register(every, asynq.NewTask(TypeReconcile, nil), asynq.Queue(w.cfg.Queue),
-		asynq.Unique(w.cfg.ReconcileEvery), asynq.MaxRetry(1)); err != nil {
-		return fmt.Errorf("workers: schedule: %w", err)
-	}
-	if _, err := w.sched.Register("@every 1h", asynq.NewTask(TypePurgeSessions, nil),
-		asynq.Queue(w.cfg.Queue), asynq.Unique(50*time.Minute)); err != nil {
-		return fmt.Errorf("workers: schedule: %w", err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w.stop = cancel
 	go w.cat.watch(ctx, w.cfg.CatalogueEvery)
@@ -188,10 +180,10 @@ func (w *Workers) Start() error {
 		cancel()
 		return fmt.Errorf("workers: start: %w", err)
 	}
-	if err := w.sched.Start(); err != nil {
-		w.srv.Shutdown()
-		cancel()
-		return fmt.Errorf("workers: scheduler: %w", err)
+	// Every process offers each periodic task once per period; the task ID
+	// per period makes the cluster run it once (periodic.go).
+	for _, p := range w.periodics() {
+		go w.runPeriodic(ctx, p)
 	}
 	// Catch up at once on whatever a previous run left, rather than waiting
 	// for the first tick. If Redis refuses it, the periodic reconcile does
@@ -202,9 +194,9 @@ func (w *Workers) Start() error {
 	return nil
 }
 
-// Shutdown stops taking tasks, waits for running ones and stops the scheduler.
+// Shutdown stops taking tasks, waits for running ones and stops offering
+// periodic tasks.
 func (w *Workers) Shutdown() {
-	w.sched.Shutdown()
 	w.srv.Shutdown()
 	if w.stop != nil {
 		w.stop()
@@ -219,7 +211,7 @@ func (w *Workers) Shutdown() {
 
 // purgeSessions deletes expired sessions; running it twice deletes nothing
 // more, so retries are safe.
-func (w *Workers) purgeSessions(ctx context.Context, _ *asynq.Task) error {
+func (w *Workers) purgeSessions(ctx context.Context, t *asynq.Task) error {
 	n, err := w.cfg.Store.PurgeSessions(ctx, w.cfg.Now())
 	if err != nil {
 		return err
@@ -231,6 +223,7 @@ func (w *Workers) purgeSessions(ctx context.Context, _ *asynq.Task) error {
 	if n > 0 || c > 0 {
 		w.cfg.Log.Info("housekeeping", "expired_sessions", n, "old_claims", c)
 	}
+	w.ranPeriodic(t, "purge")
 	return nil
 }
 

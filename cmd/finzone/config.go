@@ -47,6 +47,8 @@ type config struct {
 	// TrustedProxies lists the reverse proxies (IPs, CIDRs) whose
 	// X-Forwarded-Proto and X-Forwarded-Host are believed.
 	TrustedProxies string
+	// MetricsAddr, when set, is where GET /metrics answers (metrics.go).
+	MetricsAddr string
 }
 
 func env(key, def string) string {
@@ -102,6 +104,7 @@ func (c *config) processFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DayLength, "day-length", envDuration("FINZONE_DAY_LENGTH", 0), "length of a deadline working day, e.g. 2m to watch deadlines pass and relay in minutes; 0 uses the calendar (FINZONE_DAY_LENGTH)")
 	fs.StringVar(&c.Holidays, "holidays", env("FINZONE_HOLIDAYS", ""), "comma-separated extra days off (2026-10-08,...) that deadlines skip, on top of the holiday calendar (FINZONE_HOLIDAYS)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("FINZONE_SECRET_KEY", ""), "base64 key of 32 bytes or more that signs page tokens and cursors and encrypts webhook secrets; every process must share it; empty uses <data-dir>/secret-key, created at first start (FINZONE_SECRET_KEY)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FINZONE_METRICS_ADDR", ""), "listen address of the Prometheus /metrics endpoint (no credentials: bind it where only the scraper reaches); empty serves none; each process on a host needs its own (FINZONE_METRICS_ADDR)")
 }
 
 // httpFlags are the server's.

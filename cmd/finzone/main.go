@@ -23,6 +23,7 @@ import (
 	"finzone/api"
 	"finzone/embedded"
 	"finzone/matching"
+	"finzone/metrics"
 	"finzone/mongodb"
 	"finzone/server"
 	"finzone/usecase"
@@ -72,7 +73,7 @@ func (in *infra) Close() {
 // URI is configured. The embedded ones take the passwords kept in the data
 // directory's credentials file; this process reaches its own FerretDB over
 // the Unix socket, and another process's on the same data directory too.
-func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error) {
+func openInfra(ctx context.Context, cfg config, log *slog.Logger, opts ...mongodb.Option) (*infra, error) {
 	in := &infra{mongoURI: cfg.MongoURI}
 	var creds embedded.Credentials
 	credPath := filepath.Join(cfg.DataDir, embedded.CredentialsFile)
@@ -93,7 +94,7 @@ func openInfra(ctx context.Context, cfg config, log *slog.Logger) (*infra, error
 			in.closers = append(in.closers, em.Close)
 		}
 	}
-	store, err := mongodb.Open(ctx, in.mongoURI, cfg.DB)
+	store, err := mongodb.Open(ctx, in.mongoURI, cfg.DB, opts...)
 	if err != nil {
 		in.Close()
 		return nil, err
@@ -179,11 +180,15 @@ func serve(ctx context.Context, mode string, args []string) error {
 	log := newLogger(cfg.LogLevel)
 	slog.SetDefault(log)
 
-	in, err := openInfra(ctx, cfg, log)
+	mx := newMetrics(cfg, log)
+	in, err := openInfra(ctx, cfg, log, storeOptions(mx)...)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	if err := serveMetrics(mx, in, cfg, log); err != nil {
+		return err
+	}
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}
@@ -216,7 +221,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		}
 		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
-			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify, Keys: ring})
+			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify, Keys: ring, Observer: mx})
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -224,7 +229,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		log.Info("workers started", "concurrency", cfg.Concurrent)
 	}
 	if mode == "all" || mode == "api" {
-		stop, err := serveHTTP(in, cfg, deadlines, log, errc)
+		stop, err := serveHTTP(in, cfg, deadlines, log, errc, mx)
 		if err != nil {
 			return err
 		}
@@ -265,7 +270,7 @@ func loadDemo(ctx context.Context, in *infra, cfg config, log *slog.Logger) erro
 
 // serveHTTP wires the use cases to the store and the pipeline, hangs the
 // JSON API and the pages on one app and listens; stop shuts it down.
-func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Logger, errc chan<- error) (stop func(), err error) {
+func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Logger, errc chan<- error, mx *metrics.Metrics) (stop func(), err error) {
 	pipeline := workers.NewClient(in.redisOpt, cfg.Queue)
 	queues := workers.NewInspector(in.redisOpt, cfg.Queue)
 	lpr, err := parseLPR(cfg.LPR)
@@ -297,6 +302,7 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 		Queues: queues.Queues,
 	})
 	app := server.NewWith(server.Config{Log: log, TrustedProxies: proxies})
+	app.Use(httpMetrics(mx))
 	api.Mount(app, uc)
 	if err := web.Mount(app, uc); err != nil {
 		_ = pipeline.Close()
