@@ -6,14 +6,12 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"finzone"
 	"finzone/server"
-	"finzone/usecase"
 )
 
 // pipelineLists are the lists the pipeline page shows, by their anchors:
@@ -25,9 +23,8 @@ var pipelineLists = []string{"board", "escalated", "overdue"}
 // the rows a board column shows). An unknown list is the board. The rows
 // are written as they are formatted.
 func (p *pages) pipelineCSV(c *fiber.Ctx, v *View) error {
-	ctx, a := c.UserContext(), server.Actor(c)
-	q := usecase.BoardQuery{Region: c.Query("region"), Stage: c.Query("stage"), Q: strings.TrimSpace(c.Query("q"))}
-	b, err := p.uc.PipelineBoard(ctx, a, q)
+	ctx := c.UserContext()
+	b, err := p.uc.PipelineBoard(ctx, server.Actor(c), boardQuery(c))
 	if err != nil {
 		return err
 	}
