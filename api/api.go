@@ -92,6 +92,7 @@ func Mount(app *fiber.App, uc *usecase.Service) {
 	authed.Post("/enterprises/:id/verify", h.verifyEnterprise)
 	authed.Get("/credit-code-claims", h.listCodeClaims)
 	authed.Get("/credit-code-claims/:id", h.getCodeClaim)
+	authed.Get("/reports/monthly", h.monthlyReport)
 	authed.Post("/credit-code-claims/:id/decide", h.decideCodeClaim)
 
 	// Anything else under /api is an unknown route, answered in our shape.

@@ -161,22 +161,30 @@ func flagged(regions []string, flag string) []string {
 func (s *Service) countProjects(ctx context.Context, regions []string, d *Dashboard) error {
 	d.WeekStart = startOfWeek(s.now()).AddDate(0, 0, -7*(dashboardWeeks-1))
 	d.Weekly = make([]int64, dashboardWeeks)
+	var err error
+	d.Scanned, err = s.eachProject(ctx, regions, d.addProject)
+	return err
+}
+
+// eachProject hands fn the projects in regions (nil: all), reading at most
+// about dashboardLimit of them; scanned is how many it read when that
+// limit cut the reading short, else 0.
+func (s *Service) eachProject(ctx context.Context, regions []string, fn func(finzone.Project)) (scanned int, err error) {
 	pg := finzone.Page{Limit: finzone.MaxPageLimit}
 	for read := 0; ; {
 		items, next, err := s.projects.ListProjects(ctx, finzone.ProjectFilter{Regions: regions}, pg)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		read += len(items)
 		for _, p := range items {
-			d.addProject(p)
+			fn(p)
 		}
 		if next == "" {
-			return nil
+			return 0, nil
 		}
 		if read >= dashboardLimit {
-			d.Scanned = read
-			return nil
+			return read, nil
 		}
 		pg.Cursor = next
 	}

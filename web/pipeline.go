@@ -48,9 +48,14 @@ type pipelineColumn struct {
 	More  int
 }
 
+// boardQuery is the page's filters as the request gives them; the CSV
+// of its lists takes the same.
+func boardQuery(c *fiber.Ctx) usecase.BoardQuery {
+	return usecase.BoardQuery{Region: c.Query("region"), Stage: c.Query("stage"), Q: strings.TrimSpace(c.Query("q"))}
+}
+
 func (p *pages) pipelinePage(c *fiber.Ctx, v *View) error {
-	ctx, a := c.UserContext(), server.Actor(c)
-	q := usecase.BoardQuery{Region: c.Query("region"), Stage: c.Query("stage"), Q: strings.TrimSpace(c.Query("q"))}
+	ctx, a, q := c.UserContext(), server.Actor(c), boardQuery(c)
 	b, err := p.uc.PipelineBoard(ctx, a, q)
 	if err != nil {
 		return err

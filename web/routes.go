@@ -128,6 +128,8 @@ func (p *pages) staffRoutes(app *fiber.App) {
 	signedIn := p.signedIn
 	app.Get("/dashboard", signedIn(p.dashboardPage))
 	app.Get("/pipeline", signedIn(p.pipelinePage))
+	app.Get("/pipeline.csv", signedIn(p.pipelineCSV))
+	app.Get("/reports/monthly", signedIn(p.monthlyPage))
 	app.Get("/search", signedIn(p.searchPage))
 	app.Get("/review/products", signedIn(p.reviewProductsPage))
 	app.Post("/review/products/:id", signedIn(p.reviewProductPost))

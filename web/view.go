@@ -21,6 +21,9 @@ type View struct {
 	// Title is a translation key, or a literal when TitleText is set.
 	Title     string
 	TitleText string
+	// BareTitle makes the document's title the title alone, without the
+	// platform's name (a print view, whose title names the saved file).
+	BareTitle bool
 	// Page is the template being rendered (set by Render).
 	Page string
 	// Path and Query are the request's, for the language switch and nav.
@@ -154,6 +157,9 @@ func (v *View) DocTitle() string {
 	}
 	if t == "" {
 		return v.T("app.name")
+	}
+	if v.BareTitle {
+		return t
 	}
 	return t + " · " + v.T("app.name")
 }

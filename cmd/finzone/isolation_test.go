@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -340,6 +341,66 @@ var pageForms = map[string]rule{
 	"/review/enterprises/:id/verify":   {object: "enterprise", may: world.verifiesEnterpriseRule},
 	"/review/claims/:id":               {object: "claim", may: world.decidesClaimRule, body: url.Values{"decision": {"reject"}, "note": {"x"}}},
 	"/account/sessions/:id/revoke":     {object: "session", may: world.ownsSessionRule},
+}
+
+// scopedRoutes are the staff's reports and exports. They name no object:
+// each actor asks once. Coordinators and the platform admin get 200 and
+// only rows of their regions (regions reads the division codes an answer
+// lists; nil for a page); anyone else gets 403.
+var scopedRoutes = []struct {
+	route   string // "METHOD path"
+	query   string
+	page    bool
+	regions func(body []byte) []string
+}{
+	{"GET /api/v1/reports/monthly", "?format=csv", false, csvRegions(func(rec []string) bool { return rec[0] == "county" || rec[0] == "cluster" })},
+	{"GET /pipeline.csv", "", true, csvRegions(func([]string) bool { return true })},
+	{"GET /reports/monthly", "", true, nil},
+}
+
+// csvRegions reads the division codes (4th column) of a CSV's rows that
+// keep selects.
+func csvRegions(keep func(rec []string) bool) func([]byte) []string {
+	return func(body []byte) []string {
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+		if err != nil || len(recs) == 0 {
+			return []string{"unreadable CSV"}
+		}
+		var out []string
+		for _, rec := range recs[1:] {
+			if keep(rec) && rec[3] != "" {
+				out = append(out, rec[3])
+			}
+		}
+		return out
+	}
+}
+
+// checkScopedRoutes asks every actor for the staff's reports.
+func checkScopedRoutes(t *testing.T, base string, as []matrixActor, c *tally) {
+	t.Helper()
+	for _, r := range scopedRoutes {
+		if !slices.Contains(routes(t), r.route) {
+			t.Errorf("%s is no route", r.route)
+		}
+		method, path, _ := strings.Cut(r.route, " ")
+		for _, a := range as {
+			code, body := send(t, base, method, path+r.query, a, nil, r.page)
+			what := fmt.Sprintf("%s%s as %s (%.80q)", r.route, r.query, a.email, body)
+			judge(t, c, what, code, true, a.isStaff(), false)
+			if code != http.StatusOK || r.regions == nil {
+				continue
+			}
+			for _, code := range r.regions(body) {
+				if !a.coordinates(code) {
+					c.mu.Lock()
+					c.leaks++
+					c.mu.Unlock()
+					t.Errorf("%s lists region %s, outside the actor's %v", what, code, a.regions)
+				}
+			}
+		}
+	}
 }
 
 // withoutObject are the routes that name no object: lists (checked by
@@ -737,6 +798,7 @@ func testIsolationMatrix(t *testing.T, base string) {
 	w := observe(t, base, as)
 	c := runMatrix(t, base, as, w)
 	checkLists(t, base, as, w, c)
+	checkScopedRoutes(t, base, as, c)
 	report := fmt.Sprintf("isolation matrix: %d actors, %d routes, %s", len(as), len(routes(t)), c)
 	t.Log(report)
 	// CI prints what the tests leave in FINZONE_REPORT_DIR: a passing
