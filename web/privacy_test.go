@@ -93,8 +93,8 @@ func TestDeleteAccountFromThePage(t *testing.T) {
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" || r.Cookie(server.SessionCookie) != "" {
 		t.Fatalf("delete: got %d to %q, want 303 to / with the session cookie cleared", r.Status, r.Header.Get("Location"))
 	}
-	if _, err := e.uc.Authenticate(ctx, owner.Token); !finzone.IsCode(err, finzone.ECInvalidCredentials) {
-		t.Errorf("session after deletion: got %v, want invalid_credentials", err)
+	if _, err := e.uc.Authenticate(ctx, owner.Token); !finzone.IsCode(err, finzone.ECUnauthenticated) {
+		t.Errorf("session after deletion: got %v, want unauthenticated", err)
 	}
 	if _, err := e.uc.SignIn(ctx, finzone.Actor{}, usecase.SignInInput{Email: owner.Email, Password: finzonetest.Password}); !finzone.IsCode(err, finzone.ECInvalidCredentials) {
 		t.Errorf("sign-in after deletion: got %v, want invalid_credentials", err)
