@@ -67,10 +67,10 @@ func DBName(prefix string) string {
 
 // OpenStore opens database dbName at uri, closed (and with drop, dropped)
 // when the test ends.
-func OpenStore(t testing.TB, uri, dbName string, drop bool) *mongodb.DB {
+func OpenStore(t testing.TB, uri, dbName string, drop bool, opts ...mongodb.Option) *mongodb.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := mongodb.Open(ctx, uri, dbName)
+	db, err := mongodb.Open(ctx, uri, dbName, opts...)
 	if err != nil {
 		t.Fatalf("open store %s: %v", dbName, err)
 	}
@@ -84,13 +84,13 @@ func OpenStore(t testing.TB, uri, dbName string, drop bool) *mongodb.DB {
 }
 
 // NewStore is a fresh database on the shared server.
-func NewStore(t testing.TB) *mongodb.DB {
+func NewStore(t testing.TB, opts ...mongodb.Option) *mongodb.DB {
 	t.Helper()
 	name := strings.ToLower(strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
 	if len(name) > 20 {
 		name = name[:20]
 	}
-	return OpenStore(t, mongoURI, DBName(name), true)
+	return OpenStore(t, mongoURI, DBName(name), true, opts...)
 }
 
 // RedisURL is the machine's Redis for tests, database db of it unless

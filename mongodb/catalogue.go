@@ -12,39 +12,49 @@ import (
 	"finzone"
 )
 
-// collMeta holds the catalogue's version, in the document "catalogue".
+// collMeta holds change counters other processes poll, each a document
+// {_id: name, version}: "catalogue" (what matching reads) and "auth" (who a
+// session token belongs to, see AuthGeneration).
 const collMeta = "meta"
 
 // CatalogueVersion reads the catalogue's change counter.
 func (d *DB) CatalogueVersion(ctx context.Context) (int64, error) {
+	return d.metaVersion(ctx, "catalogue")
+}
+
+// BumpCatalogue tells every worker process to reload its catalogue. The
+// store bumps on its own after every write that changes what matching reads
+// (see catalogueChanged); callers need it only for changes made elsewhere.
+func (d *DB) BumpCatalogue(ctx context.Context) error { return d.bumpMeta(ctx, "catalogue") }
+
+// metaVersion reads a change counter; one never bumped is 0.
+func (d *DB) metaVersion(ctx context.Context, name string) (int64, error) {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	var doc struct {
 		Version int64 `bson:"version"`
 	}
-	err := d.db.Collection(collMeta).FindOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}}).Decode(&doc)
+	err := d.db.Collection(collMeta).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
 	}
 	return doc.Version, translate(err)
 }
 
-// BumpCatalogue tells every worker process to reload its catalogue. The
-// store bumps on its own after every write that changes what matching reads
-// (see catalogueChanged); callers need it only for changes made elsewhere.
-func (d *DB) BumpCatalogue(ctx context.Context) error {
+// bumpMeta adds one to a change counter.
+func (d *DB) bumpMeta(ctx context.Context, name string) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	// FerretDB applies an update by reading and rewriting the document:
 	// this process's bumps go one at a time so none is lost. Another
 	// process's bump racing this one may still be (both write n+1); the
 	// version moved all the same, after both writers' changes.
-	unlock, err := d.lockWrite(ctx, collMeta+"/catalogue")
+	unlock, err := d.lockWrite(ctx, collMeta+"/"+name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	_, err = d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: "catalogue"}},
+	_, err = d.db.Collection(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
 	return translate(err)
 }

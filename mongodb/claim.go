@@ -102,17 +102,27 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, 
 		return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
 	}
 	id, _ := raw.Lookup("_id").ObjectIDOK()
-	if err := d.claim(ctx, what, id.Hex(), marker(raw)); err != nil {
+	return d.claimedUpdate(ctx, coll, what, id, marker(raw), update)
+}
+
+// claimedUpdate claims the transition out of the state the marker names,
+// then applies update to the document by _id and returns it as updated.
+// Every writer of a transition claims the state it moves from, so a state
+// already left is claimed by whoever left it: the claim refuses this
+// writer (invalid_state). Only a claim older than claimTTL is taken over,
+// and its writer, whose deadline was one OpTimeout, is gone.
+func (d *DB) claimedUpdate(ctx context.Context, coll, what string, id bson.ObjectID, state string, update bson.D) (bson.Raw, error) {
+	if err := d.claim(ctx, what, id.Hex(), state); err != nil {
 		return nil, finzone.Errorf(finzone.ECInvalidState, "%s: %v", what, err)
 	}
-	octx, cancel = opContext(ctx)
+	octx, cancel := opContext(ctx)
 	defer cancel()
 	unlock, err := d.lockWrite(octx, coll+"/"+id.Hex())
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}}, update,
+	out, err := d.db.Collection(coll).FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
 		return nil, translate(err)

@@ -328,6 +328,12 @@ func (d *DB) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.
 	return out, next, nil
 }
 
+// seenFresh is how recently a caller must have read a match for MoveMatch
+// to trust its reading (MatchChange.SeenAt) instead of reading it again:
+// well inside claimTTL, so that a claim on the state it read cannot have
+// been taken over since (claimedUpdate).
+const seenFresh = claimTTL / 3
+
 // MoveMatch applies one step if the match is still in stage from, appending
 // the event, in one conditional update.
 func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch finzone.MatchChange) (finzone.Match, error) {
@@ -366,9 +372,16 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		return n
 	}
 	inStage := fieldIn("stage", string(from))
-	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
-		func(raw bson.Raw) bool { return inStage(raw) && (ch.Seen == 0 || events(raw) == ch.Seen) }, update,
-		func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
+	var raw bson.Raw
+	if !ch.SeenAt.IsZero() && time.Since(ch.SeenAt) < seenFresh {
+		// The caller read the match in this state a moment ago: the claim
+		// on it is the check (claimedUpdate), no need to read it again.
+		raw, err = d.claimedUpdate(ctx, collMatches, "match", o, fmt.Sprintf("%s#%d", from, ch.Seen), update)
+	} else {
+		raw, err = d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
+			func(raw bson.Raw) bool { return inStage(raw) && (ch.Seen == 0 || events(raw) == ch.Seen) }, update,
+			func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
+	}
 	if err != nil {
 		return finzone.Match{}, err
 	}

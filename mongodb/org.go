@@ -90,7 +90,7 @@ func (d *DB) DeleteOrg(ctx context.Context, id string) error {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	_, err = d.db.Collection(collOrgs).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}})
-	return translate(err)
+	return d.authChanged(ctx, translate(err))
 }
 
 // Org finds one organization.
@@ -131,7 +131,7 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 		// Bump again: a retry after a bump that failed must not leave the
 		// workers without one.
 		org, err := d.Org(ctx, id)
-		return org, d.institutionChanged(ctx, org, err)
+		return org, d.authChanged(ctx, d.institutionChanged(ctx, org, err))
 	}
 	if err != nil {
 		return finzone.Organization{}, err
@@ -140,7 +140,7 @@ func (d *DB) VerifyOrg(ctx context.Context, id, by string, at time.Time) (finzon
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Organization{}, translate(err)
 	}
-	return doc.toDomain(), d.institutionChanged(ctx, doc.toDomain(), nil)
+	return doc.toDomain(), d.authChanged(ctx, d.institutionChanged(ctx, doc.toDomain(), nil))
 }
 
 // institutionChanged moves the catalogue's version when o is an
@@ -166,6 +166,9 @@ func (d *DB) DetachCode(ctx context.Context, id, code string) (finzone.Organizat
 			{Key: "$unset", Value: bson.D{{Key: "verified_by", Value: ""}, {Key: "verified_at", Value: ""}}},
 		}, codeMarker)
 	if err != nil && !finzone.IsCode(err, finzone.ECInvalidState) {
+		return finzone.Organization{}, err
+	}
+	if err := d.authChanged(ctx, nil); err != nil {
 		return finzone.Organization{}, err
 	}
 	return d.Org(ctx, id)
@@ -194,8 +197,8 @@ func (d *DB) AttachCode(ctx context.Context, id, code, by string, at time.Time) 
 		bson.D{{Key: "$set", Value: bson.D{{Key: "uscc", Value: code}, {Key: "verified", Value: true},
 			{Key: "verified_by", Value: by}, {Key: "verified_at", Value: at.UTC()}}}})
 	unlock()
-	if err != nil {
-		return finzone.Organization{}, translate(err)
+	if err := d.authChanged(ctx, translate(err)); err != nil {
+		return finzone.Organization{}, err
 	}
 	return d.Org(ctx, id)
 }

@@ -85,6 +85,12 @@ func (d *DB) UsersOfOrg(ctx context.Context, orgID string) ([]finzone.User, erro
 // AnonymiseUser overwrites a user's personal fields with u's (see
 // finzone.User.Anonymised); an unknown user is not found.
 func (d *DB) AnonymiseUser(ctx context.Context, u finzone.User) error {
+	// The bump waits for the user's write gate to be let go: both may
+	// hash to one turn.
+	return d.authChanged(ctx, d.anonymiseUser(ctx, u))
+}
+
+func (d *DB) anonymiseUser(ctx context.Context, u finzone.User) error {
 	id, err := oid(u.ID)
 	if err != nil {
 		return err
@@ -120,5 +126,5 @@ func (d *DB) RevokeUserSessions(ctx context.Context, userID string) (int64, erro
 	if err != nil {
 		return 0, translate(err)
 	}
-	return res.DeletedCount, nil
+	return res.DeletedCount, d.authChanged(ctx, nil)
 }

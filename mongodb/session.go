@@ -157,7 +157,7 @@ func (d *DB) EndSessions(ctx context.Context, userID string, ss []finzone.Sessio
 		return err
 	}
 	if unset := unsetSessions(ss); len(unset) > 0 {
-		if err := d.updateUser(ctx, uid, nil, bson.D{{Key: "$unset", Value: unset}}); err != nil {
+		if err := d.authChanged(ctx, d.updateUser(ctx, uid, nil, bson.D{{Key: "$unset", Value: unset}})); err != nil {
 			return err
 		}
 	}
@@ -176,8 +176,8 @@ func (d *DB) SetPassword(ctx context.Context, u finzone.User, hash string, keep 
 	for _, s := range keep {
 		kept[s.ID] = toSessionEntry(s)
 	}
-	if err := d.updateUser(ctx, uid, nil, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "password_hash", Value: hash}, {Key: "sessions", Value: kept}}}}); err != nil {
+	if err := d.authChanged(ctx, d.updateUser(ctx, uid, nil, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "password_hash", Value: hash}, {Key: "sessions", Value: kept}}}})); err != nil {
 		return err
 	}
 	var ended []finzone.Session

@@ -157,7 +157,11 @@ func (s *Service) ChangePassword(ctx context.Context, a finzone.Actor, token str
 	if err := s.throttled(ctx, ks); err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(a.User.PasswordHash), []byte(in.Current)) != nil {
+	user, err := s.currentUser(ctx, a)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(in.Current)) != nil {
 		s.failed(ctx, ks)
 		probs.Add("current_password", finzone.FCIncorrect)
 	}
@@ -169,10 +173,21 @@ func (s *Service) ChangePassword(ctx context.Context, a finzone.Actor, token str
 		return err
 	}
 	var keep []finzone.Session
-	if cur, ok := currentSession(a.User, token); ok {
+	if cur, ok := currentSession(user, token); ok {
 		keep = append(keep, cur)
 	}
-	return s.users.SetPassword(ctx, a.User, hash, keep)
+	return s.users.SetPassword(ctx, user, hash, keep)
+}
+
+// currentUser reads the signed-in user as stored. The actor may come from
+// the process's auth cache (authcache.go), whose list of sessions leaves
+// out those started since: a new session moves no generation.
+func (s *Service) currentUser(ctx context.Context, a finzone.Actor) (finzone.User, error) {
+	u, err := s.users.User(ctx, a.User.ID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return u, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
+	}
+	return u, err
 }
 
 // ResetPassword sets a user's password for them and signs out every
@@ -214,13 +229,17 @@ type SessionInfo struct {
 // Sessions lists the signed-in user's live sessions, oldest first. They
 // come with the user's document, which Authenticate already read: no
 // further read.
-func (s *Service) Sessions(_ context.Context, a finzone.Actor, token string) ([]SessionInfo, error) {
+func (s *Service) Sessions(ctx context.Context, a finzone.Actor, token string) ([]SessionInfo, error) {
 	if a.User.ID == "" {
 		return nil, finzone.Errorf(finzone.ECUnauthenticated, "not signed in")
 	}
+	user, err := s.currentUser(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	now, hash := s.now(), hashToken(token)
 	out := []SessionInfo{}
-	for _, ss := range a.User.Sessions {
+	for _, ss := range user.Sessions {
 		if now.Before(ss.ExpiresAt) {
 			out = append(out, SessionInfo{Session: ss, Current: subtle.ConstantTimeCompare([]byte(ss.TokenHash), []byte(hash)) == 1})
 		}
@@ -232,8 +251,15 @@ func (s *Service) Sessions(_ context.Context, a finzone.Actor, token string) ([]
 // opaque ID; anyone else's, or one already ended, is not found. current
 // reports that it was the request's own.
 func (s *Service) RevokeSession(ctx context.Context, a finzone.Actor, token, id string) (current bool, err error) {
-	ss, ok := a.User.Session(id)
-	if !ok || a.User.ID == "" || !s.now().Before(ss.ExpiresAt) {
+	if a.User.ID == "" {
+		return false, hidden("session")
+	}
+	user, err := s.currentUser(ctx, a)
+	if err != nil {
+		return false, err
+	}
+	ss, ok := user.Session(id)
+	if !ok || !s.now().Before(ss.ExpiresAt) {
 		return false, hidden("session")
 	}
 	if err := s.users.EndSessions(ctx, a.User.ID, []finzone.Session{ss}); err != nil {

@@ -191,38 +191,60 @@ const touchEvery = 5 * time.Minute
 
 // Authenticate resolves a session token to the user and organization behind
 // it. A missing, unknown, expired or revoked token is unauthenticated: the
-// session must still be listed in its user's document.
+// session must still be listed in its user's document. What it read is
+// remembered while the store's auth generation stays put (authcache.go).
 func (s *Service) Authenticate(ctx context.Context, token string) (finzone.Actor, error) {
 	if token == "" {
 		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "no token")
 	}
-	now := s.now()
-	sess, err := s.users.Session(ctx, hashToken(token), now)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "unknown token")
-	} else if err != nil {
+	now, hash := s.now(), hashToken(token)
+	gen, err := s.authFresh(ctx)
+	if err != nil {
 		return finzone.Actor{}, err
 	}
-	user, err := s.users.User(ctx, sess.UserID)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
-	} else if err != nil {
-		return finzone.Actor{}, err
-	}
-	listed, ok := user.Session(sess.ID)
-	if !ok || !now.Before(listed.ExpiresAt) {
-		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "session signed out")
-	}
-	if now.Sub(listed.LastSeenAt) >= touchEvery {
-		if err := s.users.TouchSession(ctx, user.ID, sess.ID, now); err != nil {
-			s.log.Warn("record session use", "request_id", RequestID(ctx), "err", err)
-		}
-	}
-	a := finzone.Actor{User: user}
-	if user.OrgID != "" {
-		if a.Org, err = s.orgs.Org(ctx, user.OrgID); err != nil {
+	e, ok := s.auth.session(hash)
+	if !ok {
+		if e, err = s.readSession(ctx, hash, now); err != nil {
 			return finzone.Actor{}, err
 		}
 	}
-	return a, nil
+	if !now.Before(e.expires) {
+		return finzone.Actor{}, finzone.Errorf(finzone.ECUnauthenticated, "session expired")
+	}
+	if now.Sub(e.seenAt) >= touchEvery {
+		if err := s.users.TouchSession(ctx, e.actor.User.ID, e.sessionID, now); err != nil {
+			s.log.Warn("record session use", "request_id", RequestID(ctx), "err", err)
+		}
+		e.seenAt = now
+	}
+	s.auth.rememberSession(hash, gen, e)
+	return e.actor, nil
+}
+
+// readSession reads a token's session, user and organization from the
+// store.
+func (s *Service) readSession(ctx context.Context, hash string, now time.Time) (cachedSession, error) {
+	sess, err := s.users.Session(ctx, hash, now)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return cachedSession{}, finzone.Errorf(finzone.ECUnauthenticated, "unknown token")
+	} else if err != nil {
+		return cachedSession{}, err
+	}
+	user, err := s.users.User(ctx, sess.UserID)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return cachedSession{}, finzone.Errorf(finzone.ECUnauthenticated, "user gone")
+	} else if err != nil {
+		return cachedSession{}, err
+	}
+	listed, ok := user.Session(sess.ID)
+	if !ok {
+		return cachedSession{}, finzone.Errorf(finzone.ECUnauthenticated, "session signed out")
+	}
+	e := cachedSession{actor: finzone.Actor{User: user}, sessionID: sess.ID, expires: listed.ExpiresAt, seenAt: listed.LastSeenAt}
+	if user.OrgID != "" {
+		if e.actor.Org, err = s.org(ctx, user.OrgID); err != nil {
+			return cachedSession{}, err
+		}
+	}
+	return e, nil
 }

@@ -75,7 +75,7 @@ func (s *Service) OrgNames(ctx context.Context, ids []string) (map[string]string
 		if _, ok := out[id]; ok {
 			continue
 		}
-		o, err := s.orgs.Org(ctx, id)
+		o, err := s.org(ctx, id)
 		switch {
 		case err == nil:
 			out[id] = o.Name

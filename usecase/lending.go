@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"time"
 
 	"finzone"
 )
@@ -47,6 +48,7 @@ type OfferInput struct {
 // the room left), then marks the offer accepted; a crash between the two
 // is made good by answering again.
 func (s *Service) DecideOffer(ctx context.Context, a finzone.Actor, matchID string, in OfferInput) (finzone.Match, error) {
+	readAt := time.Now()
 	m, p, err := s.Match(ctx, a, matchID)
 	if err != nil {
 		return m, err
@@ -59,7 +61,7 @@ func (s *Service) DecideOffer(ctx context.Context, a finzone.Actor, matchID stri
 		return finzone.Match{}, err
 	}
 	if in.Decision != finzone.DecisionAccept {
-		return s.moveMatch(ctx, m, ch)
+		return s.moveMatch(ctx, m, readAt, ch)
 	}
 	if _, err := s.changeProject(ctx, p.ID, func(p finzone.Project) (finzone.ProjectChange, error) {
 		offers, err := p.AcceptOffer(m)
@@ -67,7 +69,7 @@ func (s *Service) DecideOffer(ctx context.Context, a finzone.Actor, matchID stri
 	}); err != nil {
 		return finzone.Match{}, err
 	}
-	moved, err := s.moveMatch(ctx, m, ch)
+	moved, err := s.moveMatch(ctx, m, readAt, ch)
 	if err != nil {
 		// The offer moved meanwhile (the lender withdrew it): give its room back.
 		if _, rerr := s.changeProject(ctx, p.ID, func(p finzone.Project) (finzone.ProjectChange, error) {
@@ -102,6 +104,7 @@ type ExtendInput struct {
 // ExtendMatch moves a match's running deadline by up to ExtendMaxDays
 // working days, once per stage.
 func (s *Service) ExtendMatch(ctx context.Context, a finzone.Actor, matchID string, in ExtendInput) (finzone.Match, error) {
+	readAt := time.Now()
 	m, _, err := s.coordinated(ctx, a, matchID)
 	if err != nil {
 		return m, err
@@ -110,12 +113,13 @@ func (s *Service) ExtendMatch(ctx context.Context, a finzone.Actor, matchID stri
 	if err != nil {
 		return finzone.Match{}, err
 	}
-	return s.moveMatch(ctx, m, ch)
+	return s.moveMatch(ctx, m, readAt, ch)
 }
 
 // UrgeMatch is a coordinator's 督办: the institution is told, and the match
 // shows it.
 func (s *Service) UrgeMatch(ctx context.Context, a finzone.Actor, matchID, note string) (finzone.Match, error) {
+	readAt := time.Now()
 	m, _, err := s.coordinated(ctx, a, matchID)
 	if err != nil {
 		return m, err
@@ -124,7 +128,7 @@ func (s *Service) UrgeMatch(ctx context.Context, a finzone.Actor, matchID, note 
 	if err != nil {
 		return finzone.Match{}, err
 	}
-	return s.moveMatch(ctx, m, ch)
+	return s.moveMatch(ctx, m, readAt, ch)
 }
 
 // ScreenInput is a coordinator's screening decision.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"finzone"
 )
@@ -137,6 +138,7 @@ func (s *Service) OpenMatch(ctx context.Context, a finzone.Actor, id string) (fi
 // machine and by the domain's rules (finzone.Match.Step). The move is
 // conditional on the state read, so two racing clicks cannot both apply.
 func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in finzone.ActionInput) (finzone.Match, error) {
+	readAt := time.Now()
 	m, p, err := s.Match(ctx, a, id)
 	if err != nil {
 		return m, err
@@ -156,13 +158,14 @@ func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in
 			return finzone.Match{}, err
 		}
 	}
-	return s.moveMatch(ctx, m, ch)
+	return s.moveMatch(ctx, m, readAt, ch)
 }
 
-// moveMatch writes a change to a match read in its current state and tells
-// the pipeline. A match moved meanwhile is refused with what it allows now.
-func (s *Service) moveMatch(ctx context.Context, m finzone.Match, ch finzone.MatchChange) (finzone.Match, error) {
-	ch.Seen = len(m.Events)
+// moveMatch writes a change to a match read in its current state at readAt
+// (this process's clock, taken before the read) and tells the pipeline. A
+// match moved meanwhile is refused with what it allows now.
+func (s *Service) moveMatch(ctx context.Context, m finzone.Match, readAt time.Time, ch finzone.MatchChange) (finzone.Match, error) {
+	ch.Seen, ch.SeenAt = len(m.Events), readAt
 	moved, err := s.matches.MoveMatch(ctx, m.ID, m.Stage, ch)
 	if finzone.IsCode(err, finzone.ECInvalidState) {
 		if cur, gerr := s.matches.Match(ctx, m.ID); gerr == nil {

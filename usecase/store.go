@@ -31,6 +31,9 @@ type Users interface {
 	SetPassword(ctx context.Context, u finzone.User, hash string, keep []finzone.Session) error
 	// TouchSession records when a listed session was last used.
 	TouchSession(ctx context.Context, userID, sessionID string, at time.Time) error
+	// AuthGeneration is a counter that every write ending a session or
+	// changing a user or an organization moves, in any process.
+	AuthGeneration(ctx context.Context) (int64, error)
 }
 
 // Attempts counts failed sign-ins per key in the fixed windows of a

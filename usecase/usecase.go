@@ -75,10 +75,13 @@ type Service struct {
 	reports reportCache
 	unread  unreadCache
 	viewed  viewedCache
+	auth    authCache
 }
 
 // New builds the service over a store.
 func New(st Store, cfg Config) *Service {
+	forgetting := authForgetting{Store: st}
+	st = &forgetting
 	s := &Service{users: st, attempts: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, privacy: st, claims: st, ping: st.Ping,
 		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
 		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
@@ -96,6 +99,7 @@ func New(st Store, cfg Config) *Service {
 		s.policy.LPR = finzone.DefaultLPR()
 	}
 	s.reports.entries = map[string]cachedMatches{}
+	forgetting.c = &s.auth
 	return s
 }
 

@@ -129,7 +129,7 @@ func (s *Service) EnterpriseVerified(ctx context.Context, ids ...string) (map[st
 		if _, ok := out[id]; ok || id == "" {
 			continue
 		}
-		o, err := s.orgs.Org(ctx, id)
+		o, err := s.org(ctx, id)
 		switch {
 		case err == nil:
 			out[id] = o.Verified
