@@ -204,6 +204,20 @@ type browser struct {
 	bad   []string
 }
 
+// needChromium skips a browser test on a machine without Chromium, saying
+// what to install; under CI (CI set), or scripts/test, which installs it,
+// its absence fails the test instead: CI must not pass on skips.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if chromiumPath() != "" {
+		return
+	}
+	if os.Getenv("CI") != "" || os.Getenv("FINZONE_NEED_CHROMIUM") != "" {
+		t.Fatal("chromium not installed: apt-get install chromium (scripts/test installs it)")
+	}
+	t.Skip("chromium not installed: apt-get install chromium, or run the suite with scripts/test")
+}
+
 func chromiumPath() string {
 	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -215,10 +229,8 @@ func chromiumPath() string {
 
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
+	needChromium(t)
 	exe := chromiumPath()
-	if exe == "" {
-		t.Skip("chromium not installed: apt-get install chromium")
-	}
 	shots := os.Getenv("FINZONE_SCREENSHOTS")
 	if shots == "" {
 		var err error
@@ -418,9 +430,7 @@ func text(lang, key string, args ...any) string {
 // stages; the coordinator's dashboard shows the totals and its charts; the
 // language switch turns the page English; a wrong value shows its message.
 func TestBrowserFullFlow(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("chromium not installed: apt-get install chromium")
-	}
+	needChromium(t)
 	started := time.Now()
 	p := startPlatform(t)
 	b := newBrowser(t, p.url)
@@ -630,9 +640,7 @@ func TestBrowserFullFlow(t *testing.T) {
 // reach (product forms, review queues, search, webhooks, administration),
 // checks a field message and a review decision, and saves screenshots.
 func TestBrowserRolePages(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("chromium not installed: apt-get install chromium")
-	}
+	needChromium(t)
 	p := startPlatform(t)
 	b := newBrowser(t, p.url)
 

@@ -22,9 +22,7 @@ import (
 // deadline from the match page. The steps before each are taken through
 // the use cases, after the workers' pipeline pushed the project.
 func TestBrowserLendingWorkflow(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("chromium not installed: apt-get install chromium")
-	}
+	needChromium(t)
 	p := startPlatform(t)
 	ctx := context.Background()
 	ownerEmail := "li@zhongyao.test"

@@ -24,9 +24,7 @@ import (
 // the push (the use cases) come first; each person has a browser profile
 // of their own, given a session once.
 func TestBrowserSyndicate(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("chromium not installed: apt-get install chromium")
-	}
+	needChromium(t)
 	started := time.Now()
 	p := startPlatform(t)
 	ownerEmail, second := p.syndicateParties(t)
