@@ -87,6 +87,13 @@ func (d *DB) PurgeClaims(ctx context.Context, now time.Time) (int64, error) {
 // write anyway). A document in another state is invalid_state; so is a lost
 // claim, since another writer is moving it from the same state.
 func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, inState func(bson.Raw) bool, update bson.D, marker func(bson.Raw) string) (bson.Raw, error) {
+	_, out, err := d.guardedChange(ctx, coll, what, find, inState, update, marker)
+	return out, err
+}
+
+// guardedChange is guardedUpdate that also returns the document as read,
+// in the state the claim made exclusive, for the counters.
+func (d *DB) guardedChange(ctx context.Context, coll, what string, find bson.D, inState func(bson.Raw) bool, update bson.D, marker func(bson.Raw) string) (before, after bson.Raw, err error) {
 	c := d.db.Collection(coll)
 	octx, cancel := opContext(ctx)
 	raw, err := c.FindOne(octx, find).Raw()
@@ -94,30 +101,30 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, 
 	if err != nil {
 		err = translate(err)
 		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil, finzone.Errorf(finzone.ECInvalidState, "%s not found", what)
+			return nil, nil, finzone.Errorf(finzone.ECInvalidState, "%s not found", what)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if !inState(raw) {
-		return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
+		return nil, nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
 	}
 	id, _ := raw.Lookup("_id").ObjectIDOK()
 	if err := d.claim(ctx, what, id.Hex(), marker(raw)); err != nil {
-		return nil, finzone.Errorf(finzone.ECInvalidState, "%s: %v", what, err)
+		return nil, nil, finzone.Errorf(finzone.ECInvalidState, "%s: %v", what, err)
 	}
 	octx, cancel = opContext(ctx)
 	defer cancel()
 	unlock, err := d.lockWrite(octx, coll+"/"+id.Hex())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer unlock()
 	out, err := c.FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
-		return nil, translate(err)
+		return nil, nil, translate(err)
 	}
-	return out, nil
+	return raw, out, nil
 }
 
 // fieldIn checks a document's string field against the allowed values.

@@ -248,9 +248,10 @@ func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
 	if err != nil {
 		return err
 	}
-	for i, m := range ms {
+	for i := range ms {
 		if !dup[i] {
-			d.entered(m.Stage, 1)
+			d.entered(ms[i].Stage, 1)
+			d.countMatch(nil, &ms[i])
 		}
 	}
 	return nil
@@ -366,7 +367,7 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		return n
 	}
 	inStage := fieldIn("stage", string(from))
-	raw, err := d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
+	braw, raw, err := d.guardedChange(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
 		func(raw bson.Raw) bool { return inStage(raw) && (ch.Seen == 0 || events(raw) == ch.Seen) }, update,
 		func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
 	if err != nil {
@@ -375,11 +376,18 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 	if ch.To != from {
 		d.entered(ch.To, 1)
 	}
-	var doc matchDoc
+	var doc, bdoc matchDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Match{}, translate(err)
 	}
-	return doc.toDomain(), nil
+	if err := bson.Unmarshal(braw, &bdoc); err != nil {
+		return finzone.Match{}, translate(err)
+	}
+	// A role set since the read (SetMatchRole) counted itself.
+	after, before := doc.toDomain(), bdoc.toDomain()
+	before.Role = after.Role
+	d.countMatch(&before, &after)
+	return after, nil
 }
 
 // changeFields are the optional fields a step sets.
@@ -431,9 +439,38 @@ func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
 	return nil
 }
 
-// SetMatchRole records a promotion.
+// SetMatchRole records a promotion. The role decides whether a match
+// counts as a lender's push, so the match as it was gives the counters the
+// change; setMatch's other fields count in no tally.
 func (d *DB) SetMatchRole(ctx context.Context, id string, role finzone.MatchRole) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}})
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opContext(ctx)
+	defer cancel()
+	unlock, err := d.lockWrite(ctx, collMatches+"/"+id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	raw, found, err := d.findOneAndUpdateBefore(ctx, collMatches, o,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}}}})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return finzone.Errorf(finzone.ECNotFound, "match %s", id)
+	}
+	var doc matchDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return translate(err)
+	}
+	before := doc.toDomain()
+	after := before
+	after.Role = role
+	d.countMatch(&before, &after)
+	return nil
 }
 
 // SetMatchRead marks whether the institution has seen the latest change.
