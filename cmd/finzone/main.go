@@ -195,6 +195,9 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if err := loadDemo(ctx, in, cfg, log); err != nil {
 		return err
 	}
+	if err := rebuildMissingTallies(ctx, in.store, log); err != nil {
+		return err
+	}
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
 	if deadlines.Calendar, err = loadCalendar(ctx, in.store, cfg.Holidays); err != nil {
