@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -60,12 +61,23 @@ type instDoc struct {
 	Answered int64 `bson:"a"`
 }
 
-// attentionDoc lists a scope's projects needing attention: their IDs and
-// creation times (Unix ms), so a view shows the newest without a scan.
+// attentionDoc lists a scope's projects needing attention by ID, with
+// what a list of them shows, so a view shows the newest without reading
+// them.
 type attentionDoc struct {
-	ID    bson.ObjectID    `bson:"_id"`
-	Scope string           `bson:"scope"`
-	IDs   map[string]int64 `bson:"ids,omitempty"`
+	ID    bson.ObjectID              `bson:"_id"`
+	Scope string                     `bson:"scope"`
+	IDs   map[string]attentionRecord `bson:"ids,omitempty"`
+}
+
+// attentionRecord is a project on an attention list.
+type attentionRecord struct {
+	Title      string `bson:"t"`
+	Region     string `bson:"r"`
+	AmountYuan int64  `bson:"a"`
+	Status     string `bson:"s"`
+	Created    int64  `bson:"c"` // Unix ms
+	Submitted  int64  `bson:"sub,omitempty"`
 }
 
 func statsID(scope string) bson.ObjectID {
@@ -231,33 +243,45 @@ func alignFlags(before, after finzone.Project) finzone.Project {
 	return before
 }
 
-// attentionMark is a project on the attention lists: where, which, when
-// created.
+// attentionMark is a project on the attention lists: where, which, and
+// what they show of it.
 type attentionMark struct {
 	region, id string
-	created    int64
+	rec        attentionRecord
 }
 
 func attentionEntry(p *finzone.Project) *attentionMark {
 	if p == nil || !p.NeedsAttention {
 		return nil
 	}
-	return &attentionMark{region: p.RegionCode, id: p.ID, created: p.CreatedAt.UnixMilli()}
+	rec := attentionRecord{Title: p.Title, Region: p.RegionCode, AmountYuan: p.AmountYuan, Status: string(p.Status), Created: p.CreatedAt.UnixMilli()}
+	if !p.SubmittedAt.IsZero() {
+		rec.Submitted = p.SubmittedAt.UnixMilli()
+	}
+	return &attentionMark{region: p.RegionCode, id: p.ID, rec: rec}
+}
+
+// project is the part of the project a list of them shows.
+func (m attentionMark) project() finzone.Project {
+	p := finzone.Project{ID: m.id, Title: m.rec.Title, RegionCode: m.region, AmountYuan: m.rec.AmountYuan,
+		Status: finzone.ProjectStatus(m.rec.Status), CreatedAt: time.UnixMilli(m.rec.Created).UTC()}
+	if m.rec.Submitted != 0 {
+		p.SubmittedAt = time.UnixMilli(m.rec.Submitted).UTC()
+	}
+	return p
 }
 
 // Tally sums the tallies of scopes (finzone.TallyCover) and lists up to
-// limit of their projects needing attention, newest first. It first writes
-// this process's pending counts, so a process reads its own writes.
-func (d *DB) Tally(ctx context.Context, scopes []string, limit int) (finzone.Tally, []string, error) {
+// limit of their projects needing attention, newest first, with the fields
+// a list shows (ID, title, region, amount, status, created and submitted).
+// It first writes this process's pending counts, so a process reads its
+// own writes.
+func (d *DB) Tally(ctx context.Context, scopes []string, limit int) (finzone.Tally, []finzone.Project, error) {
 	if err := d.tallies.flush(ctx); err != nil {
 		return finzone.Tally{}, nil, err
 	}
 	var sum finzone.Tally
-	type mark struct {
-		id      string
-		created int64
-	}
-	var marks []mark
+	var marks []attentionMark
 	c := d.db.Collection(collStats)
 	for _, scope := range scopes {
 		s, err := findOne[statsDoc](ctx, c, bson.D{{Key: "_id", Value: statsID(scope)}})
@@ -272,18 +296,18 @@ func (d *DB) Tally(ctx context.Context, scopes []string, limit int) (finzone.Tal
 		if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
 			return finzone.Tally{}, nil, err
 		}
-		for id, at := range a.IDs {
-			marks = append(marks, mark{id, at})
+		for id, rec := range a.IDs {
+			marks = append(marks, attentionMark{region: rec.Region, id: id, rec: rec})
 		}
 	}
-	slices.SortFunc(marks, func(a, b mark) int {
-		return cmp.Or(cmp.Compare(b.created, a.created), cmp.Compare(b.id, a.id))
+	slices.SortFunc(marks, func(a, b attentionMark) int {
+		return cmp.Or(cmp.Compare(b.rec.Created, a.rec.Created), cmp.Compare(b.id, a.id))
 	})
-	ids := make([]string, 0, min(limit, len(marks)))
+	out := make([]finzone.Project, 0, min(limit, len(marks)))
 	for _, m := range marks[:min(max(limit, 0), len(marks))] {
-		ids = append(ids, m.id)
+		out = append(out, m.project())
 	}
-	return sum, ids, nil
+	return sum, out, nil
 }
 
 // TalliesBuilt reports whether the counters were built under this

@@ -16,7 +16,7 @@ const rebuildTimeout = 10 * time.Minute
 
 // The fields a tally reads: the rest of each document stays on the server.
 var (
-	projectTallyFields = projection("_id", "status", "amount_yuan", "region_code", "cluster_id", "submitted_at",
+	projectTallyFields = projection("_id", "title", "status", "amount_yuan", "region_code", "cluster_id", "submitted_at",
 		"created_at", "needs_attention")
 	matchTallyFields = projection("_id", "region_code", "institution_id", "role", "stage", "events", "offer", "cover",
 		"tranches", "escalated_at", "created_at")
@@ -43,7 +43,7 @@ func (d *DB) RebuildTallies(ctx context.Context) error {
 		w.log = nil
 		w.mu.Unlock()
 	}()
-	r := tallyBuild{tallies: map[string]*finzone.Tally{}, attention: map[string]map[string]int64{}}
+	r := tallyBuild{tallies: map[string]*finzone.Tally{}, attention: map[string]map[string]attentionRecord{}}
 	err := scan(ctx, d.db.Collection(collProjects), projectTallyFields, func(doc projectDoc) {
 		p := doc.toDomain()
 		r.add(w.scanned("project/"+p.ID, sourceState{region: p.RegionCode, tally: finzone.ProjectTally(p), mark: attentionEntry(&p)}), 1)
@@ -114,7 +114,7 @@ func (w *tallyWriter) scanned(key string, s sourceState) sourceState {
 // tallyBuild is a rebuild's counts so far, by scope.
 type tallyBuild struct {
 	tallies   map[string]*finzone.Tally
-	attention map[string]map[string]int64
+	attention map[string]map[string]attentionRecord
 }
 
 // add counts an object's state (sign 1) or takes it back (-1).
@@ -133,10 +133,10 @@ func (r tallyBuild) add(s sourceState, sign int64) {
 	}
 	for _, scope := range finzone.TallyScopes(s.mark.region) {
 		if r.attention[scope] == nil {
-			r.attention[scope] = map[string]int64{}
+			r.attention[scope] = map[string]attentionRecord{}
 		}
 		if sign > 0 {
-			r.attention[scope][s.mark.id] = s.mark.created
+			r.attention[scope][s.mark.id] = s.mark.rec
 		} else {
 			delete(r.attention[scope], s.mark.id)
 		}

@@ -143,7 +143,7 @@ func (r *tallyRun) changeProject(ctx context.Context, k int) {
 	var werr error
 	switch k {
 	case 7:
-		p.AmountYuan, p.RegionCode, p.ClusterID = p.AmountYuan+100_000, r.pick(tallyRegions), r.pick([]string{"", "c1", "c3"})
+		p.Title, p.AmountYuan, p.RegionCode, p.ClusterID = p.Title+"!", p.AmountYuan+100_000, r.pick(tallyRegions), r.pick([]string{"", "c1", "c3"})
 		_, werr = r.db.UpdateProject(ctx, p, finzone.ProjectDraft)
 	case 8:
 		to := finzone.ProjectStatus(r.pick([]string{"submitted", "matching", "withdrawn", "funded"}))
@@ -175,7 +175,7 @@ func tallyScopes() []string {
 
 type scopeTally struct {
 	t   finzone.Tally
-	ids []string
+	ids []finzone.Project
 }
 
 func readTallies(t *testing.T, db *mongodb.DB) map[string]scopeTally {

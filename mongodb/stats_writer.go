@@ -50,7 +50,7 @@ const tallyDelay = 100 * time.Millisecond
 type tallyOp struct {
 	scope string
 	inc   map[string]int64
-	set   map[string]int64
+	set   map[string]any
 	unset map[string]bool
 }
 
@@ -100,7 +100,7 @@ func (w *tallyWriter) wake() {
 func (w *tallyWriter) op(id bson.ObjectID, scope string) *tallyOp {
 	o := w.pending[id]
 	if o == nil {
-		o = &tallyOp{scope: scope, inc: map[string]int64{}, set: map[string]int64{}, unset: map[string]bool{}}
+		o = &tallyOp{scope: scope, inc: map[string]int64{}, set: map[string]any{}, unset: map[string]bool{}}
 		w.pending[id] = o
 	}
 	return o
@@ -160,7 +160,7 @@ func (w *tallyWriter) move(before, after *attentionMark) {
 			o := w.op(attentionID(scope), scope)
 			path := "ids." + after.id
 			delete(o.unset, path)
-			o.set[path] = after.created
+			o.set[path] = after.rec
 		}
 	}
 }

@@ -103,7 +103,7 @@ type Dashboard struct {
 	AsOf     time.Time
 
 	// Attention are the newest attentionShown of the AttentionCount
-	// projects that need help.
+	// projects that need help, with the fields a list of them shows.
 	Attention      []finzone.Project
 	AttentionCount int
 }
@@ -124,22 +124,12 @@ func (s *Service) Dashboard(ctx context.Context, a finzone.Actor, q DashboardQue
 		d.Flag = ""
 	}
 	regions := flagged(a.Scope(q.Region), d.Flag)
-	t, ids, err := s.tallies.Tally(ctx, finzone.TallyCover(regions), attentionShown)
+	t, attention, err := s.tallies.Tally(ctx, finzone.TallyCover(regions), attentionShown)
 	if err != nil {
 		return Dashboard{}, err
 	}
-	d.AsOf = s.now()
+	d.AsOf, d.Attention = s.now(), attention
 	d.fromTally(t)
-	for _, id := range ids {
-		p, err := s.projects.Project(ctx, id)
-		if finzone.IsCode(err, finzone.ECNotFound) {
-			continue // deleted since the counters were read
-		}
-		if err != nil {
-			return Dashboard{}, err
-		}
-		d.Attention = append(d.Attention, p)
-	}
 	return d, nil
 }
 

@@ -121,8 +121,10 @@ type Matches interface {
 // which the store keeps as it writes projects and matches.
 type Tallies interface {
 	// Tally sums the tallies of scopes (finzone.TallyCover) and lists up
-	// to limit of their projects needing attention, newest first.
-	Tally(ctx context.Context, scopes []string, limit int) (finzone.Tally, []string, error)
+	// to limit of their projects needing attention, newest first, with
+	// only the fields a list shows: ID, title, region, amount, status,
+	// created and submitted.
+	Tally(ctx context.Context, scopes []string, limit int) (finzone.Tally, []finzone.Project, error)
 }
 
 // Notices keeps inboxes, webhooks and their delivery logs.
