@@ -20,10 +20,11 @@ import (
 // every pending scope in one update each. The pipeline moves thousands of
 // matches a minute, all counted in the province's document: one update per
 // change would queue them all on that document (on FerretDB each update
-// rewrites the whole document). A flush follows every change within
-// tallyDelay, and a read of the counters (DB.Tally) flushes first, so a
-// process always reads its own writes; another process's show within
-// tallyDelay and the flush's time. A process killed with counts pending
+// rewrites the whole document), and even a flush every 100 ms cost the
+// pipeline benchmark more than one a second (docs/benchmarks.md). A flush
+// follows every change within tallyDelay, and a read of the counters
+// (DB.Tally) flushes first, so a process always reads its own writes;
+// another process's show within tallyDelay and the flush's time. A process killed with counts pending
 // loses them: RebuildTallies repairs that, as it does a crash between a
 // write and its count.
 type tallyWriter struct {
@@ -44,7 +45,7 @@ type tallyWriter struct {
 }
 
 // tallyDelay is how long a change waits for others to share its flush.
-const tallyDelay = 100 * time.Millisecond
+const tallyDelay = time.Second
 
 // tallyOp is what a flush writes into one document.
 type tallyOp struct {
