@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
@@ -417,7 +418,9 @@ func changeFields(ch finzone.MatchChange) bson.D {
 	return set
 }
 
-func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
+// setMatch sets fields of a match by _id. With counted, the write also
+// returns the match as it was, which counted gets, for the counters.
+func (d *DB) setMatch(ctx context.Context, id string, set bson.D, counted func(before finzone.Match)) error {
 	o, err := oid(id)
 	if err != nil {
 		return err
@@ -429,63 +432,58 @@ func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
 		return err
 	}
 	defer unlock()
-	res, err := d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return translate(err)
+	update := bson.D{{Key: "$set", Value: set}}
+	found := true
+	if counted == nil {
+		var res *mongo.UpdateResult
+		if res, err = d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, update); err != nil {
+			return translate(err)
+		}
+		found = res.MatchedCount > 0
+	} else {
+		var raw bson.Raw
+		if raw, found, err = d.findOneAndUpdateBefore(ctx, collMatches, o, update); err != nil {
+			return err
+		}
+		if found {
+			var doc matchDoc
+			if err := bson.Unmarshal(raw, &doc); err != nil {
+				return translate(err)
+			}
+			counted(doc.toDomain())
+		}
 	}
-	if res.MatchedCount == 0 {
+	if !found {
 		return finzone.Errorf(finzone.ECNotFound, "match %s", id)
 	}
 	return nil
 }
 
 // SetMatchRole records a promotion. The role decides whether a match
-// counts as a lender's push, so the match as it was gives the counters the
-// change; setMatch's other fields count in no tally.
+// counts as a lender's push, so it counts its change; setMatch's other
+// fields count in no tally.
 func (d *DB) SetMatchRole(ctx context.Context, id string, role finzone.MatchRole) error {
-	o, err := oid(id)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opContext(ctx)
-	defer cancel()
-	unlock, err := d.lockWrite(ctx, collMatches+"/"+id)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	raw, found, err := d.findOneAndUpdateBefore(ctx, collMatches, o,
-		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}}}})
-	if err != nil {
-		return err
-	}
-	if !found {
-		return finzone.Errorf(finzone.ECNotFound, "match %s", id)
-	}
-	var doc matchDoc
-	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return translate(err)
-	}
-	before := doc.toDomain()
-	after := before
-	after.Role = role
-	d.countMatch(&before, &after)
-	return nil
+	set := bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}}
+	return d.setMatch(ctx, id, set, func(before finzone.Match) {
+		after := before
+		after.Role = role
+		d.countMatch(&before, &after)
+	})
 }
 
 // SetMatchRead marks whether the institution has seen the latest change.
 func (d *DB) SetMatchRead(ctx context.Context, id string, read bool) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "read", Value: read}})
+	return d.setMatch(ctx, id, bson.D{{Key: "read", Value: read}}, nil)
 }
 
 // SetMatchRelayed records that the slot this match freed was refilled.
 func (d *DB) SetMatchRelayed(ctx context.Context, id string) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "relayed", Value: true}})
+	return d.setMatch(ctx, id, bson.D{{Key: "relayed", Value: true}}, nil)
 }
 
 // SetMatchReminded records that the deadline reminder went out.
 func (d *DB) SetMatchReminded(ctx context.Context, id string, at time.Time) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "reminded_at", Value: at.UTC()}})
+	return d.setMatch(ctx, id, bson.D{{Key: "reminded_at", Value: at.UTC()}}, nil)
 }
 
 // FreedMatches lists matches that left their slot and were not relayed yet.
