@@ -8,12 +8,20 @@ import (
 	"finzone/mongodb"
 )
 
+// prepareStore loads the demo data into an empty embedded store and has
+// the dashboards' counters rebuilt if they are missing.
+func prepareStore(ctx context.Context, in *infra, cfg config, log *slog.Logger) error {
+	if err := loadDemo(ctx, in, cfg, log); err != nil {
+		return err
+	}
+	return rebuildMissingTallies(ctx, in.store, log)
+}
+
 // rebuildMissingTallies rebuilds the dashboards' counters in the
 // background when the store has none under this version's layout (a store
-// an older version wrote). It does not hold up the start: at
-// `seed --scale 20` after the pipeline ran the rebuild takes ~18 s
-// (docs/architecture.md); until it ends the dashboards show what the
-// counters hold so far. The rebuild counts this process's writes made
+// an older version wrote). It does not hold up the start: a rebuild scans
+// every project and match (docs/architecture.md); until it ends the
+// dashboards show what the counters hold so far. The rebuild counts this process's writes made
 // meanwhile as they end up (mongodb.RebuildTallies).
 func rebuildMissingTallies(ctx context.Context, store *mongodb.DB, log *slog.Logger) error {
 	built, err := store.TalliesBuilt(ctx)
