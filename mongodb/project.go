@@ -255,14 +255,20 @@ func (d *DB) moveProject(ctx context.Context, seen finzone.Project, from []finzo
 		return finzone.Project{}, err
 	}
 	defer unlock()
-	res, err := d.db.Collection(collProjects).UpdateOne(octx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return finzone.Project{}, translate(err)
-	}
-	if res.MatchedCount == 0 {
+	// The project as written carries the pipeline's flags as they are,
+	// which seen may not: the counters need them.
+	var doc projectDoc
+	err = d.db.Collection(collProjects).FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	if err = translate(err); finzone.IsCode(err, finzone.ECNotFound) {
 		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s not found", seen.ID)
 	}
-	d.countProject(&seen, &out)
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	after := doc.toDomain()
+	before := alignFlags(seen, after)
+	d.countProject(&before, &after)
 	return out, nil
 }
 

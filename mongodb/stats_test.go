@@ -150,6 +150,14 @@ func (r *tallyRun) changeProject(ctx context.Context, k int) {
 		_, werr = r.db.SetProjectStatus(ctx, p.ID, []finzone.ProjectStatus{p.Status}, to, r.at())
 	case 9:
 		_, werr = r.db.ChangeProject(ctx, p, finzone.ProjectChange{To: finzone.ProjectSubmitted}, time.Now())
+		if r.rng.IntN(2) == 0 && werr == nil {
+			// As a fill does: flags set after its read, then a move
+			// judged from that read.
+			p, _ = r.db.Project(ctx, p.ID)
+			if werr = r.db.SetProjectAttention(ctx, p.ID, !p.NeedsAttention); werr == nil {
+				_, werr = r.db.MoveProject(ctx, p, []finzone.ProjectStatus{finzone.ProjectSubmitted}, finzone.ProjectMatching, time.Now())
+			}
+		}
 	case 10:
 		werr = r.db.SetProjectExhausted(ctx, p.ID, r.rng.IntN(2) == 0, r.rng.IntN(2) == 0)
 	default:
