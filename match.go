@@ -458,11 +458,12 @@ type MatchChange struct {
 	To Stage
 	// Seen is how many events the match had when the change was judged:
 	// the store refuses the change if the match moved since. 0 checks only
-	// the stage, unless SeenAt is set. SeenAt is when (by the writer's own
-	// clock) the match was read with Seen events: a recent one spares the
-	// store reading it again.
-	Seen   int
-	SeenAt time.Time
+	// the stage, unless SeenMatch is set. SeenMatch is the match as the
+	// writer read it, at SeenAt by the writer's own clock: a recent one
+	// spares the store reading it again.
+	Seen      int
+	SeenAt    time.Time
+	SeenMatch *Match
 	// DueAt replaces the deadline; KeepDue leaves it as it is.
 	DueAt   time.Time
 	KeepDue bool

@@ -87,6 +87,13 @@ func (d *DB) PurgeClaims(ctx context.Context, now time.Time) (int64, error) {
 // write anyway). A document in another state is invalid_state; so is a lost
 // claim, since another writer is moving it from the same state.
 func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, inState func(bson.Raw) bool, update bson.D, marker func(bson.Raw) string) (bson.Raw, error) {
+	_, out, err := d.guardedChange(ctx, coll, what, find, inState, update, marker)
+	return out, err
+}
+
+// guardedChange is guardedUpdate that also returns the document as read,
+// in the state the claim made exclusive, for the counters.
+func (d *DB) guardedChange(ctx context.Context, coll, what string, find bson.D, inState func(bson.Raw) bool, update bson.D, marker func(bson.Raw) string) (before, after bson.Raw, err error) {
 	c := d.db.Collection(coll)
 	octx, cancel := opContext(ctx)
 	raw, err := c.FindOne(octx, find).Raw()
@@ -94,15 +101,19 @@ func (d *DB) guardedUpdate(ctx context.Context, coll, what string, find bson.D, 
 	if err != nil {
 		err = translate(err)
 		if finzone.IsCode(err, finzone.ECNotFound) {
-			return nil, finzone.Errorf(finzone.ECInvalidState, "%s not found", what)
+			return nil, nil, finzone.Errorf(finzone.ECInvalidState, "%s not found", what)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if !inState(raw) {
-		return nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
+		return nil, nil, finzone.Errorf(finzone.ECInvalidState, "%s not in the expected state", what)
 	}
 	id, _ := raw.Lookup("_id").ObjectIDOK()
-	return d.claimedUpdate(ctx, coll, what, id, marker(raw), update)
+	out, err := d.claimedUpdate(ctx, coll, what, id, marker(raw), update)
+	if err != nil {
+		return nil, nil, err
+	}
+	return raw, out, nil
 }
 
 // claimedUpdate claims the transition out of the state the marker names,

@@ -45,6 +45,8 @@ type DB struct {
 	inserts inserter
 	// entered hears of matches entering a stage: see WithStageObserver.
 	entered func(stage finzone.Stage, n int)
+	// tallies writes the dashboards' counters: see tallyWriter.
+	tallies *tallyWriter
 }
 
 // Option changes how Open sets up the store.
@@ -108,11 +110,18 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*DB, error) 
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: indexes: %w", err)
 	}
+	d.tallies = newTallyWriter(d.writeTallyOp)
 	return d, nil
 }
 
-// Close disconnects.
-func (d *DB) Close(ctx context.Context) error { return d.client.Disconnect(ctx) }
+// Close writes the counts still pending and disconnects.
+func (d *DB) Close(ctx context.Context) error {
+	err := d.tallies.close(ctx)
+	if derr := d.client.Disconnect(ctx); derr != nil {
+		return derr
+	}
+	return err
+}
 
 // Ping reports whether the server answers.
 func (d *DB) Ping(ctx context.Context) error {
@@ -155,7 +164,7 @@ func (d *DB) isFerretDB(ctx context.Context) (bool, error) {
 // collections are every collection the store writes.
 var collections = []string{collOrgs, collUsers, collSessions, collClusters, collProjects, collProducts,
 	collLedgers, collMatches, collClaims, collSyndicates, collNotifications, collWebhooks, collDeliveries, collMeta,
-	collViews, collAttempts, collCodeClaims, collCodeTransfers}
+	collViews, collAttempts, collCodeClaims, collCodeTransfers, collStats}
 
 // ensureCollections creates every collection the store uses that does not
 // exist yet. FerretDB on SQLite loads its list of collections once per

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"finzone"
@@ -248,9 +249,10 @@ func (d *DB) InsertMatches(ctx context.Context, ms []finzone.Match) error {
 	if err != nil {
 		return err
 	}
-	for i, m := range ms {
+	for i := range ms {
 		if !dup[i] {
-			d.entered(m.Stage, 1)
+			d.entered(ms[i].Stage, 1)
+			d.countMatch(nil, &ms[i])
 		}
 	}
 	return nil
@@ -372,13 +374,14 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 		return n
 	}
 	inStage := fieldIn("stage", string(from))
-	var raw bson.Raw
-	if !ch.SeenAt.IsZero() && time.Since(ch.SeenAt) < seenFresh {
+	var braw, raw bson.Raw
+	if ch.SeenMatch != nil && !ch.SeenAt.IsZero() && time.Since(ch.SeenAt) < seenFresh {
 		// The caller read the match in this state a moment ago: the claim
-		// on it is the check (claimedUpdate), no need to read it again.
+		// on it is the check (claimedUpdate), no need to read it again;
+		// what it read is the match before the move.
 		raw, err = d.claimedUpdate(ctx, collMatches, "match", o, fmt.Sprintf("%s#%d", from, ch.Seen), update)
 	} else {
-		raw, err = d.guardedUpdate(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
+		braw, raw, err = d.guardedChange(ctx, collMatches, "match", bson.D{{Key: "_id", Value: o}},
 			func(raw bson.Raw) bool { return inStage(raw) && (ch.Seen == 0 || events(raw) == ch.Seen) }, update,
 			func(raw bson.Raw) string { return fmt.Sprintf("%s#%d", from, events(raw)) })
 	}
@@ -388,11 +391,24 @@ func (d *DB) MoveMatch(ctx context.Context, id string, from finzone.Stage, ch fi
 	if ch.To != from {
 		d.entered(ch.To, 1)
 	}
-	var doc matchDoc
+	var doc, bdoc matchDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Match{}, translate(err)
 	}
-	return doc.toDomain(), nil
+	var before finzone.Match
+	if braw != nil {
+		if err := bson.Unmarshal(braw, &bdoc); err != nil {
+			return finzone.Match{}, translate(err)
+		}
+		before = bdoc.toDomain()
+	} else {
+		before = *ch.SeenMatch
+	}
+	// A role set since the read (SetMatchRole) counted itself.
+	after := doc.toDomain()
+	before.Role = after.Role
+	d.countMatch(&before, &after)
+	return after, nil
 }
 
 // changeFields are the optional fields a step sets.
@@ -422,7 +438,9 @@ func changeFields(ch finzone.MatchChange) bson.D {
 	return set
 }
 
-func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
+// setMatch sets fields of a match by _id. With counted, the write also
+// returns the match as it was, which counted gets, for the counters.
+func (d *DB) setMatch(ctx context.Context, id string, set bson.D, counted func(before finzone.Match)) error {
 	o, err := oid(id)
 	if err != nil {
 		return err
@@ -434,34 +452,58 @@ func (d *DB) setMatch(ctx context.Context, id string, set bson.D) error {
 		return err
 	}
 	defer unlock()
-	res, err := d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return translate(err)
+	update := bson.D{{Key: "$set", Value: set}}
+	found := true
+	if counted == nil {
+		var res *mongo.UpdateResult
+		if res, err = d.db.Collection(collMatches).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, update); err != nil {
+			return translate(err)
+		}
+		found = res.MatchedCount > 0
+	} else {
+		var raw bson.Raw
+		if raw, found, err = d.findOneAndUpdateBefore(ctx, collMatches, o, update); err != nil {
+			return err
+		}
+		if found {
+			var doc matchDoc
+			if err := bson.Unmarshal(raw, &doc); err != nil {
+				return translate(err)
+			}
+			counted(doc.toDomain())
+		}
 	}
-	if res.MatchedCount == 0 {
+	if !found {
 		return finzone.Errorf(finzone.ECNotFound, "match %s", id)
 	}
 	return nil
 }
 
-// SetMatchRole records a promotion.
+// SetMatchRole records a promotion. The role decides whether a match
+// counts as a lender's push, so it counts its change; setMatch's other
+// fields count in no tally.
 func (d *DB) SetMatchRole(ctx context.Context, id string, role finzone.MatchRole) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}})
+	set := bson.D{{Key: "role", Value: string(role)}, {Key: "updated_at", Value: d.now().UTC()}}
+	return d.setMatch(ctx, id, set, func(before finzone.Match) {
+		after := before
+		after.Role = role
+		d.countMatch(&before, &after)
+	})
 }
 
 // SetMatchRead marks whether the institution has seen the latest change.
 func (d *DB) SetMatchRead(ctx context.Context, id string, read bool) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "read", Value: read}})
+	return d.setMatch(ctx, id, bson.D{{Key: "read", Value: read}}, nil)
 }
 
 // SetMatchRelayed records that the slot this match freed was refilled.
 func (d *DB) SetMatchRelayed(ctx context.Context, id string) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "relayed", Value: true}})
+	return d.setMatch(ctx, id, bson.D{{Key: "relayed", Value: true}}, nil)
 }
 
 // SetMatchReminded records that the deadline reminder went out.
 func (d *DB) SetMatchReminded(ctx context.Context, id string, at time.Time) error {
-	return d.setMatch(ctx, id, bson.D{{Key: "reminded_at", Value: at.UTC()}})
+	return d.setMatch(ctx, id, bson.D{{Key: "reminded_at", Value: at.UTC()}}, nil)
 }
 
 // FreedMatches lists matches that left their slot and were not relayed yet.

@@ -123,6 +123,7 @@ func (d *DB) CreateProject(ctx context.Context, p *finzone.Project) error {
 		return translate(err)
 	}
 	p.ID = id.Hex()
+	d.countProject(nil, p)
 	return nil
 }
 
@@ -254,13 +255,20 @@ func (d *DB) moveProject(ctx context.Context, seen finzone.Project, from []finzo
 		return finzone.Project{}, err
 	}
 	defer unlock()
-	res, err := d.db.Collection(collProjects).UpdateOne(octx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return finzone.Project{}, translate(err)
-	}
-	if res.MatchedCount == 0 {
+	// The project as written carries the pipeline's flags as they are,
+	// which seen may not: the counters need them.
+	var doc projectDoc
+	err = d.db.Collection(collProjects).FindOneAndUpdate(octx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&doc)
+	if err = translate(err); finzone.IsCode(err, finzone.ECNotFound) {
 		return finzone.Project{}, finzone.Errorf(finzone.ECInvalidState, "project %s not found", seen.ID)
 	}
+	if err != nil {
+		return finzone.Project{}, err
+	}
+	after := doc.toDomain()
+	before := alignFlags(seen, after)
+	d.countProject(&before, &after)
 	return out, nil
 }
 
@@ -330,20 +338,29 @@ func (d *DB) ChangeProject(ctx context.Context, seen finzone.Project, ch finzone
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Project{}, translate(err)
 	}
-	return doc.toDomain(), nil
+	after := doc.toDomain()
+	before := alignFlags(seen, after)
+	d.countProject(&before, &after)
+	return after, nil
 }
 
 func (d *DB) updateProject(ctx context.Context, id bson.ObjectID, from []string, set bson.D) (finzone.Project, error) {
-	raw, err := d.guardedUpdate(ctx, collProjects, "project", bson.D{{Key: "_id", Value: id}}, fieldIn("status", from...),
+	braw, raw, err := d.guardedChange(ctx, collProjects, "project", bson.D{{Key: "_id", Value: id}}, fieldIn("status", from...),
 		bson.D{{Key: "$set", Value: set}}, updatedAtMarker)
 	if err != nil {
 		return finzone.Project{}, err
 	}
-	var doc projectDoc
+	var doc, bdoc projectDoc
 	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return finzone.Project{}, translate(err)
 	}
-	return doc.toDomain(), nil
+	if err := bson.Unmarshal(braw, &bdoc); err != nil {
+		return finzone.Project{}, translate(err)
+	}
+	after := doc.toDomain()
+	before := alignFlags(bdoc.toDomain(), after)
+	d.countProject(&before, &after)
+	return after, nil
 }
 
 // DeleteProject deletes a project still in status from.
@@ -370,13 +387,15 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 	}
 	octx, cancel = opContext(ctx)
 	defer cancel()
-	res, err := d.db.Collection(collProjects).DeleteOne(octx, filter)
-	if err != nil {
-		return translate(err)
+	var gone projectDoc
+	if err := d.db.Collection(collProjects).FindOneAndDelete(octx, filter).Decode(&gone); err != nil {
+		if err = translate(err); finzone.IsCode(err, finzone.ECNotFound) {
+			return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
+		}
+		return err
 	}
-	if res.DeletedCount == 0 {
-		return finzone.Errorf(finzone.ECInvalidState, "project %s is not a %s", id, from)
-	}
+	before := gone.toDomain()
+	d.countProject(&before, nil)
 	return nil
 }
 
@@ -384,19 +403,21 @@ func (d *DB) DeleteProject(ctx context.Context, id string, from finzone.ProjectS
 // pipeline's fill writes it, after its ledger write, so it needs no claim;
 // the write gate keeps it from undoing a status change on FerretDB.
 func (d *DB) SetProjectAttention(ctx context.Context, id string, on bool) error {
-	return d.setProjectFlags(ctx, id, bson.D{{Key: "needs_attention", Value: on}})
+	return d.setProjectFlags(ctx, id, on, bson.D{{Key: "needs_attention", Value: on}})
 }
 
 // SetProjectExhausted records a fill's finding: open slots and nobody left
 // to ask (exhausted), and whether coordinators are asked to help.
 func (d *DB) SetProjectExhausted(ctx context.Context, id string, exhausted, attention bool) error {
-	return d.setProjectFlags(ctx, id, bson.D{{Key: "exhausted", Value: exhausted}, {Key: "needs_attention", Value: attention}})
+	return d.setProjectFlags(ctx, id, attention, bson.D{{Key: "exhausted", Value: exhausted}, {Key: "needs_attention", Value: attention}})
 }
 
-// setProjectFlags sets the pipeline's flags on a project by _id. Only the
-// fill writes them, after its ledger write, so they need no claim; the
-// write gate keeps them from undoing a status change on FerretDB.
-func (d *DB) setProjectFlags(ctx context.Context, id string, set bson.D) error {
+// setProjectFlags sets the pipeline's flags on a project by _id, among
+// them needs_attention to attention. Only the fill writes them, after its
+// ledger write, so they need no claim; the write gate keeps them from
+// undoing a status change on FerretDB. The document as it was gives the
+// counters the change.
+func (d *DB) setProjectFlags(ctx context.Context, id string, attention bool, set bson.D) error {
 	o, err := oid(id)
 	if err != nil {
 		return err
@@ -408,8 +429,19 @@ func (d *DB) setProjectFlags(ctx context.Context, id string, set bson.D) error {
 		return err
 	}
 	defer unlock()
-	_, err = d.db.Collection(collProjects).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}}, bson.D{{Key: "$set", Value: set}})
-	return translate(err)
+	raw, found, err := d.findOneAndUpdateBefore(ctx, collProjects, o, bson.D{{Key: "$set", Value: set}})
+	if err != nil || !found {
+		return err
+	}
+	var doc projectDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return translate(err)
+	}
+	before := doc.toDomain()
+	after := before
+	after.NeedsAttention = attention
+	d.countProject(&before, &after)
+	return nil
 }
 
 func strs[T ~string](list []T) []string {

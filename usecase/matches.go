@@ -165,7 +165,7 @@ func (s *Service) ActOnMatch(ctx context.Context, a finzone.Actor, id string, in
 // (this process's clock, taken before the read) and tells the pipeline. A
 // match moved meanwhile is refused with what it allows now.
 func (s *Service) moveMatch(ctx context.Context, m finzone.Match, readAt time.Time, ch finzone.MatchChange) (finzone.Match, error) {
-	ch.Seen, ch.SeenAt = len(m.Events), readAt
+	ch.Seen, ch.SeenAt, ch.SeenMatch = len(m.Events), readAt, &m
 	moved, err := s.matches.MoveMatch(ctx, m.ID, m.Stage, ch)
 	if finzone.IsCode(err, finzone.ECInvalidState) {
 		if cur, gerr := s.matches.Match(ctx, m.ID); gerr == nil {

@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -10,7 +11,8 @@ import (
 )
 
 // Reports read at most reportMatchLimit matches of a scope and reuse them
-// for reportCacheTTL; a dashboard reads at most dashboardLimit projects.
+// for reportCacheTTL; a monthly report reads at most dashboardLimit
+// projects; the dashboard shows dashboardWeeks weeks of submissions.
 const (
 	reportMatchLimit = 20000
 	reportCacheTTL   = 30 * time.Second
@@ -18,12 +20,9 @@ const (
 	dashboardWeeks   = 12
 )
 
-// Attention bounds: the dashboard lists attentionShown projects that need
-// help, of at most attentionCounted it counts.
-const (
-	attentionShown   = 20
-	attentionCounted = 1000
-)
+// attentionShown is how many of the projects that need help the dashboard
+// lists.
+const attentionShown = 20
 
 // scopeMatches returns every match in a scope (nil: the whole province),
 // remembered for a short while: the dashboard and the board filter them in
@@ -71,13 +70,13 @@ type DashboardQuery struct{ Region, Flag string }
 // Dashboard is a staff member's totals for their scope: projects and money
 // asked for, the pipeline funnel, weekly submissions, money by county and by
 // cluster, institutions' response rates, and the projects needing help.
+// It is read from the store's counters (finzone.Tally), never by reading
+// the projects and matches themselves.
 type Dashboard struct {
 	// Flag is the policy flag applied, or "".
 	Flag      string
 	Projects  int
 	Requested int64
-	// Scanned is set when dashboardLimit cut the project reading short.
-	Scanned   int
 	ByCounty  map[string]int64
 	ByCluster map[string]int64
 	// Weekly counts submissions in each of the last weeks, oldest first,
@@ -103,9 +102,10 @@ type Dashboard struct {
 	Response []Response
 	AsOf     time.Time
 
+	// Attention are the newest attentionShown of the AttentionCount
+	// projects that need help, with the fields a list of them shows.
 	Attention      []finzone.Project
 	AttentionCount int
-	AttentionMore  bool
 }
 
 // Response is how an institution answered the pushes in a scope.
@@ -119,23 +119,17 @@ func (s *Service) Dashboard(ctx context.Context, a finzone.Actor, q DashboardQue
 	if !a.IsStaff() {
 		return Dashboard{}, forbidden("coordinators and platform admins only")
 	}
-	d := Dashboard{Flag: q.Flag, ByCounty: map[string]int64{}, ByCluster: map[string]int64{}}
+	d := Dashboard{Flag: q.Flag}
 	if d.Flag != "wanbei" && d.Flag != "dabie" {
 		d.Flag = ""
 	}
 	regions := flagged(a.Scope(q.Region), d.Flag)
-	if err := s.countProjects(ctx, regions, &d); err != nil {
-		return Dashboard{}, err
-	}
-	if err := s.needsAttention(ctx, regions, &d); err != nil {
-		return Dashboard{}, err
-	}
-	all, at, err := s.scopeMatches(ctx, a.Scope(""))
+	t, attention, err := s.tallies.Tally(ctx, finzone.TallyCover(regions), attentionShown)
 	if err != nil {
 		return Dashboard{}, err
 	}
-	d.AsOf = at
-	countMatches(all, regions, &d)
+	d.AsOf, d.Attention = s.now(), attention
+	d.fromTally(t)
 	return d, nil
 }
 
@@ -157,13 +151,42 @@ func flagged(regions []string, flag string) []string {
 	return kept
 }
 
-// countProjects adds up the submitted projects in regions (nil: all).
-func (s *Service) countProjects(ctx context.Context, regions []string, d *Dashboard) error {
-	d.WeekStart = startOfWeek(s.now()).AddDate(0, 0, -7*(dashboardWeeks-1))
+// fromTally fills the dashboard's totals from its scope's tally, the
+// weeks counted back from d.AsOf.
+func (d *Dashboard) fromTally(t finzone.Tally) {
+	d.Projects, d.Requested = int(t.Projects), t.Requested
+	d.ByCounty, d.ByCluster = maps.Clone(t.ByCounty), maps.Clone(t.ByCluster)
+	if d.ByCounty == nil {
+		d.ByCounty = map[string]int64{}
+	}
+	if d.ByCluster == nil {
+		d.ByCluster = map[string]int64{}
+	}
+	d.WeekStart = finzone.StartOfWeek(d.AsOf).AddDate(0, 0, -7*(dashboardWeeks-1))
 	d.Weekly = make([]int64, dashboardWeeks)
-	var err error
-	d.Scanned, err = s.eachProject(ctx, regions, d.addProject)
-	return err
+	for i := range d.Weekly {
+		d.Weekly[i] = t.Weekly[finzone.WeekKey(d.WeekStart.AddDate(0, 0, 7*i))]
+	}
+	d.HasMatches = t.Matches > 0
+	d.Pushed, d.AcceptedPushes = int(t.Pushed), int(t.AcceptedPushes)
+	d.Approved, d.Accepted, d.Disbursed = t.Approved, t.Accepted, t.Disbursed
+	d.Enhancers, d.Cover, d.Escalated = int(t.Enhancers), t.Cover, int(t.Escalated)
+	d.Reached = make([]int64, len(finzone.ForwardStages))
+	for i, st := range finzone.ForwardStages {
+		d.Reached[i] = t.Reached[st]
+	}
+	for id, r := range t.Institutions {
+		if r.Pushed > 0 {
+			d.Response = append(d.Response, Response{InstitutionID: id, Pushed: r.Pushed, Answered: r.Answered})
+		}
+	}
+	slices.SortFunc(d.Response, func(a, b Response) int {
+		if a.Pushed != b.Pushed {
+			return int(b.Pushed - a.Pushed)
+		}
+		return strings.Compare(a.InstitutionID, b.InstitutionID)
+	})
+	d.AttentionCount = int(t.Attention)
 }
 
 // eachProject hands fn the projects in regions (nil: all), reading at most
@@ -190,108 +213,6 @@ func (s *Service) eachProject(ctx context.Context, regions []string, fn func(fin
 	}
 }
 
-func (d *Dashboard) addProject(p finzone.Project) {
-	if p.Status == finzone.ProjectDraft {
-		return
-	}
-	d.Projects++
-	d.Requested += p.AmountYuan
-	d.ByCounty[p.RegionCode] += p.AmountYuan
-	if p.ClusterID != "" {
-		d.ByCluster[p.ClusterID] += p.AmountYuan
-	}
-	at := p.SubmittedAt
-	if at.IsZero() {
-		at = p.CreatedAt
-	}
-	if w := int(at.Sub(d.WeekStart).Hours() / (24 * 7)); !at.Before(d.WeekStart) && w < len(d.Weekly) {
-		d.Weekly[w]++
-	}
-}
-
-// needsAttention reads the projects in regions flagged because nobody is
-// left to ask.
-func (s *Service) needsAttention(ctx context.Context, regions []string, d *Dashboard) error {
-	pg := finzone.Page{Limit: finzone.MaxPageLimit}
-	for {
-		items, next, err := s.projects.ListProjects(ctx, finzone.ProjectFilter{Regions: regions, NeedsAttention: true}, pg)
-		if err != nil {
-			return err
-		}
-		d.AttentionCount += len(items)
-		for _, p := range items {
-			if len(d.Attention) < attentionShown {
-				d.Attention = append(d.Attention, p)
-			}
-		}
-		if next == "" {
-			return nil
-		}
-		if d.AttentionCount >= attentionCounted {
-			d.AttentionMore = true
-			return nil
-		}
-		pg.Cursor = next
-	}
-}
-
-// countMatches adds up the funnel, the pipeline totals and the response
-// rates of the matches in regions (nil: all).
-func countMatches(all []finzone.Match, regions []string, d *Dashboard) {
-	in := regionSet(regions)
-	d.Reached = make([]int64, len(finzone.ForwardStages))
-	byInst := map[string]*Response{}
-	for _, m := range all {
-		if in != nil && !in[m.RegionCode] {
-			continue
-		}
-		d.HasMatches = true
-		if !m.EscalatedAt.IsZero() && m.Stage.Open() {
-			d.Escalated++
-		}
-		if !m.Role.Lends() {
-			d.Enhancers++
-			if m.Stage.Live() {
-				d.Cover += m.Cover.CoverYuan
-			}
-			continue
-		}
-		d.Pushed++
-		top := m.Reached().Order()
-		for i := 0; i <= top; i++ {
-			d.Reached[i]++
-		}
-		if top >= finzone.StageAccepted.Order() {
-			d.AcceptedPushes++
-		}
-		if top >= finzone.StageApproved.Order() && m.Stage.Live() {
-			d.Approved += m.Offer.AmountYuan
-			if m.Offer.Status == finzone.OfferAccepted {
-				d.Accepted += m.Offer.AmountYuan
-			}
-		}
-		d.Disbursed += m.DisbursedYuan()
-		r := byInst[m.InstitutionID]
-		if r == nil {
-			r = &Response{InstitutionID: m.InstitutionID}
-			byInst[m.InstitutionID] = r
-		}
-		r.Pushed++
-		if top > finzone.StagePushed.Order() || m.Stage == finzone.StageDeclined {
-			r.Answered++
-		}
-	}
-	for _, r := range byInst {
-		d.Response = append(d.Response, *r)
-	}
-	slices.SortFunc(d.Response, func(a, b Response) int {
-		if a.Pushed != b.Pushed {
-			return int(b.Pushed - a.Pushed)
-		}
-		return strings.Compare(a.InstitutionID, b.InstitutionID)
-	})
-}
-
 // regionSet is a filter's regions as a set; nil means no filter.
 func regionSet(regions []string) map[string]bool {
 	if regions == nil {
@@ -302,14 +223,6 @@ func regionSet(regions []string) map[string]bool {
 		in[r] = true
 	}
 	return in
-}
-
-// startOfWeek is Monday 00:00 China time of t's week.
-func startOfWeek(t time.Time) time.Time {
-	t = t.In(time.FixedZone("CST", 8*3600))
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-	offset := (int(day.Weekday()) + 6) % 7
-	return day.AddDate(0, 0, -offset)
 }
 
 // BoardQuery narrows the pipeline board: a region in scope, a stage, and

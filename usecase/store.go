@@ -120,6 +120,16 @@ type Matches interface {
 	ListSyndicates(ctx context.Context, f finzone.SyndicateFilter, pg finzone.Page) ([]finzone.Syndicate, string, error)
 }
 
+// Tallies reads the dashboards' counters: each scope's finzone.Tally,
+// which the store keeps as it writes projects and matches.
+type Tallies interface {
+	// Tally sums the tallies of scopes (finzone.TallyCover) and lists up
+	// to limit of their projects needing attention, newest first, with
+	// only the fields a list shows: ID, title, region, amount, status,
+	// created and submitted.
+	Tally(ctx context.Context, scopes []string, limit int) (finzone.Tally, []finzone.Project, error)
+}
+
 // Notices keeps inboxes, webhooks and their delivery logs.
 type Notices interface {
 	ListNotifications(ctx context.Context, orgID string, unreadOnly bool, pg finzone.Page) ([]finzone.Notification, string, error)
@@ -143,6 +153,7 @@ type Store interface {
 	Projects
 	Products
 	Matches
+	Tallies
 	Notices
 	Privacy
 	CodeClaims

@@ -57,6 +57,7 @@ type Service struct {
 	projects Projects
 	products Products
 	matches  Matches
+	tallies  Tallies
 	notices  Notices
 	privacy  Privacy
 	claims   CodeClaims
@@ -82,7 +83,7 @@ type Service struct {
 func New(st Store, cfg Config) *Service {
 	forgetting := authForgetting{Store: st}
 	st = &forgetting
-	s := &Service{users: st, attempts: st, orgs: st, clusters: st, projects: st, products: st, matches: st, notices: st, privacy: st, claims: st, ping: st.Ping,
+	s := &Service{users: st, attempts: st, orgs: st, clusters: st, projects: st, products: st, matches: st, tallies: st, notices: st, privacy: st, claims: st, ping: st.Ping,
 		pipeline: cfg.Pipeline, checks: cfg.Checks, queues: cfg.Queues, screening: cfg.ScreeningRegions,
 		policy:    finzone.Policy{Deadlines: cfg.Deadlines.WithDefaults(), LPR: cfg.LPR},
 		allowHTTP: cfg.AllowHTTPWebhooks, keys: cfg.Keys, now: cfg.Now, log: cfg.Log}

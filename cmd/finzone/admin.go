@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"finzone"
 	"finzone/i18n"
@@ -13,7 +14,8 @@ import (
 )
 
 // adminCmd creates platform admins and coordinators, who cannot register
-// themselves, resets passwords, and loads holiday calendars.
+// themselves, resets passwords, loads holiday calendars and rebuilds the
+// dashboards' counters.
 func adminCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
 		usage(os.Stdout, "admin")
@@ -28,6 +30,8 @@ func adminCmd(ctx context.Context, args []string) error {
 		return loadHolidaysCmd(ctx, args[1:])
 	case "reset-password":
 		return resetPasswordCmd(ctx, args[1:])
+	case "rebuild-stats":
+		return rebuildStatsCmd(ctx, args[1:])
 	case "create-admin", "create-coordinator":
 	default:
 		fmt.Fprintf(os.Stderr, "finzone: unknown admin command %q\n\n", sub)
@@ -85,6 +89,27 @@ func resetPasswordCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("reset the password of %s; every session of theirs is signed out\n", u.Email)
+	return nil
+}
+
+// rebuildStatsCmd recounts the dashboards' counters from the projects and
+// matches.
+func rebuildStatsCmd(ctx context.Context, args []string) error {
+	var cfg config
+	if _, err := parseFlags("admin rebuild-stats", args, &cfg, &cmdOptions{}); err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	st, err := openInfra(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := st.store.RebuildTallies(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt the dashboards' counters in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

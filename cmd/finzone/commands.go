@@ -61,6 +61,8 @@ var commands = []command{
 			fs.StringVar(&o.Email, "email", "", "the user's sign-in email")
 			fs.StringVar(&o.Password, "password", "", "the new password (at least 10 characters, not a common one)")
 		}},
+	{"admin rebuild-stats", "[flags]", "recount the dashboards' counters from the projects and matches", "Recount every dashboard counter from the projects and matches (one scan of each) and replace the\nstored ones. Processes rebuild missing counters at start; run this when they may have drifted\n(a process killed between a write and its count), best while the platform is idle: a write\nmade during the scans may be counted twice or not at all.",
+		func(fs *flag.FlagSet, c *config, _ *cmdOptions) { c.storeFlags(fs) }},
 	{"admin load-holidays", "[flags] <year>.csv", "store a year's holiday arrangement (date,kind,name)", "Store a year's holiday arrangement. The CSV has a header date,kind,name and a row per day off\n(holiday) or make-up working day (workday), all of one year; # starts a comment. Processes use\nit from their next start.",
 		func(fs *flag.FlagSet, c *config, _ *cmdOptions) { c.storeFlags(fs) }},
 }

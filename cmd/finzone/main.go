@@ -192,7 +192,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if in.embedded && mode != "all" {
 		log.Warn("running one role on embedded servers: other processes cannot share them; set FINZONE_MONGO_URI and FINZONE_REDIS_URL")
 	}
-	if err := loadDemo(ctx, in, cfg, log); err != nil {
+	if err := prepareStore(ctx, in, cfg, log); err != nil {
 		return err
 	}
 	deadlines := finzone.DefaultDeadlines()

@@ -100,6 +100,11 @@ func seed(ctx context.Context, store *mongodb.DB, scale int, log *slog.Logger, p
 	if err := seedAccounts(ctx, store, d); err != nil {
 		return err
 	}
+	// Whatever way the data went in, the dashboards' counters are counted
+	// afresh from it.
+	if err := store.RebuildTallies(ctx); err != nil {
+		return err
+	}
 	log.Info("demo data loaded", "created", created, "of", total, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
