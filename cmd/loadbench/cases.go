@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"finzone"
 )
 
 // benchCase is one list, page or action, requested as one demo account.
@@ -57,8 +55,8 @@ func discover(ctx context.Context, p *platform, o options) ([]benchCase, []byte,
 		tok[who], orgs[who] = s.Token, s.Org.ID
 	}
 	const projects = "/api/v1/projects?limit=20"
-	var body json.RawMessage
-	if err := getPatiently(ctx, p, tok[enterprise], projects, &body); err != nil {
+	body, err := ownProjects(ctx, p, tok[enterprise], orgs[enterprise])
+	if err != nil {
 		return nil, nil, err
 	}
 	var own listPage
@@ -98,20 +96,35 @@ func discover(ctx context.Context, p *platform, o options) ([]benchCase, []byte,
 	return cases, body, nil
 }
 
-// pushedMatches is a pool of at most most of the bank's pushed matches.
-// They are read from the store, whose scans may take a minute: through the
-// API, the inbox's scan of every match outlasts a request's five seconds
-// at scale 20.
-func pushedMatches(ctx context.Context, p *platform, bankOrg string, most int) (chan string, error) {
-	due, err := p.store.DueMatches(ctx)
+// ownProjects is the enterprise's first page of projects (newest first, 20)
+// as the list would answer it: each project as GET /api/v1/projects/{id}
+// answers (a read by _id), in the list's envelope. The list itself is not
+// asked: at scale 20 its scan outlasts a request's five seconds on main.
+func ownProjects(ctx context.Context, p *platform, token, org string) ([]byte, error) {
+	ids, err := p.store.ownProjects(ctx, org, 20)
 	if err != nil {
 		return nil, err
 	}
-	pool := make(chan string, most)
-	for _, m := range due {
-		if m.InstitutionID == bankOrg && m.Stage == finzone.StagePushed && len(pool) < most {
-			pool <- m.ID
+	items := []json.RawMessage{}
+	for _, id := range ids {
+		var item json.RawMessage
+		if err := getPatiently(ctx, p, token, "/api/v1/projects/"+id, &item); err != nil {
+			return nil, err
 		}
+		items = append(items, item)
+	}
+	return json.Marshal(map[string]any{"items": items, "next": ""})
+}
+
+// pushedMatches is a pool of at most most of the bank's pushed matches.
+func pushedMatches(ctx context.Context, p *platform, bankOrg string, most int) (chan string, error) {
+	ids, err := p.store.pushedMatches(ctx, bankOrg, most)
+	if err != nil {
+		return nil, err
+	}
+	pool := make(chan string, len(ids))
+	for _, id := range ids {
+		pool <- id
 	}
 	return pool, nil
 }

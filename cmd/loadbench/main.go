@@ -8,7 +8,7 @@
 // bytes. It prints a Markdown table: requests per second, p50, p99 and the
 // ratio of requests per second to bare Fiber's at the same concurrency.
 //
-//	go run ./cmd/loadbench                       # scale 20, 8 s per run: ~10 min
+//	go run ./cmd/loadbench                       # scale 20, 8 s per run: 10–17 min on 2 busy cores
 //	go run ./cmd/loadbench -scale 1 -duration 1s # a quick look
 //
 // docs/benchmarks.md records a run and how to read it.

@@ -13,9 +13,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"finzone"
 	"finzone/embedded"
-	"finzone/mongodb"
 	"finzone/workers"
 )
 
@@ -35,7 +33,7 @@ type platform struct {
 	dataDir   string
 	logPath   string
 	startAt   time.Time
-	store     *mongodb.DB // opened by settle, on the platform's socket
+	store     *rawStore // opened by settle
 	exited    chan error
 	client    *http.Client
 }
@@ -148,7 +146,7 @@ func (p *platform) alive() error {
 // stop ends the platform with SIGTERM, then SIGKILL after 15 s.
 func (p *platform) stop() {
 	if p.store != nil {
-		_ = p.store.Close(context.Background())
+		p.store.close()
 	}
 	if p.alive() != nil {
 		return
@@ -164,10 +162,9 @@ func (p *platform) stop() {
 
 // settle waits, as scripts/pipelinecheck does, until the queue has nothing
 // pending, retrying or running but the reconciler and no project is
-// submitted, twice in a row. It counts submitted projects through the
-// store (on the platform's own socket), whose scans may take a minute,
-// only when the queue looks idle: through the API the same scan outlasts
-// the five seconds a request's store operation gets.
+// submitted, twice in a row. It counts submitted projects in the store
+// (rawStore), only when the queue looks idle: through the API the same
+// scan outlasts the five seconds a request's store operation gets.
 func (p *platform) settle(ctx context.Context, o options) error {
 	creds, err := embedded.ReadCredentials(filepath.Join(p.dataDir, embedded.CredentialsFile))
 	if err != nil {
@@ -175,15 +172,9 @@ func (p *platform) settle(ctx context.Context, o options) error {
 	}
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: p.redisAddr, Password: creds.RedisPassword})
 	defer insp.Close()
-	uri, err := embedded.SocketURI(filepath.Join(p.dataDir, "db"))
-	if err != nil {
+	if p.store, err = openRaw(p.dataDir); err != nil {
 		return err
 	}
-	store, err := mongodb.Open(ctx, uri, "finzone")
-	if err != nil {
-		return err
-	}
-	p.store = store
 	deadline := time.Now().Add(o.settleTimeout)
 	for quiet := 0; quiet < 2; {
 		if time.Now().After(deadline) {
@@ -193,13 +184,11 @@ func (p *platform) settle(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		submitted := -1
+		submitted := int64(-1)
 		if busy == 0 {
-			sub, err := store.ProjectsInStatus(ctx, []finzone.ProjectStatus{finzone.ProjectSubmitted})
-			if err != nil {
+			if submitted, err = p.store.submitted(ctx); err != nil {
 				return err
 			}
-			submitted = len(sub)
 		}
 		if quiet++; submitted != 0 {
 			quiet = 0
