@@ -14,7 +14,7 @@ import (
 // matchFields are what match lists filter and sort on.
 type matchFields struct {
 	institution, owner, project, region, stage unique.Handle[string]
-	hasDue                                     bool
+	hasDue, live, relayed                      bool
 	due, created, updated, rank, score, amount float64
 }
 
@@ -23,6 +23,7 @@ var matchSchema = schema[matchFields]{
 	fields: func(raw bson.Raw) matchFields {
 		return matchFields{institution: str(raw, "institution_id"), owner: str(raw, "owner_org_id"), project: str(raw, "project_id"),
 			region: str(raw, "region_code"), stage: str(raw, "stage"), hasDue: boolean(raw, "has_due"),
+			live: boolean(raw, "live"), relayed: boolean(raw, "relayed"),
 			due: num(raw, "due_at"), created: num(raw, "created_at"), updated: num(raw, "updated_at"), rank: num(raw, "rank"),
 			score: num(raw, "score"), amount: num(raw, "project_amount_yuan")}
 	},
@@ -65,23 +66,52 @@ func (s *Store) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzo
 	return decodeAll(raws, mongodb.DecodeMatch, next)
 }
 
+// FreedMatches answers the reconciler's scan from memory once the model
+// is loaded.
+func (s *Store) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
+	m := s.ready()
+	if m == nil {
+		return s.DB.FreedMatches(ctx)
+	}
+	out, _, err := decodeAll(m.matches.all(func(x *matchFields) bool { return !x.live && !x.relayed }), mongodb.DecodeMatch, "")
+	return out, err
+}
+
+// DueMatches answers the reconciler's scan from memory once the model is
+// loaded, with whole matches.
+func (s *Store) DueMatches(ctx context.Context) ([]finzone.Match, error) {
+	m := s.ready()
+	if m == nil {
+		return s.DB.DueMatches(ctx)
+	}
+	due := set(finzone.DueStages)
+	out, _, err := decodeAll(m.matches.all(func(x *matchFields) bool { return x.hasDue && due[x.stage] }), mongodb.DecodeMatch, "")
+	return out, err
+}
+
 // InsertMatches keeps the matches it created.
 func (s *Store) InsertMatches(ctx context.Context, ms []finzone.Match) error {
 	err := s.DB.InsertMatches(ctx, ms)
-	ids := make([]bson.ObjectID, 0, len(ms))
-	raws := make([]bson.Raw, 0, len(ms))
-	for _, m := range ms {
-		id, perr := bson.ObjectIDFromHex(m.ID)
+	return insertedAll(ctx, s, mongodb.ModelMatches, ms, func(m finzone.Match) string { return m.ID }, mongodb.EncodeMatch, err)
+}
+
+// insertedAll brings the model up to an insert of items with fixed IDs
+// that the store answered with err.
+func insertedAll[T any](ctx context.Context, s *Store, coll string, items []T, id func(T) string, encode func(T) (bson.Raw, error), err error) error {
+	ids := make([]bson.ObjectID, 0, len(items))
+	raws := make([]bson.Raw, 0, len(items))
+	for _, it := range items {
+		o, perr := bson.ObjectIDFromHex(id(it))
 		if perr != nil {
 			return err // the store refused the whole batch
 		}
-		raw, eerr := mongodb.EncodeMatch(m)
+		raw, eerr := encode(it)
 		if err == nil && eerr != nil {
 			err = eerr
 		}
-		ids, raws = append(ids, id), append(raws, raw)
+		ids, raws = append(ids, o), append(raws, raw)
 	}
-	s.inserted(ctx, mongodb.ModelMatches, ids, raws, err)
+	s.inserted(ctx, coll, ids, raws, err)
 	return err
 }
 

@@ -54,21 +54,7 @@ func (s *Store) CountUnread(ctx context.Context, orgID string) (int64, error) {
 // AddNotifications keeps the notifications it created.
 func (s *Store) AddNotifications(ctx context.Context, ns []finzone.Notification) error {
 	err := s.DB.AddNotifications(ctx, ns)
-	ids := make([]bson.ObjectID, 0, len(ns))
-	raws := make([]bson.Raw, 0, len(ns))
-	for _, n := range ns {
-		id, perr := bson.ObjectIDFromHex(n.ID)
-		if perr != nil {
-			return err // the store refused the whole batch
-		}
-		raw, eerr := mongodb.EncodeNotification(n)
-		if err == nil && eerr != nil {
-			err = eerr
-		}
-		ids, raws = append(ids, id), append(raws, raw)
-	}
-	s.inserted(ctx, mongodb.ModelNotifications, ids, raws, err)
-	return err
+	return insertedAll(ctx, s, mongodb.ModelNotifications, ns, func(n finzone.Notification) string { return n.ID }, mongodb.EncodeNotification, err)
 }
 
 // MarkNotificationsRead marks read in memory what the store marked: the

@@ -16,7 +16,7 @@ import (
 // once, compared as pointers.
 type projectFields struct {
 	owner, region, status, typ, cluster unique.Handle[string]
-	attention                           bool
+	attention, exhausted                bool
 	created, updated, amount, term      float64
 }
 
@@ -24,7 +24,7 @@ var projectSchema = schema[projectFields]{
 	coll: mongodb.ModelProjects,
 	fields: func(raw bson.Raw) projectFields {
 		return projectFields{owner: str(raw, "owner_org_id"), region: str(raw, "region_code"), status: str(raw, "status"),
-			typ: str(raw, "project_type"), cluster: str(raw, "cluster_id"), attention: boolean(raw, "needs_attention"),
+			typ: str(raw, "project_type"), cluster: str(raw, "cluster_id"), attention: boolean(raw, "needs_attention"), exhausted: boolean(raw, "exhausted"),
 			created: num(raw, "created_at"), updated: num(raw, "updated_at"), amount: num(raw, "amount_yuan"), term: num(raw, "term_months")}
 	},
 	sortKey: func(field string) func(*projectFields) float64 {
@@ -57,6 +57,32 @@ func (s *Store) ListProjects(ctx context.Context, f finzone.ProjectFilter, pg fi
 		return nil, "", err
 	}
 	return decodeAll(raws, mongodb.DecodeProject, next)
+}
+
+// PipelineProjects answers the pipeline's scan from memory once the model
+// is loaded, with whole projects.
+func (s *Store) PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error) {
+	m := s.ready()
+	if m == nil {
+		return s.DB.PipelineProjects(ctx, statuses, exhaustedIn)
+	}
+	in, stuck := set(statuses), set(exhaustedIn)
+	raws := m.projects.all(func(p *projectFields) bool {
+		return in[p.status] || (p.exhausted || p.attention) && stuck[p.status]
+	})
+	out, _, err := decodeAll(raws, mongodb.DecodeProject, "")
+	return out, err
+}
+
+// ProjectsInStatus answers from memory once the model is loaded.
+func (s *Store) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
+	m := s.ready()
+	if m == nil {
+		return s.DB.ProjectsInStatus(ctx, statuses)
+	}
+	in := set(statuses)
+	out, _, err := decodeAll(m.projects.all(func(p *projectFields) bool { return in[p.status] }), mongodb.DecodeProject, "")
+	return out, err
 }
 
 // CreateProject creates and keeps the project as written.

@@ -31,6 +31,9 @@ import (
 // PollEvery is how often the model reads the other writers' lease.
 const PollEvery = time.Second
 
+// LoadTimeout bounds the scan of one collection when the model loads.
+const LoadTimeout = 15 * time.Minute
+
 // Store is the store with the read model in front of its lists. Every
 // method it does not define is the store's.
 type Store struct {
@@ -128,7 +131,8 @@ func (s *Store) check(ctx context.Context) {
 		return
 	}
 	s.log.Info("read model loaded", "projects", m.projects.len(), "matches", m.matches.len(),
-		"notifications", m.notifications.len(), "took", time.Since(start).Round(time.Millisecond))
+		"notifications", m.notifications.len(), "bson_mb", (m.projects.size()+m.matches.size()+m.notifications.size())>>20,
+		"took", time.Since(start).Round(time.Millisecond))
 	s.loadedOnce.Do(func() { close(s.loaded) })
 }
 
@@ -145,7 +149,9 @@ func (s *Store) load(ctx context.Context, m *model) error {
 		{mongodb.ModelMatches, m.matches.load},
 		{mongodb.ModelNotifications, m.notifications.load},
 	} {
-		sctx, cancel := context.WithTimeout(ctx, mongodb.ScanTimeout)
+		// A scan of the matches can take minutes while the start-up
+		// reconcile scans too: longer than a request's scan may.
+		sctx, cancel := context.WithTimeout(ctx, LoadTimeout)
 		err := s.EachDoc(sctx, c.coll, func(raw bson.Raw) error { c.load(raw); return nil })
 		cancel()
 		if err != nil {
@@ -260,7 +266,9 @@ func (s *Store) wrote(ctx context.Context, coll string, id bson.ObjectID, err er
 func (s *Store) inserted(ctx context.Context, coll string, ids []bson.ObjectID, raws []bson.Raw, err error) {
 	if err != nil {
 		for _, id := range ids {
+			unlock := s.lock(id)
 			s.wrote(ctx, coll, id, err, nil)
+			unlock()
 		}
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -292,6 +293,7 @@ func compareAll(t *testing.T, st *Store, limit int) {
 			}
 		}
 	}
+	compareScans(t, st)
 	for _, org := range institutions {
 		want, err := st.DB.CountUnread(ctx, org)
 		if err != nil {
@@ -493,4 +495,46 @@ func mustOID(t *testing.T, id string) bson.ObjectID {
 		t.Fatal(err)
 	}
 	return o
+}
+
+// compareScans wants the pipeline's scans to find the same documents in
+// the model as in the store (the model's are whole, the store's only hold
+// the fields the pipeline reads, so IDs are compared).
+func compareScans(t *testing.T, st *Store) {
+	t.Helper()
+	ctx := context.Background()
+	ids := func(what string, list any, err error) []string {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		var out []string
+		v := reflect.ValueOf(list)
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, v.Index(i).FieldByName("ID").String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: model finds %q, store %q", what, got, want)
+		}
+	}
+	statuses, stuck := []finzone.ProjectStatus{finzone.ProjectSubmitted}, []finzone.ProjectStatus{finzone.ProjectMatching}
+	got, err := st.PipelineProjects(ctx, statuses, stuck)
+	want, werr := st.DB.PipelineProjects(ctx, statuses, stuck)
+	check("pipeline projects", ids("model", got, err), ids("store", want, werr))
+	got, err = st.ProjectsInStatus(ctx, statuses)
+	want, werr = st.DB.ProjectsInStatus(ctx, statuses)
+	check("projects in status", ids("model", got, err), ids("store", want, werr))
+	gm, err := st.FreedMatches(ctx)
+	wm, werr := st.DB.FreedMatches(ctx)
+	check("freed matches", ids("model", gm, err), ids("store", wm, werr))
+	gm, err = st.DueMatches(ctx)
+	wm, werr = st.DB.DueMatches(ctx)
+	check("due matches", ids("model", gm, err), ids("store", wm, werr))
+	if len(gm) == 0 {
+		t.Error("no due matches to compare")
+	}
 }

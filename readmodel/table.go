@@ -90,6 +90,30 @@ func (t *table[F]) len() int {
 	return len(t.rows)
 }
 
+// size is how many bytes of BSON the table keeps.
+func (t *table[F]) size() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n := 0
+	for _, r := range t.rows {
+		n += len(r.raw)
+	}
+	return n
+}
+
+// all is every row keep holds for, in no particular order.
+func (t *table[F]) all(keep func(*F) bool) []bson.Raw {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []bson.Raw
+	for _, r := range t.rows {
+		if keep(&r.f) {
+			out = append(out, r.raw)
+		}
+	}
+	return out
+}
+
 // count is how many rows keep holds for.
 func (t *table[F]) count(keep func(*F) bool) int64 {
 	t.mu.RLock()
