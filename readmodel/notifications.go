@@ -85,9 +85,9 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, orgID string, ids []s
 		out := map[bson.ObjectID]bool{}
 		m.notifications.mu.RLock()
 		defer m.notifications.mu.RUnlock()
-		for id, r := range m.notifications.rows {
-			if r.f.org == org && !r.f.read && (want == nil || want[id]) {
-				out[id] = true
+		for _, r := range m.notifications.rows {
+			if r.f.org == org && !r.f.read && (want == nil || want[r.id]) {
+				out[r.id] = true
 			}
 		}
 		return out

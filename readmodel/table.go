@@ -31,41 +31,55 @@ type schema[F any] struct {
 	sortKey func(field string) func(*F) float64
 }
 
-// table is one collection in memory.
+// table is one collection in memory. Its rows lie side by side, so a list
+// that reads every row's fields reads memory in order.
 type table[F any] struct {
 	schema[F]
 	mu   sync.RWMutex
-	rows map[bson.ObjectID]*row[F]
+	rows []row[F]
+	at   map[bson.ObjectID]int // rows' positions
 }
 
 func newTable[F any](s schema[F]) *table[F] {
-	return &table[F]{schema: s, rows: map[bson.ObjectID]*row[F]{}}
+	return &table[F]{schema: s, at: map[bson.ObjectID]int{}}
 }
 
 // put keeps raw as the document's current state; nil forgets it (deleted).
 // raw must not change afterwards.
 func (t *table[F]) put(id bson.ObjectID, raw bson.Raw) {
-	var r *row[F]
+	var f F
 	if raw != nil {
-		r = &row[F]{id: id, raw: raw, f: t.fields(raw)}
+		f = t.fields(raw)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if r == nil {
-		delete(t.rows, id)
-		return
+	i, ok := t.at[id]
+	switch {
+	case raw == nil && ok: // the last row takes the deleted one's place
+		last := len(t.rows) - 1
+		t.rows[i] = t.rows[last]
+		t.at[t.rows[i].id] = i
+		t.rows[last] = row[F]{}
+		t.rows = t.rows[:last]
+		delete(t.at, id)
+	case raw == nil:
+	case ok:
+		t.rows[i] = row[F]{id: id, raw: raw, f: f}
+	default:
+		t.at[id] = len(t.rows)
+		t.rows = append(t.rows, row[F]{id: id, raw: raw, f: f})
 	}
-	t.rows[id] = r
 }
 
 // add keeps raw unless the table has the document already (a newer state
 // than an insert that found it there).
 func (t *table[F]) add(id bson.ObjectID, raw bson.Raw) {
-	r := &row[F]{id: id, raw: raw, f: t.fields(raw)}
+	f := t.fields(raw)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.rows[id]; !ok {
-		t.rows[id] = r
+	if _, ok := t.at[id]; !ok {
+		t.at[id] = len(t.rows)
+		t.rows = append(t.rows, row[F]{id: id, raw: raw, f: f})
 	}
 }
 
@@ -78,10 +92,16 @@ func (t *table[F]) load(raw bson.Raw) {
 	t.put(id, bytes.Clone(raw))
 }
 
+// get is a copy of the document's row, or nil.
 func (t *table[F]) get(id bson.ObjectID) *row[F] {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.rows[id]
+	i, ok := t.at[id]
+	if !ok {
+		return nil
+	}
+	r := t.rows[i]
+	return &r
 }
 
 func (t *table[F]) len() int {
@@ -95,8 +115,8 @@ func (t *table[F]) size() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	n := 0
-	for _, r := range t.rows {
-		n += len(r.raw)
+	for i := range t.rows {
+		n += len(t.rows[i].raw)
 	}
 	return n
 }
@@ -106,9 +126,9 @@ func (t *table[F]) all(keep func(*F) bool) []bson.Raw {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	var out []bson.Raw
-	for _, r := range t.rows {
-		if keep(&r.f) {
-			out = append(out, r.raw)
+	for i := range t.rows {
+		if keep(&t.rows[i].f) {
+			out = append(out, t.rows[i].raw)
 		}
 	}
 	return out
@@ -119,8 +139,8 @@ func (t *table[F]) count(keep func(*F) bool) int64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	var n int64
-	for _, r := range t.rows {
-		if keep(&r.f) {
+	for i := range t.rows {
+		if keep(&t.rows[i].f) {
 			n++
 		}
 	}
@@ -170,7 +190,7 @@ func (t *table[F]) page(pg finzone.Page, keep func(*F) bool) ([]bson.Raw, string
 // top is the first n rows in the sort's order that keep holds for and that
 // come after the cursor's position (after nil: from the start).
 func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) bool,
-	after func(float64, bson.ObjectID) bool) []*row[F] {
+	after func(float64, bson.ObjectID) bool) []row[F] {
 	type item struct {
 		k float64
 		r *row[F]
@@ -179,7 +199,8 @@ func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) boo
 	top := make([]item, 0, n)
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	for _, r := range t.rows {
+	for i := range t.rows {
+		r := &t.rows[i]
 		if !keep(&r.f) {
 			continue
 		}
@@ -201,9 +222,9 @@ func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) boo
 		}
 		top = slices.Insert(top, i, it)
 	}
-	out := make([]*row[F], len(top))
+	out := make([]row[F], len(top)) // copies, taken under the lock: a write may replace a row in place
 	for i, it := range top {
-		out[i] = it.r
+		out[i] = *it.r
 	}
 	return out
 }
