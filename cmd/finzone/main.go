@@ -210,11 +210,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if err := loadDemo(ctx, in, cfg, log); err != nil {
 		return err
 	}
-	if mode == "all" && in.ownsDB { // the store's only writer: lists from memory
-		rm := readmodel.New(in.store, log)
-		go rm.Run(ctx)
-		in.data = rm
-	}
+	in.useReadModel(ctx, mode, log)
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
 	if deadlines.Calendar, err = loadCalendar(ctx, in.store, cfg.Holidays); err != nil {
@@ -269,6 +265,16 @@ func serve(ctx context.Context, mode string, args []string) error {
 			return nil
 		}
 		return fmt.Errorf("http: %w", err)
+	}
+}
+
+// useReadModel puts the read model in front of the store where this
+// process is its only writer: the all-in-one on the embedded store it runs.
+func (in *infra) useReadModel(ctx context.Context, mode string, log *slog.Logger) {
+	if mode == "all" && in.ownsDB {
+		rm := readmodel.New(in.store, log)
+		go rm.Run(ctx)
+		in.data = rm
 	}
 }
 
