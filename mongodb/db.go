@@ -222,15 +222,17 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	// unique (project_id, institution_id) on matches is among them because a
 	// match's _id is derived from that pair, which already makes it unique.
 	lookups := map[string][]mongo.IndexModel{
-		collOrgs:          {plain("kind", "region_code")},
-		collUsers:         {plain("org_id")},
-		collSessions:      {plain("user_id")},
-		collProjects:      {plain("owner_org_id", "created_at"), plain("region_code", "status")},
-		collProducts:      {plain("owner_org_id"), plain("status")},
-		collMatches:       {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage")},
+		collOrgs:     {plain("kind", "region_code")},
+		collUsers:    {plain("org_id")},
+		collSessions: {plain("user_id")},
+		// Every list query has one (docs/architecture.md lists them).
+		collProjects: {plain("owner_org_id", "created_at"), plain("region_code", "status"), plain("created_at")},
+		collProducts: {plain("owner_org_id"), plain("status"), plain("regions")},
+		collMatches: {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage"),
+			plain("owner_org_id", "due_at"), plain("due_at")},
 		collNotifications: {plain("org_id", "created_at")},
 		collDeliveries:    {plain("org_id", "created_at"), plain("status")},
-		collSyndicates:    {plain("region_code", "state"), plain("members.institution_id")},
+		collSyndicates:    {plain("region_code", "state"), plain("members.institution_id"), plain("owner_org_id")},
 	}
 	for coll, models := range lookups {
 		if d.ferret {

@@ -47,14 +47,22 @@ func (d notificationDoc) toDomain() finzone.Notification {
 func (d *DB) AddNotifications(ctx context.Context, ns []finzone.Notification) error {
 	docs := make([]any, 0, len(ns))
 	for _, n := range ns {
-		id, err := oid(n.ID)
+		doc, err := toNotificationDoc(n)
 		if err != nil {
 			return err
 		}
-		docs = append(docs, notificationDoc{ID: id, OrgID: n.OrgID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
-			Stage: string(n.Stage), Params: n.Params, Read: n.Read, CreatedAt: n.CreatedAt.UTC()})
+		docs = append(docs, doc)
 	}
 	return d.insertAll(ctx, collNotifications, docs)
+}
+
+func toNotificationDoc(n finzone.Notification) (notificationDoc, error) {
+	id, err := oid(n.ID)
+	if err != nil {
+		return notificationDoc{}, err
+	}
+	return notificationDoc{ID: id, OrgID: n.OrgID, Kind: n.Kind, ProjectID: n.ProjectID, MatchID: n.MatchID,
+		Stage: string(n.Stage), Params: n.Params, Read: n.Read, CreatedAt: n.CreatedAt.UTC()}, nil
 }
 
 var notificationSorts = sortKeys{"created_at": "created_at"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -34,24 +33,11 @@ func (s sortKeys) names() []string {
 // $or/$and with $lt/$gt, which FerretDB and MongoDB answer alike.
 func findPage[T any](ctx context.Context, c *mongo.Collection, filter bson.D, pg finzone.Page,
 	sorts sortKeys, def string) ([]T, string, error) {
-	name := pg.Sort
-	if name == "" {
-		name = def
+	field, desc, err := sorts.resolve(pg.Sort, def)
+	if err != nil {
+		return nil, "", err
 	}
-	desc := strings.HasPrefix(name, "-")
-	field, ok := sorts[strings.TrimPrefix(name, "-")]
-	if !ok {
-		var p finzone.Problems
-		p.OneOf("sort", sorts.names())
-		return nil, "", p.Err()
-	}
-	limit := pg.Limit
-	if limit <= 0 {
-		limit = DefaultPageLimit
-	}
-	if limit > finzone.MaxPageLimit {
-		limit = finzone.MaxPageLimit
-	}
+	limit := PageLimit(pg)
 	dir, cmp := 1, "$gt"
 	if desc {
 		dir, cmp = -1, "$lt"

@@ -10,7 +10,6 @@ import (
 
 	"finzone"
 	"finzone/demo"
-	"finzone/mongodb"
 	"finzone/usecase"
 	"finzone/workers"
 )
@@ -32,7 +31,7 @@ const liveDemoCycles = 4
 
 // liveDemo holds the services and actors the walk uses.
 type liveDemo struct {
-	store *mongodb.DB
+	store platformStore
 	uc    *usecase.Service
 	// hurried counts a working day as a millisecond: a step through it
 	// starts a deadline that has passed by the time the workers look.
@@ -70,7 +69,7 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 		defer pipeline.Close()
 		tasks := workers.NewInspector(in.redisOpt, queue)
 		defer tasks.Close()
-		n, err := runLiveDemo(ctx, in.store, pipeline, tasks, deadlines, log)
+		n, err := runLiveDemo(ctx, in.data, pipeline, tasks, deadlines, log)
 		switch {
 		case ctx.Err() != nil:
 			log.Info("live demo interrupted: the next start finishes it")
@@ -85,7 +84,7 @@ func startLiveDemo(ctx context.Context, in *infra, queue string, deadlines finzo
 
 // runLiveDemo walks the demo forward unless it has been: it returns how
 // many projects it walked.
-func runLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, tasks *workers.Inspector, deadlines finzone.Deadlines, log *slog.Logger) (int, error) {
+func runLiveDemo(ctx context.Context, store platformStore, pipeline usecase.Pipeline, tasks *workers.Inspector, deadlines finzone.Deadlines, log *slog.Logger) (int, error) {
 	d, err := newLiveDemo(ctx, store, pipeline, deadlines, log)
 	if errors.Is(err, errNoDemo) {
 		return 0, nil

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"finzone"
-	"finzone/mongodb"
 	"finzone/usecase"
 )
 
@@ -19,7 +18,7 @@ const liveDemoSystemUser = "livedemo"
 
 // newLiveDemo builds the services the walk acts through and finds the
 // demo accounts.
-func newLiveDemo(ctx context.Context, store *mongodb.DB, pipeline usecase.Pipeline, deadlines finzone.Deadlines, log *slog.Logger) (*liveDemo, error) {
+func newLiveDemo(ctx context.Context, store platformStore, pipeline usecase.Pipeline, deadlines finzone.Deadlines, log *slog.Logger) (*liveDemo, error) {
 	hurried := deadlines
 	hurried.DayLength = time.Millisecond
 	d := &liveDemo{store: store, log: log, users: map[string]finzone.User{}, orgs: map[string]finzone.Organization{},

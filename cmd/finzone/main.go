@@ -25,6 +25,7 @@ import (
 	"finzone/matching"
 	"finzone/metrics"
 	"finzone/mongodb"
+	"finzone/readmodel"
 	"finzone/server"
 	"finzone/usecase"
 	"finzone/web"
@@ -55,12 +56,23 @@ func newLogger(level string) *slog.Logger {
 
 // infra is the store and Redis a process talks to, embedded or real.
 type infra struct {
-	store    *mongodb.DB
+	store *mongodb.DB
+	// data is what the use cases, workers and live demo go through: the
+	// store, or the read model in front of it (see serve).
+	data     platformStore
+	ownsDB   bool // this process runs the embedded store
 	redisOpt asynq.RedisConnOpt
 	redis    *redis.Client
 	embedded bool
 	mongoURI string
 	closers  []func()
+}
+
+// platformStore is the store as the platform's parts use it.
+type platformStore interface {
+	usecase.Store
+	workers.Store
+	ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error)
 }
 
 func (in *infra) Close() {
@@ -107,8 +119,11 @@ func openInfra(ctx context.Context, cfg config, log *slog.Logger, opts ...mongod
 			log.Warn("embedded MongoDB: _id lookup indexes", "err", err)
 		}
 	}
-	in.store = store
+	in.store, in.data, in.ownsDB = store, store, em != nil
 	in.closers = append(in.closers, func() { _ = store.Close(context.Background()) })
+	if in.embedded && em == nil { // another process's embedded store: tell its read model
+		in.closers = append(in.closers, readmodel.Announce(ctx, store, log))
+	}
 
 	redisURL := cfg.RedisURL
 	if redisURL == "" {
@@ -195,6 +210,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 	if err := prepareStore(ctx, in, cfg, log); err != nil {
 		return err
 	}
+	in.useReadModel(ctx, mode, log)
 	deadlines := finzone.DefaultDeadlines()
 	deadlines.DayLength = cfg.DayLength
 	if deadlines.Calendar, err = loadCalendar(ctx, in.store, cfg.Holidays); err != nil {
@@ -219,7 +235,7 @@ func serve(ctx context.Context, mode string, args []string) error {
 		if err != nil {
 			return err
 		}
-		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.store, Log: log, Concurrency: cfg.Concurrent,
+		w := workers.New(workers.Config{Redis: in.redisOpt, Store: in.data, Log: log, Concurrency: cfg.Concurrent,
 			Queue: cfg.Queue, Deadlines: deadlines, ReconcileEvery: cfg.ReconcileEvery, TrackRecords: cfg.TrackRecords,
 			Matching: matching.Config{Enhancers: cfg.Enhancers}, RequireVerification: verify, Keys: ring, Observer: mx})
 		if err := w.Start(); err != nil {
@@ -249,6 +265,16 @@ func serve(ctx context.Context, mode string, args []string) error {
 			return nil
 		}
 		return fmt.Errorf("http: %w", err)
+	}
+}
+
+// useReadModel puts the read model in front of the store where this
+// process is its only writer: the all-in-one on the embedded store it runs.
+func (in *infra) useReadModel(ctx context.Context, mode string, log *slog.Logger) {
+	if mode == "all" && in.ownsDB {
+		rm := readmodel.New(in.store, log)
+		go rm.Run(ctx)
+		in.data = rm
 	}
 }
 
@@ -289,7 +315,7 @@ func serveHTTP(in *infra, cfg config, deadlines finzone.Deadlines, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	uc := usecase.New(in.store, usecase.Config{
+	uc := usecase.New(in.data, usecase.Config{
 		Keys:             ring,
 		Pipeline:         pipeline,
 		Deadlines:        deadlines,

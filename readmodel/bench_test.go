@@ -1,0 +1,98 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"finzone"
+	"finzone/mongodb"
+)
+
+// BenchmarkLists times the model's lists at seed --scale 20 after the
+// pipeline ran (10,000 projects, ~66,000 matches, ~72,000 notifications),
+// the documents built in memory: the model's own cost, without HTTP, the
+// session check or the store.
+//
+//	go test -run '^$' -bench Lists -benchtime 200x ./readmodel/
+func BenchmarkLists(b *testing.B) {
+	s := &Store{}
+	m := newModel(0)
+	regionList := []string{"341221", "341222", "340102", "341203", "341125", "340406", "341881", "341523"}
+	var ps []finzone.Project
+	for i := 0; i < 10_000; i++ {
+		p := finzone.Project{ID: finzone.StableID("p", fmt.Sprint(i)), OwnerOrgID: finzone.StableID("o", fmt.Sprint(i%4600)),
+			Title: fmt.Sprintf("项目 %d", i), Type: finzone.TypeManufacturingLong, AmountYuan: int64(1_000_000 + i%40*250_000),
+			TermMonths: 12 + i%5*12, RegionCode: regionList[i%len(regionList)], Status: finzone.ProjectMatching,
+			Collateral: []finzone.Collateral{finzone.CollateralMortgage}, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
+		ps = append(ps, p)
+		put(b, m, mongodb.ModelProjects, p.ID, func() ([]byte, error) { return mongodb.EncodeProject(p) })
+	}
+	for i := 0; i < 66_000; i++ {
+		p := ps[i%len(ps)]
+		inst := finzone.StableID("i", fmt.Sprint(i%60))
+		mt := finzone.Match{ID: finzone.MatchID(p.ID, inst), ProjectID: p.ID, InstitutionID: inst, ProjectTitle: p.Title,
+			OwnerOrgID: p.OwnerOrgID, RegionCode: p.RegionCode, Role: finzone.RoleLead, Rank: i % 7, Score: float64(i % 97),
+			Components: []finzone.ScoreComponent{{Name: "rate", Value: 1.5}, {Name: "amount_fit", Value: 3}}, Stage: finzone.StagePushed,
+			DueAt: base.Add(time.Duration(i%500) * time.Hour), CreatedAt: base, UpdatedAt: base,
+			Events: []finzone.Event{{At: base, Actor: "system", Action: "push", To: finzone.StagePushed}}}
+		put(b, m, mongodb.ModelMatches, mt.ID, func() ([]byte, error) { return mongodb.EncodeMatch(mt) })
+		if i < 72_000 {
+			n := finzone.Notification{ID: finzone.StableID("n", fmt.Sprint(i)), OrgID: inst, Kind: "pushed", ProjectID: p.ID,
+				MatchID: mt.ID, Stage: finzone.StagePushed, CreatedAt: base.Add(time.Duration(i) * time.Second)}
+			put(b, m, mongodb.ModelNotifications, n.ID, func() ([]byte, error) { return mongodb.EncodeNotification(n) })
+		}
+	}
+	m.ready.Store(true)
+	s.cur.Store(m)
+	ctx := context.Background()
+	inst := finzone.StableID("i", "7")
+	for _, bm := range []struct {
+		name string
+		list func() error
+	}{
+		{"enterprise projects", func() error {
+			_, _, err := s.ListProjects(ctx, finzone.ProjectFilter{OwnerOrgID: ps[5].OwnerOrgID}, finzone.Page{})
+			return err
+		}},
+		{"province projects", func() error {
+			_, _, err := s.ListProjects(ctx, finzone.ProjectFilter{Regions: regionList}, finzone.Page{})
+			return err
+		}},
+		{"bank inbox", func() error {
+			_, _, err := s.ListMatches(ctx, finzone.MatchFilter{InstitutionID: inst}, finzone.Page{})
+			return err
+		}},
+		{"province matches by stage", func() error {
+			_, _, err := s.ListMatches(ctx, finzone.MatchFilter{Regions: regionList, Stages: []finzone.Stage{finzone.StagePushed}}, finzone.Page{})
+			return err
+		}},
+		{"notifications", func() error {
+			_, _, err := s.ListNotifications(ctx, inst, false, finzone.Page{})
+			return err
+		}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := bm.list(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func put(b *testing.B, m *model, coll, id string, encode func() ([]byte, error)) {
+	raw, err := encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.put(coll, o, raw)
+}
