@@ -17,15 +17,6 @@ import (
 // finds already queued a no-op, including work a dead worker's task still
 // holds: rescueOrphans re-queues that (orphans.go).
 func (w *Workers) handleReconcile(ctx context.Context, t *asynq.Task) error {
-	// A pass that outlasts its period (a large store, a busy machine) is
-	// not joined by the next period's: they would read the same matches
-	// twice and keep the store busier still. The next period's finds
-	// what this one leaves.
-	if !w.reconciling.CompareAndSwap(false, true) {
-		w.cfg.Log.Info("reconcile skipped: the previous pass is still running in this process")
-		return nil
-	}
-	defer w.reconciling.Store(false)
 	st, now, c := w.cfg.Store, w.cfg.Now(), w.client
 	if err := w.reconcileProjects(ctx); err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -77,8 +76,6 @@ type Workers struct {
 	stop   context.CancelFunc
 	// offices caches coordinators' office IDs by region.
 	offices sync.Map
-	// reconciling is set while this process runs a reconcile pass.
-	reconciling atomic.Bool
 }
 
 // New builds the workers; Start runs them.
