@@ -142,8 +142,8 @@ func (s statsDoc) toTally() finzone.Tally {
 		Pushed: s.Pushed, AcceptedPushes: s.AcceptedPushes, Approved: s.Approved, Accepted: s.Accepted,
 		Disbursed: s.Disbursed, Enhancers: s.Enhancers, Cover: s.Cover, Escalated: s.Escalated, Answers: s.Answers,
 		AnswerSeconds: s.AnswerSeconds, ByCounty: s.ByCounty, ByCluster: s.ByCluster, Weekly: s.Weekly,
-		MatchWeekly: s.MatchWeekly, ByStatus: keyed[finzone.ProjectStatus](s.ByStatus),
-		Reached: keyed[finzone.Stage](s.Reached), ByStage: keyed[finzone.Stage](s.ByStage)}
+		MatchWeekly: s.MatchWeekly, ByStatus: rekey[finzone.ProjectStatus](s.ByStatus),
+		Reached: rekey[finzone.Stage](s.Reached), ByStage: rekey[finzone.Stage](s.ByStage)}
 	for id, v := range s.Institutions {
 		if t.Institutions == nil {
 			t.Institutions = map[string]finzone.InstitutionTally{}
@@ -161,7 +161,7 @@ func toStatsDoc(scope string, t finzone.Tally) statsDoc {
 		Matches: t.Matches, Pushed: t.Pushed, AcceptedPushes: t.AcceptedPushes, Approved: t.Approved, Accepted: t.Accepted,
 		Disbursed: t.Disbursed, Enhancers: t.Enhancers, Cover: t.Cover, Escalated: t.Escalated, Answers: t.Answers,
 		AnswerSeconds: t.AnswerSeconds, ByCounty: t.ByCounty, ByCluster: t.ByCluster, Weekly: t.Weekly,
-		MatchWeekly: t.MatchWeekly, ByStatus: unkeyed(t.ByStatus), Reached: unkeyed(t.Reached), ByStage: unkeyed(t.ByStage)}
+		MatchWeekly: t.MatchWeekly, ByStatus: rekey[string](t.ByStatus), Reached: rekey[string](t.Reached), ByStage: rekey[string](t.ByStage)}
 	for id, v := range t.Institutions {
 		if s.Institutions == nil {
 			s.Institutions = map[string]instDoc{}
@@ -171,24 +171,15 @@ func toStatsDoc(scope string, t finzone.Tally) statsDoc {
 	return s
 }
 
-func keyed[K ~string](m map[string]int64) map[K]int64 {
+// rekey is m with its keys converted: the store keeps enum-keyed counts
+// under plain string keys.
+func rekey[To, From ~string](m map[From]int64) map[To]int64 {
 	if m == nil {
 		return nil
 	}
-	out := make(map[K]int64, len(m))
+	out := make(map[To]int64, len(m))
 	for k, v := range m {
-		out[K(k)] = v
-	}
-	return out
-}
-
-func unkeyed[K ~string](m map[K]int64) map[string]int64 {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]int64, len(m))
-	for k, v := range m {
-		out[string(k)] = v
+		out[To(k)] = v
 	}
 	return out
 }
