@@ -22,8 +22,9 @@ import (
 func Object(body []byte, dst any, prefix string, readOnly []string) ([]finzone.FieldError, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	// More alone would let a stray "}" or "]" after the object through.
-	if err := dec.Decode(&raw); err != nil || raw == nil || len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+	// More alone would let a stray "}" or "]" after the object through,
+	// and bytes.TrimSpace a trailing \f or U+00A0, which JSON does not call space.
+	if err := dec.Decode(&raw); err != nil || raw == nil || len(bytes.Trim(body[dec.InputOffset():], jsonSpace)) > 0 {
 		return nil, finzone.Errorf(finzone.ECMalformedJSON, "body of %d bytes is not one JSON object", len(body))
 	}
 	fields := jsonFields(dst)
@@ -43,6 +44,9 @@ func Object(body []byte, dst any, prefix string, readOnly []string) ([]finzone.F
 	}
 	return out, nil
 }
+
+// jsonSpace is what RFC 8259 calls whitespace.
+const jsonSpace = " \t\r\n"
 
 // jsonFields maps the JSON names of dst's struct fields to the fields.
 func jsonFields(dst any) map[string]reflect.Value {
