@@ -95,7 +95,7 @@ fi
 echo "== wait for the pipeline to settle, then check"
 t=$(date +%s)
 set +e
-"$work/pipelinecheck" -mongo-uri "mongodb://127.0.0.1:$mongo_port/" -redis-addr "127.0.0.1:$redis_port"
+"$work/pipelinecheck" -mongo-uri "mongodb://127.0.0.1:$mongo_port/" -redis-addr "127.0.0.1:$redis_port" -data-dir "$data"
 result=$?
 set -e
 echo "   settled and checked in $(elapsed "$t"); total $(elapsed "$t0")"

@@ -10,12 +10,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"finzone"
+	"finzone/embedded"
 	"finzone/matching"
 	"finzone/mongodb"
 	"finzone/workers"
@@ -25,16 +28,21 @@ func main() {
 	mongoURI := flag.String("mongo-uri", "", "the platform's MongoDB URI")
 	db := flag.String("db", "finzone", "database name")
 	redisAddr := flag.String("redis-addr", "", "the platform's Redis address (host:port)")
+	dataDir := flag.String("data-dir", "", "the embedded platform's data directory: its servers' passwords are read there")
 	queue := flag.String("queue", workers.QueueDefault, "the platform's asynq queue")
 	timeout := flag.Duration("settle-timeout", 15*time.Minute, "how long to wait for the pipeline to settle")
 	flag.Parse()
 	ctx := context.Background()
+	redisPassword, err := embeddedCredentials(*dataDir, mongoURI, *db)
+	if err != nil {
+		fail(err)
+	}
 	store, err := mongodb.Open(ctx, *mongoURI, *db)
 	if err != nil {
 		fail(err)
 	}
 	defer store.Close(ctx)
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: *redisAddr})
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: *redisAddr, Password: redisPassword})
 	defer insp.Close()
 
 	start := time.Now()
@@ -49,6 +57,26 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// embeddedCredentials puts the embedded MongoDB-wire server's password in
+// the URI's host, which it names without credentials, and returns the
+// embedded Redis's password: the embedded servers refuse anyone without
+// them. With no data directory it changes nothing.
+func embeddedCredentials(dataDir string, mongoURI *string, db string) (redisPassword string, err error) {
+	if dataDir == "" {
+		return "", nil
+	}
+	creds, err := embedded.ReadCredentials(filepath.Join(dataDir, embedded.CredentialsFile))
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(*mongoURI)
+	if err != nil {
+		return "", fmt.Errorf("-mongo-uri: %w", err)
+	}
+	*mongoURI = creds.MongoURI(u.Host, db)
+	return creds.RedisPassword, nil
 }
 
 func fail(err error) {
