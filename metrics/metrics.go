@@ -49,6 +49,7 @@ type Metrics struct {
 	expiries   prometheus.Counter
 	deliveries *prometheus.CounterVec
 	periodic   *prometheus.CounterVec
+	skipped    *prometheus.CounterVec
 	overdue    *overdueCollector
 }
 
@@ -77,7 +78,9 @@ func New(cfg Config) *Metrics {
 		expiries: f.counter("expiries_total", "Matches expired because their deadline passed."),
 		deliveries: f.counterVec("webhook_deliveries_total", "Webhook delivery attempts, by outcome.",
 			"outcome"),
-		periodic: f.counterVec("periodic_runs_total", "Periodic tasks run to completion by this process, by task; summed over the cluster it is one per period.",
+		periodic: f.counterVec("periodic_runs_total", "Periodic tasks run to completion by this process, by task; summed over the cluster with periodic_skipped_total it is one per period.",
+			"task"),
+		skipped: f.counterVec("periodic_skipped_total", "Periods of a periodic task this process left to the run of an earlier period still in progress, by task.",
 			"task"),
 		overdue: newOverdueCollector(cfg.OverdueMaxAge),
 	}
@@ -179,6 +182,15 @@ func (m *Metrics) PeriodicRun(task string) {
 		return
 	}
 	m.periodic.WithLabelValues(task).Inc()
+}
+
+// PeriodicSkipped counts one period of a periodic task left to the run of
+// an earlier period still in progress.
+func (m *Metrics) PeriodicSkipped(task string) {
+	if m == nil {
+		return
+	}
+	m.skipped.WithLabelValues(task).Inc()
 }
 
 // Overdue records the number of matches past their deadline, as the

@@ -194,6 +194,7 @@ func TestCountersByLabel(t *testing.T) {
 	m.Delivered("retry")
 	m.Delivered("retry")
 	m.PeriodicRun("reconcile")
+	m.PeriodicSkipped("reconcile")
 	fams := scrape(t, m)
 	for _, c := range []struct {
 		name   string
@@ -208,6 +209,7 @@ func TestCountersByLabel(t *testing.T) {
 		{"finzone_webhook_deliveries_total", map[string]string{"outcome": "retry"}, 2},
 		{"finzone_webhook_deliveries_total", map[string]string{"outcome": "delivered"}, 1},
 		{"finzone_periodic_runs_total", map[string]string{"task": "reconcile"}, 1},
+		{"finzone_periodic_skipped_total", map[string]string{"task": "reconcile"}, 1},
 	} {
 		if got := series(fams, c.name, c.labels); got.GetCounter().GetValue() != c.want {
 			t.Errorf("%s%v: got %v, want %v", c.name, c.labels, got, c.want)

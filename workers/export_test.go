@@ -27,3 +27,6 @@ func OfferPeriod(ctx context.Context, w *Workers, name string, start time.Time) 
 	}
 	return fmt.Errorf("no periodic task %q", name)
 }
+
+// LeaseKey is the Redis key of the lease called name on queue.
+func LeaseKey(queue, name string) string { return leaseKey(queue, name) }

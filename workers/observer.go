@@ -14,6 +14,9 @@ type Observer interface {
 	Overdue(n int)
 	// PeriodicRun: a periodic task's run for its period completed.
 	PeriodicRun(task string)
+	// PeriodicSkipped: a periodic task's period was left to the run of an
+	// earlier period, still in progress.
+	PeriodicSkipped(task string)
 }
 
 // Relay kinds.
@@ -25,12 +28,13 @@ const (
 // nopObserver counts nothing.
 type nopObserver struct{}
 
-func (nopObserver) Pushed(int)          {}
-func (nopObserver) Relayed(string, int) {}
-func (nopObserver) Expired(int)         {}
-func (nopObserver) Delivered(string)    {}
-func (nopObserver) Overdue(int)         {}
-func (nopObserver) PeriodicRun(string)  {}
+func (nopObserver) Pushed(int)             {}
+func (nopObserver) Relayed(string, int)    {}
+func (nopObserver) Expired(int)            {}
+func (nopObserver) Delivered(string)       {}
+func (nopObserver) Overdue(int)            {}
+func (nopObserver) PeriodicRun(string)     {}
+func (nopObserver) PeriodicSkipped(string) {}
 
 // Webhook delivery outcomes.
 const (

@@ -78,12 +78,27 @@ func periodTaskID(name string, start time.Time) string {
 	return fmt.Sprintf("%s:%d", name, start.Unix())
 }
 
-// ranPeriodic counts a completed run of a periodic task, if t is one (the
-// reconcile queued at start-up, or by an older version, carries no period).
-func (w *Workers) ranPeriodic(t *asynq.Task, name string) {
-	var pl periodPayload
-	if len(t.Payload()) == 0 || json.Unmarshal(t.Payload(), &pl) != nil || pl.Period == 0 {
-		return
+// skippedPeriodic counts a period of a periodic task left to an earlier
+// period's run still in progress, if t is a period's task.
+func (w *Workers) skippedPeriodic(t *asynq.Task, name string) {
+	if periodOf(t) != 0 {
+		w.obs.PeriodicSkipped(name)
 	}
-	w.obs.PeriodicRun(name)
+}
+
+// ranPeriodic counts a completed run of a periodic task, if t is one.
+func (w *Workers) ranPeriodic(t *asynq.Task, name string) {
+	if periodOf(t) != 0 {
+		w.obs.PeriodicRun(name)
+	}
+}
+
+// periodOf is the start of the period t runs for (Unix seconds), or 0 for a
+// task without one (queued by an older version).
+func periodOf(t *asynq.Task) int64 {
+	var pl periodPayload
+	if len(t.Payload()) == 0 || json.Unmarshal(t.Payload(), &pl) != nil {
+		return 0
+	}
+	return pl.Period
 }

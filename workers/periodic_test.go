@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"finzone/demo"
 	"finzone/metrics"
 	"finzone/workers"
@@ -15,12 +17,18 @@ import (
 // period.
 func periodicRuns(t *testing.T, m *metrics.Metrics, task string) int {
 	t.Helper()
+	return periodicCount(t, m, "finzone_periodic_runs_total", task)
+}
+
+// periodicCount reads the counter metric of task in m's process.
+func periodicCount(t *testing.T, m *metrics.Metrics, metric, task string) int {
+	t.Helper()
 	fams, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fams {
-		if f.GetName() != "finzone_periodic_runs_total" {
+		if f.GetName() != metric {
 			continue
 		}
 		for _, s := range f.GetMetric() {
@@ -88,6 +96,7 @@ func TestLateOfferInSamePeriodRefused(t *testing.T) {
 			return got == want, "runs " + strconv.Itoa(got)
 		})
 	}
+	// The start-up reconcile is this period's run, so this offer is late.
 	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start))
 	waitRuns(1)
 	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start))
@@ -98,4 +107,44 @@ func TestLateOfferInSamePeriodRefused(t *testing.T) {
 	}
 	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start.Add(time.Hour)))
 	waitRuns(2)
+}
+
+// TestReconcilePassesDoNotOverlap: a period's reconcile that finds the
+// lease of a pass still in progress (here taken as another process's pass
+// takes it) is left to that pass and counted as skipped, not run; once the
+// lease is free the next period runs, and its run leaves the lease free.
+func TestReconcilePassesDoNotOverlap(t *testing.T) {
+	m := metrics.New(metrics.Config{})
+	e := newEnv(t, demo.Scale{Clusters: 12, Enterprises: 4, Institutions: 3, Products: 3, Projects: 2},
+		workers.Config{ReconcileEvery: time.Hour, Observer: m})
+	ctx := context.Background()
+	start := time.Now().Truncate(time.Hour)
+	count := func(metric string, want int) {
+		eventually(t, 15*time.Second, metric, func() (bool, string) {
+			got := periodicCount(t, m, metric, "reconcile")
+			return got == want, metric + " " + strconv.Itoa(got)
+		})
+	}
+	count("finzone_periodic_runs_total", 1) // the start-up reconcile: this period's
+	rdb := redisOpt.MakeRedisClient().(redis.UniversalClient)
+	defer rdb.Close()
+	key := workers.LeaseKey(e.queue, "reconcile")
+	if n := rdb.Exists(ctx, key).Val(); n != 0 {
+		t.Fatalf("the lease is held after the start-up pass ended")
+	}
+	must(t, rdb.Set(ctx, key, "another process's pass", time.Minute).Err())
+	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start.Add(time.Hour)))
+	count("finzone_periodic_skipped_total", 1)
+	if got := periodicRuns(t, m, "reconcile"); got != 1 {
+		t.Fatalf("a period ran beside the pass holding the lease: %d runs, want 1", got)
+	}
+	if v := rdb.Get(ctx, key).Val(); v != "another process's pass" {
+		t.Fatalf("the skipped period touched the holder's lease: %q", v)
+	}
+	must(t, rdb.Del(ctx, key).Err())
+	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start.Add(2*time.Hour)))
+	count("finzone_periodic_runs_total", 2)
+	if n := rdb.Exists(ctx, key).Val(); n != 0 {
+		t.Fatalf("the lease is held after the pass ended")
+	}
 }

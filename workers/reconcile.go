@@ -16,7 +16,20 @@ import (
 // deadlines and reminders, undelivered webhooks. Task IDs make the work it
 // finds already queued a no-op, including work a dead worker's task still
 // holds: rescueOrphans re-queues that (orphans.go).
+//
+// One pass runs at a time (lease.go): a period whose pass finds the
+// previous one still running is left to it.
 func (w *Workers) handleReconcile(ctx context.Context, t *asynq.Task) error {
+	release, taken, err := w.leases.take(ctx, "reconcile")
+	if err != nil {
+		return finzone.Wrap(finzone.ECUnavailable, err)
+	}
+	if !taken {
+		w.cfg.Log.Info("reconcile: the previous pass is still running; this period is left to it")
+		w.skippedPeriodic(t, "reconcile")
+		return nil
+	}
+	defer release()
 	st, now, c := w.cfg.Store, w.cfg.Now(), w.client
 	if err := w.reconcileProjects(ctx); err != nil {
 		return err

@@ -70,6 +70,7 @@ type Workers struct {
 	mux    *asynq.ServeMux
 	client *Client
 	insp   *asynq.Inspector // finds tasks orphaned by a dead worker
+	leases leases           // one reconcile pass at a time (lease.go)
 	cat    *catalogue
 	tried  triedAll
 	cfg    Config
@@ -114,7 +115,7 @@ func New(cfg Config) *Workers {
 		cfg.Observer = nopObserver{}
 	}
 	w := &Workers{cfg: cfg, obs: cfg.Observer, mux: asynq.NewServeMux(), client: NewClient(cfg.Redis, cfg.Queue),
-		insp: asynq.NewInspector(cfg.Redis), cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
+		insp: asynq.NewInspector(cfg.Redis), leases: newLeases(cfg.Redis, cfg.Queue), cat: newCatalogue(cfg.Store, cfg.Matching, cfg.TrackRecords, cfg.Log)}
 	w.srv = asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:    cfg.Concurrency,
 		Queues:         map[string]int{cfg.Queue: 1},
@@ -186,9 +187,11 @@ func (w *Workers) Start() error {
 		go w.runPeriodic(ctx, p)
 	}
 	// Catch up at once on whatever a previous run left, rather than waiting
-	// for the first tick. If Redis refuses it, the periodic reconcile does
+	// for the first tick: offer the current period's reconcile, which no
+	// process has run yet unless one started or ticked in this period (its
+	// run is as recent). If Redis refuses it, the periodic reconcile does
 	// the same work later: no reason to refuse to start.
-	if err := w.client.enqueue(ctx, asynq.NewTask(TypeReconcile, nil), asynq.TaskID("reconcile:start:"+time.Now().Format(time.RFC3339))); err != nil {
+	if err := w.offerPeriod(ctx, w.periodics()[0], time.Now().Truncate(w.periodics()[0].every)); err != nil {
 		w.cfg.Log.Warn("start-up reconcile not queued; the periodic one will run", "err", err)
 	}
 	return nil
@@ -206,6 +209,9 @@ func (w *Workers) Shutdown() {
 	}
 	if err := w.insp.Close(); err != nil {
 		w.cfg.Log.Warn("closing the task inspector", "err", err)
+	}
+	if err := w.leases.rdb.Close(); err != nil {
+		w.cfg.Log.Warn("closing the lease client", "err", err)
 	}
 }
 
