@@ -47,6 +47,8 @@ type DB struct {
 	entered func(stage finzone.Stage, n int)
 	// tallies writes the dashboards' counters: see tallyWriter.
 	tallies *tallyWriter
+	// tallyReads are the counter documents read lately (stats_cache.go).
+	tallyReads tallyReads
 }
 
 // Option changes how Open sets up the store.

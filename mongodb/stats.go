@@ -273,18 +273,17 @@ func (d *DB) Tally(ctx context.Context, scopes []string, limit int) (finzone.Tal
 	}
 	var sum finzone.Tally
 	var marks []attentionMark
-	c := d.db.Collection(collStats)
 	for _, scope := range scopes {
-		s, err := findOne[statsDoc](ctx, c, bson.D{{Key: "_id", Value: statsID(scope)}})
-		if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		s, err := cachedTallyDoc[statsDoc](ctx, d, statsID(scope))
+		if err != nil {
 			return finzone.Tally{}, nil, err
 		}
 		sum.Add(s.toTally(), 1)
 		if s.Attention <= 0 || limit <= 0 {
 			continue
 		}
-		a, err := findOne[attentionDoc](ctx, c, bson.D{{Key: "_id", Value: attentionID(scope)}})
-		if err != nil && !finzone.IsCode(err, finzone.ECNotFound) {
+		a, err := cachedTallyDoc[attentionDoc](ctx, d, attentionID(scope))
+		if err != nil {
 			return finzone.Tally{}, nil, err
 		}
 		for id, rec := range a.IDs {

@@ -35,6 +35,7 @@ func (d *DB) RebuildTallies(ctx context.Context) error {
 	w := d.tallies
 	w.rebuilding.Lock()
 	defer w.rebuilding.Unlock()
+	defer d.tallyReads.forget(bson.ObjectID{})
 	w.mu.Lock()
 	w.log = &rebuildLog{changed: map[string]*loggedChange{}, scanned: map[string]sourceState{}}
 	w.mu.Unlock()

@@ -270,3 +270,51 @@ func TestTalliesBuilt(t *testing.T) {
 		t.Errorf("empty store's tally = %+v, %v, %v; want zero", tl, ids, err)
 	}
 }
+
+// TestTallyReadsItsOwnCountsAtOnceAndOthersWithinASecond: a process reads
+// its own counts as soon as it wrote them, even right after a read it
+// keeps for tallyReadTTL, and another process's within a second or so of
+// that process's flush.
+func TestTallyReadsItsOwnCountsAtOnceAndOthersWithinASecond(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	other, err := mongodb.Open(ctx, testURI, db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	projects := func(d *mongodb.DB) int64 {
+		t.Helper()
+		tl, _, err := d.Tally(ctx, []string{finzone.ScopeProvince}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tl.Projects
+	}
+	submitted := func(d *mongodb.DB) {
+		t.Helper()
+		p := project("owner", 1_000_000)
+		p.Status = finzone.ProjectSubmitted
+		if err := d.CreateProject(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := projects(db); n != 0 {
+		t.Fatalf("empty store: %d projects", n)
+	}
+	submitted(db)
+	if n := projects(db); n != 1 {
+		t.Fatalf("right after its own write the process reads %d projects, want 1", n)
+	}
+	submitted(other)
+	if n := projects(other); n != 2 {
+		t.Fatalf("the other process reads %d projects, want 2", n)
+	}
+	start := time.Now()
+	for projects(db) != 2 {
+		if time.Since(start) > 3*time.Second {
+			t.Fatalf("another process's count not read %s after its flush", time.Since(start))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

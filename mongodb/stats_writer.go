@@ -240,6 +240,7 @@ func (d *DB) writeTallyOp(ctx context.Context, id bson.ObjectID, o *tallyOp) err
 		return err
 	}
 	defer unlock()
+	defer d.tallyReads.forget(id) // after the write: a read meanwhile is not kept
 	_, err = d.db.Collection(collStats).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update, options.UpdateOne().SetUpsert(true))
 	return translate(err)
 }
