@@ -69,7 +69,7 @@ func (s *Store) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzo
 // FreedMatches answers the reconciler's scan from memory once the model
 // is loaded.
 func (s *Store) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
-	m := s.ready()
+	m := s.scanReady(ctx)
 	if m == nil {
 		return s.DB.FreedMatches(ctx)
 	}
@@ -80,7 +80,7 @@ func (s *Store) FreedMatches(ctx context.Context) ([]finzone.Match, error) {
 // DueMatches answers the reconciler's scan from memory once the model is
 // loaded, with whole matches.
 func (s *Store) DueMatches(ctx context.Context) ([]finzone.Match, error) {
-	m := s.ready()
+	m := s.scanReady(ctx)
 	if m == nil {
 		return s.DB.DueMatches(ctx)
 	}

@@ -62,7 +62,7 @@ func (s *Store) ListProjects(ctx context.Context, f finzone.ProjectFilter, pg fi
 // PipelineProjects answers the pipeline's scan from memory once the model
 // is loaded, with whole projects.
 func (s *Store) PipelineProjects(ctx context.Context, statuses, exhaustedIn []finzone.ProjectStatus) ([]finzone.Project, error) {
-	m := s.ready()
+	m := s.scanReady(ctx)
 	if m == nil {
 		return s.DB.PipelineProjects(ctx, statuses, exhaustedIn)
 	}
@@ -76,7 +76,7 @@ func (s *Store) PipelineProjects(ctx context.Context, statuses, exhaustedIn []fi
 
 // ProjectsInStatus answers from memory once the model is loaded.
 func (s *Store) ProjectsInStatus(ctx context.Context, statuses []finzone.ProjectStatus) ([]finzone.Project, error) {
-	m := s.ready()
+	m := s.scanReady(ctx)
 	if m == nil {
 		return s.DB.ProjectsInStatus(ctx, statuses)
 	}

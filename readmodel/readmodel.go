@@ -60,6 +60,8 @@ type model struct {
 	broken        atomic.Bool // a write's outcome is unknown: load again
 	mu            sync.Mutex
 	touched       map[doc]struct{}
+	// done is closed when the load ends, loaded or not.
+	done chan struct{}
 }
 
 type doc struct {
@@ -69,7 +71,7 @@ type doc struct {
 
 func newModel(gen int64) *model {
 	return &model{projects: newTable(projectSchema), matches: newTable(matchSchema),
-		notifications: newTable(noteSchema), generation: gen, touched: map[doc]struct{}{}}
+		notifications: newTable(noteSchema), generation: gen, touched: map[doc]struct{}{}, done: make(chan struct{})}
 }
 
 // New puts a read model in front of db; it answers from the store until
@@ -141,6 +143,7 @@ func (s *Store) check(ctx context.Context) {
 // m is in place before the scan starts, so a write either lands before the
 // scan (which sees it) or is noted in touched.
 func (s *Store) load(ctx context.Context, m *model) error {
+	defer close(m.done)
 	for _, c := range []struct {
 		coll string
 		load func(bson.Raw)
@@ -200,6 +203,21 @@ func (m *model) put(coll string, id bson.ObjectID, raw bson.Raw) {
 	case mongodb.ModelNotifications:
 		m.notifications.put(id, raw)
 	}
+}
+
+// scanReady is the model for the reconciler's scans, which unlike a
+// request can wait: while a load is in progress it waits for it (a minute
+// at scale 100) rather than scan the store beside the load, which at that
+// scale outlasts the store's time limit and slows the load. It is nil when
+// the load failed or no model is in use.
+func (s *Store) scanReady(ctx context.Context) *model {
+	if m := s.cur.Load(); m != nil {
+		select {
+		case <-m.done:
+		case <-ctx.Done():
+		}
+	}
+	return s.ready()
 }
 
 // ready is the model if it may answer lists now.

@@ -538,3 +538,57 @@ func compareScans(t *testing.T, st *Store) {
 		t.Error("no due matches to compare")
 	}
 }
+
+// TestScansWaitForALoadInProgress: the reconciler's scans wait for a load
+// in progress and then answer from the model; when the load fails they
+// answer from the store, and a scan whose context ends stops waiting.
+func TestScansWaitForALoadInProgress(t *testing.T) {
+	st := start(t)
+	fill(t, st)
+	ctx := context.Background()
+	statuses := []finzone.ProjectStatus{finzone.ProjectSubmitted, finzone.ProjectMatching}
+	want, err := st.DB.ProjectsInStatus(ctx, statuses)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("the store's scan: %d projects, %v", len(want), err)
+	}
+	scan := func() chan int {
+		got := make(chan int, 1)
+		go func() {
+			ps, err := st.ProjectsInStatus(ctx, statuses)
+			if err != nil {
+				t.Errorf("scan: %v", err)
+			}
+			got <- len(ps)
+		}()
+		return got
+	}
+	m := newModel(0) // the lease's generation: Run leaves it be
+	st.cur.Store(m)
+	got := scan()
+	select {
+	case n := <-got:
+		t.Fatalf("the scan answered (%d projects) while the model was loading", n)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := st.load(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-got; n != len(want) || st.ready() != m {
+		t.Fatalf("after the load: %d projects (store %d), model answering %v", n, len(want), st.ready() == m)
+	}
+
+	failed := newModel(0)
+	st.cur.Store(failed)
+	got = scan()
+	close(failed.done) // the load ended without loading
+	if n := <-got; n != len(want) {
+		t.Fatalf("after a failed load: %d projects, want the store's %d", n, len(want))
+	}
+
+	st.cur.Store(newModel(0))
+	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := st.ProjectsInStatus(cctx, statuses); err == nil {
+		t.Fatal("a scan whose context ended while waiting answered")
+	}
+}
