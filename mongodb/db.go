@@ -112,7 +112,8 @@ func Open(ctx context.Context, uri, dbName string, opts ...Option) (*DB, error) 
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb: indexes: %w", err)
 	}
-	d.tallies = newTallyWriter(d.writeTallyOp)
+	writer := bson.NewObjectID() // this process's mark (stats_lost.go)
+	d.tallies = newTallyWriter(d.writeTallyOp, func(ctx context.Context, alive bool) error { return d.markWriter(ctx, writer, alive) })
 	return d, nil
 }
 

@@ -65,6 +65,7 @@ func (d *DB) RebuildTallies(ctx context.Context) error {
 	w.log.settle(r)
 	w.pending = map[bson.ObjectID]*tallyOp{}
 	w.mu.Unlock()
+	w.markedAt = time.Time{} // replaceTallies takes every process's mark away; the next flush puts this one's back
 	return d.replaceTallies(ctx, r)
 }
 

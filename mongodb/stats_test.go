@@ -291,14 +291,7 @@ func TestTallyReadsItsOwnCountsAtOnceAndOthersWithinASecond(t *testing.T) {
 		}
 		return tl.Projects
 	}
-	submitted := func(d *mongodb.DB) {
-		t.Helper()
-		p := project("owner", 1_000_000)
-		p.Status = finzone.ProjectSubmitted
-		if err := d.CreateProject(ctx, &p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	submitted := func(d *mongodb.DB) { submitProject(t, d) }
 	if n := projects(db); n != 0 {
 		t.Fatalf("empty store: %d projects", n)
 	}
@@ -316,5 +309,85 @@ func TestTallyReadsItsOwnCountsAtOnceAndOthersWithinASecond(t *testing.T) {
 			t.Fatalf("another process's count not read %s after its flush", time.Since(start))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func submitProject(t *testing.T, d *mongodb.DB) {
+	t.Helper()
+	p := project("owner", 1_000_000)
+	p.Status = finzone.ProjectSubmitted
+	if err := d.CreateProject(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCountsLostWithAProcessAreFound: a process that closes takes its
+// counting mark away; one that dies with counts pending leaves it, and once
+// the mark is older than LostAfter LostTallies reports it; a rebuild
+// repairs the counts and takes the mark away.
+func TestCountsLostWithAProcessAreFound(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if err := db.RebuildTallies(ctx); err != nil {
+		t.Fatal(err)
+	}
+	open := func() *mongodb.DB {
+		d, err := mongodb.Open(ctx, testURI, db.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	projects := func() int64 {
+		tl, _, err := db.Tally(ctx, []string{finzone.ScopeProvince}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tl.Projects
+	}
+	lost := func(at time.Time) bool {
+		mongodb.SetClock(db, func() time.Time { return at })
+		defer mongodb.SetClock(db, time.Now)
+		l, err := db.LostTallies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	later := time.Now().Add(2 * mongodb.LostAfter)
+
+	clean := open()
+	submitProject(t, clean)
+	if _, _, err := clean.Tally(ctx, nil, 0); err != nil { // flushes: the mark, then the count
+		t.Fatal(err)
+	}
+	if err := clean.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lost(later) {
+		t.Fatal("a process that closed left its mark")
+	}
+
+	dead := open()
+	submitProject(t, dead)
+	if _, _, err := dead.Tally(ctx, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	submitProject(t, dead) // counted in memory only: the process dies before its flush
+	mongodb.Abandon(ctx, dead)
+	if lost(time.Now()) {
+		t.Fatal("a fresh mark taken for a dead process's")
+	}
+	if !lost(later) {
+		t.Fatal("the dead process's mark not found")
+	}
+	if n := projects(); n != 2 {
+		t.Fatalf("before the repair the counters hold %d projects, want 2 (the third died with its process)", n)
+	}
+	if err := db.RebuildTallies(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := projects(); n != 3 || lost(later) {
+		t.Fatalf("after the rebuild: %d projects (want 3), mark left %v", n, lost(later))
 	}
 }

@@ -31,8 +31,12 @@ type tallyWriter struct {
 	mu      sync.Mutex
 	pending map[bson.ObjectID]*tallyOp
 	// flushing serializes flushes (and rebuilds, which start from nothing
-	// pending).
+	// pending), and guards markedAt.
 	flushing sync.Mutex
+	// mark puts or takes away this process's mark (stats_lost.go);
+	// markedAt is when it was last put, zero while there is none.
+	mark     func(ctx context.Context, alive bool) error
+	markedAt time.Time
 	kick     chan struct{}
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -55,14 +59,16 @@ type tallyOp struct {
 	unset map[string]bool
 }
 
-func newTallyWriter(write func(ctx context.Context, id bson.ObjectID, op *tallyOp) error) *tallyWriter {
+func newTallyWriter(write func(ctx context.Context, id bson.ObjectID, op *tallyOp) error,
+	mark func(ctx context.Context, alive bool) error) *tallyWriter {
 	w := &tallyWriter{pending: map[bson.ObjectID]*tallyOp{}, kick: make(chan struct{}, 1), stop: make(chan struct{}),
-		stopped: make(chan struct{}), write: write}
+		stopped: make(chan struct{}), write: write, mark: mark}
 	go w.run()
 	return w
 }
 
-// run flushes tallyDelay after a change, until close.
+// run flushes tallyDelay after a change, and takes the process's mark
+// away after markEvery without one, until close.
 func (w *tallyWriter) run() {
 	defer close(w.stopped)
 	for {
@@ -70,6 +76,11 @@ func (w *tallyWriter) run() {
 		case <-w.stop:
 			return
 		case <-w.kick:
+		case <-time.After(markEvery):
+			if err := w.unmark(context.Background()); err != nil {
+				slog.Warn("taking away this process's counting mark failed; retrying", "err", err)
+			}
+			continue
 		}
 		select {
 		case <-w.stop:
@@ -87,7 +98,41 @@ func (w *tallyWriter) run() {
 func (w *tallyWriter) close(ctx context.Context) error {
 	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.stopped
-	return w.flush(ctx)
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	return w.unmark(ctx)
+}
+
+// marked puts or refreshes this process's mark before it writes counts;
+// call with flushing held.
+func (w *tallyWriter) marked(ctx context.Context) error {
+	if time.Since(w.markedAt) < markEvery/2 {
+		return nil
+	}
+	if err := w.mark(ctx, true); err != nil {
+		return err
+	}
+	w.markedAt = time.Now()
+	return nil
+}
+
+// unmark takes this process's mark away if it has one and nothing is
+// pending.
+func (w *tallyWriter) unmark(ctx context.Context) error {
+	w.flushing.Lock()
+	defer w.flushing.Unlock()
+	w.mu.Lock()
+	idle := len(w.pending) == 0
+	w.mu.Unlock()
+	if w.markedAt.IsZero() || !idle {
+		return nil
+	}
+	if err := w.mark(ctx, false); err != nil {
+		return err
+	}
+	w.markedAt = time.Time{}
+	return nil
 }
 
 func (w *tallyWriter) wake() {
@@ -175,6 +220,12 @@ func (w *tallyWriter) flush(ctx context.Context) error {
 	ops := w.pending
 	w.pending = map[bson.ObjectID]*tallyOp{}
 	w.mu.Unlock()
+	if len(ops) > 0 {
+		if err := w.marked(ctx); err != nil {
+			w.restore(ops)
+			return err
+		}
+	}
 	for id, o := range ops {
 		if err := w.write(ctx, id, o); err != nil {
 			w.restore(ops)

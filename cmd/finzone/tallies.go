@@ -19,16 +19,25 @@ func prepareStore(ctx context.Context, in *infra, cfg config, log *slog.Logger) 
 
 // rebuildMissingTallies rebuilds the dashboards' counters in the
 // background when the store has none under this version's layout (a store
-// an older version wrote). It does not hold up the start: a rebuild scans
-// every project and match (docs/architecture.md); until it ends the
-// dashboards show what the counters hold so far. The rebuild counts this process's writes made
-// meanwhile as they end up (mongodb.RebuildTallies).
+// an older version wrote), or when a process died with counts perhaps
+// unwritten (mongodb.LostTallies). It does not hold up the start: a
+// rebuild scans every project and match (docs/architecture.md); until it
+// ends the dashboards show what the counters hold so far. The rebuild
+// counts this process's writes made meanwhile as they end up
+// (mongodb.RebuildTallies).
 func rebuildMissingTallies(ctx context.Context, store *mongodb.DB, log *slog.Logger) error {
 	built, err := store.TalliesBuilt(ctx)
-	if err != nil || built {
+	if err != nil {
 		return err
 	}
-	log.Info("the dashboards' counters are missing: rebuilding them in the background")
+	lost := false
+	if built {
+		if lost, err = store.LostTallies(ctx); err != nil || !lost {
+			return err
+		}
+	}
+	why := map[bool]string{false: "the dashboards' counters are missing", true: "a process died with counts perhaps unwritten"}[lost]
+	log.Info(why + ": rebuilding the dashboards' counters in the background")
 	go func() {
 		start := time.Now()
 		if err := store.RebuildTallies(ctx); err != nil {
