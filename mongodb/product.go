@@ -77,6 +77,15 @@ func (d productDoc) toDomain() finzone.Product {
 // version 1; otherwise it adds version p.Version to product p.ID, and the
 // unique (product_id, version) index makes two racing editors conflict.
 func (d *DB) CreateProduct(ctx context.Context, p *finzone.Product) error {
+	_, err := d.InsertProductVersion(ctx, p)
+	return err
+}
+
+// InsertProductVersion is CreateProduct that also returns the _id of the
+// version's document (zero if the write was refused before one was chosen):
+// past version 1 it is not the product's ID, and the read model reads the
+// document again by it.
+func (d *DB) InsertProductVersion(ctx context.Context, p *finzone.Product) (bson.ObjectID, error) {
 	now := d.now().UTC()
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now
@@ -91,7 +100,7 @@ func (d *DB) CreateProduct(ctx context.Context, p *finzone.Product) error {
 	} else if p.Version <= 1 {
 		var err error
 		if id, err = newOrParse(p.ID); err != nil {
-			return err
+			return bson.ObjectID{}, err
 		}
 		p.Version = 1
 	} else {
@@ -101,19 +110,19 @@ func (d *DB) CreateProduct(ctx context.Context, p *finzone.Product) error {
 	defer cancel()
 	c := d.db.Collection(collProducts)
 	if _, err := c.InsertOne(ctx, toProductDoc(*p, id)); err != nil {
-		return translate(err)
+		return id, translate(err)
 	}
 	if p.Version > 1 {
 		_, err := c.UpdateMany(ctx, bson.D{{Key: "product_id", Value: p.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: p.Version}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "head", Value: false}}}})
 		if err != nil {
-			return translate(err)
+			return id, translate(err)
 		}
 	}
 	if p.Status == finzone.ReviewPublished { // seed data and imports arrive published
-		return d.catalogueChanged(ctx, nil)
+		return id, d.catalogueChanged(ctx, nil)
 	}
-	return nil
+	return id, nil
 }
 
 // Product returns a product's newest version.

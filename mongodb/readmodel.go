@@ -25,6 +25,7 @@ const (
 	ModelProjects      = collProjects
 	ModelMatches       = collMatches
 	ModelNotifications = collNotifications
+	ModelProducts      = collProducts
 )
 
 // EachDoc streams every document of coll to fn, in no particular order: a
@@ -108,6 +109,24 @@ func EncodeNotification(n finzone.Notification) (bson.Raw, error) {
 	return marshal(doc)
 }
 
+// DecodeProduct is a stored product version as the store returns it.
+func DecodeProduct(raw bson.Raw) (finzone.Product, error) {
+	var doc productDoc
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return finzone.Product{}, translate(err)
+	}
+	return doc.toDomain(), nil
+}
+
+// EncodeProduct is the document the store inserts for version p under _id
+// id (version 1's is the product's ID).
+func EncodeProduct(p finzone.Product, id bson.ObjectID) (bson.Raw, error) {
+	return marshal(toProductDoc(p, id))
+}
+
+// NotFound is the error a read of one document that finds none gives.
+func NotFound() error { return translate(mongo.ErrNoDocuments) }
+
 func marshal(doc any) (bson.Raw, error) {
 	b, err := bson.Marshal(doc)
 	if err != nil {
@@ -124,6 +143,7 @@ var listSorts = map[string]struct {
 	collProjects:      {projectSorts, "-created_at"},
 	collMatches:       {matchSorts, "due_at"},
 	collNotifications: {notificationSorts, "-created_at"},
+	collProducts:      {productSorts, "-created_at"},
 }
 
 // ListSort is how the store orders a page of coll's list asked with sort

@@ -13,7 +13,8 @@ import (
 )
 
 // BenchmarkLists times the model's lists at seed --scale 20 after the
-// pipeline ran (10,000 projects, ~66,000 matches, ~72,000 notifications),
+// pipeline ran (10,000 projects, ~66,000 matches, ~72,000 notifications,
+// 3,000 products),
 // the documents built in memory: the model's own cost, without HTTP, the
 // session check or the store.
 //
@@ -46,6 +47,7 @@ func BenchmarkLists(b *testing.B) {
 			put(b, m, mongodb.ModelNotifications, n.ID, func() ([]byte, error) { return mongodb.EncodeNotification(n) })
 		}
 	}
+	putProducts(b, m, regionList)
 	m.ready.Store(true)
 	s.cur.Store(m)
 	ctx := context.Background()
@@ -68,6 +70,22 @@ func BenchmarkLists(b *testing.B) {
 		}},
 		{"province matches by stage", func() error {
 			_, _, err := s.ListMatches(ctx, finzone.MatchFilter{Regions: regionList, Stages: []finzone.Stage{finzone.StagePushed}}, finzone.Page{})
+			return err
+		}},
+		{"published products", func() error {
+			_, _, err := s.ListProducts(ctx, finzone.ProductFilter{Status: finzone.ReviewPublished}, finzone.Page{})
+			return err
+		}},
+		{"published products by name in a region", func() error {
+			_, _, err := s.ListProducts(ctx, finzone.ProductFilter{Status: finzone.ReviewPublished, Region: regionList[3]}, finzone.Page{Sort: "name"})
+			return err
+		}},
+		{"bank's products", func() error {
+			_, _, err := s.ListProducts(ctx, finzone.ProductFilter{OwnerOrgID: finzone.StableID("i", "7"), HeadOnly: true}, finzone.Page{})
+			return err
+		}},
+		{"product", func() error {
+			_, err := s.Product(ctx, finzone.StableID("product", "1234"))
 			return err
 		}},
 		{"notifications", func() error {
@@ -95,4 +113,24 @@ func put(b *testing.B, m *model, coll, id string, encode func() ([]byte, error))
 		b.Fatal(err)
 	}
 	m.put(coll, o, raw)
+}
+
+// putProducts puts 3,000 products of 60 institutions, published, each
+// serving three of regionList.
+func putProducts(b *testing.B, m *model, regionList []string) {
+	for i := 0; i < 3_000; i++ {
+		p := finzone.Product{ID: finzone.StableID("product", fmt.Sprint(i)), Version: 1, OwnerOrgID: finzone.StableID("i", fmt.Sprint(i%60)),
+			Name: fmt.Sprintf("产品 %d", i%997), Category: finzone.CategoryLoan, AmountMinYuan: 100_000, AmountMaxYuan: int64(1_000_000 + i%40*250_000),
+			TermMinMonths: 6, TermMaxMonths: 60, RateFloorBps: 300 + i%9*25, RateCeilingBps: 900,
+			ProjectTypes: []finzone.ProjectType{finzone.TypeManufacturingLong, finzone.TypeWorkingCapital},
+			Regions:      []string{regionList[i%8], regionList[(i+1)%8], regionList[(i+2)%8]}, Status: finzone.ReviewPublished,
+			CreatedAt: base.Add(time.Duration(i) * time.Minute), UpdatedAt: base.Add(time.Duration(i) * time.Minute)}
+		put(b, m, mongodb.ModelProducts, p.ID, func() ([]byte, error) {
+			id, err := bson.ObjectIDFromHex(p.ID)
+			if err != nil {
+				return nil, err
+			}
+			return mongodb.EncodeProduct(p, id)
+		})
+	}
 }

@@ -2,11 +2,11 @@
 // process that is the store's only writer: the all-in-one default on the
 // embedded store, where any filter but {_id} makes FerretDB decode the
 // whole collection. Store decorates *mongodb.DB: it loads the projects,
-// matches and notifications in the background at start (lists go to the
-// store until it is done), keeps them current through this process's own
-// writes, which all go through it, and keeps the store's BSON, so a list
-// from memory is the store's list: same filters, order, page boundaries and
-// cursors.
+// matches, notifications and products in the background at start (lists
+// go to the store until it is done), keeps them current through this
+// process's own writes, which all go through it, and keeps the store's
+// BSON, so a list from memory is the store's list: same filters, order,
+// page boundaries and cursors.
 //
 // Other processes writing the same store (finzone seed, finzone admin, a
 // second role on the data directory) take a lease first (Announce); while
@@ -55,11 +55,15 @@ type model struct {
 	projects      *table[projectFields]
 	matches       *table[matchFields]
 	notifications *table[noteFields]
+	products      *table[productFields]
 	generation    int64
 	ready         atomic.Bool
 	broken        atomic.Bool // a write's outcome is unknown: load again
 	mu            sync.Mutex
 	touched       map[doc]struct{}
+	// families are the products (IDs) whose versions were written while
+	// loading: every version the scan found is read again.
+	families map[string]struct{}
 	// done is closed when the load ends, loaded or not.
 	done chan struct{}
 }
@@ -71,7 +75,8 @@ type doc struct {
 
 func newModel(gen int64) *model {
 	return &model{projects: newTable(projectSchema), matches: newTable(matchSchema),
-		notifications: newTable(noteSchema), generation: gen, touched: map[doc]struct{}{}, done: make(chan struct{})}
+		notifications: newTable(noteSchema), products: newTable(productSchema), generation: gen,
+		touched: map[doc]struct{}{}, families: map[string]struct{}{}, done: make(chan struct{})}
 }
 
 // New puts a read model in front of db; it answers from the store until
@@ -133,15 +138,15 @@ func (s *Store) check(ctx context.Context) {
 		return
 	}
 	s.log.Info("read model loaded", "projects", m.projects.len(), "matches", m.matches.len(),
-		"notifications", m.notifications.len(), "bson_mb", (m.projects.size()+m.matches.size()+m.notifications.size())>>20,
+		"notifications", m.notifications.len(), "products", m.products.len(),
+		"bson_mb", (m.projects.size()+m.matches.size()+m.notifications.size()+m.products.size())>>20,
 		"took", time.Since(start).Round(time.Millisecond))
 	s.loadedOnce.Do(func() { close(s.loaded) })
 }
 
-// load scans the collections into m, then reads again every document
-// written meanwhile until none is left, and only then lets m answer.
-// m is in place before the scan starts, so a write either lands before the
-// scan (which sees it) or is noted in touched.
+// load scans the collections into m, then settles it. m is in place
+// before the scan starts, so a write either lands before the scan (which
+// sees it) or is noted in touched (or families).
 func (s *Store) load(ctx context.Context, m *model) error {
 	defer close(m.done)
 	for _, c := range []struct {
@@ -151,6 +156,7 @@ func (s *Store) load(ctx context.Context, m *model) error {
 		{mongodb.ModelProjects, m.projects.load},
 		{mongodb.ModelMatches, m.matches.load},
 		{mongodb.ModelNotifications, m.notifications.load},
+		{mongodb.ModelProducts, m.products.load},
 	} {
 		// A scan of the matches can take minutes while the start-up
 		// reconcile scans too: longer than a request's scan may.
@@ -161,16 +167,27 @@ func (s *Store) load(ctx context.Context, m *model) error {
 			return err
 		}
 	}
+	return s.settle(ctx, m)
+}
+
+// settle reads again, once the scan is done, every document written
+// meanwhile until none is left, and only then lets m answer.
+func (s *Store) settle(ctx context.Context, m *model) error {
 	for {
 		m.mu.Lock()
-		if len(m.touched) == 0 {
+		if len(m.touched) == 0 && len(m.families) == 0 {
 			m.ready.Store(true)
 			m.mu.Unlock()
 			return nil
 		}
-		batch := m.touched
-		m.touched = map[doc]struct{}{}
+		batch, families := m.touched, m.families
+		m.touched, m.families = map[doc]struct{}{}, map[string]struct{}{}
 		m.mu.Unlock()
+		for pid := range families {
+			for _, id := range m.family(pid, bson.ObjectID{}) {
+				batch[doc{mongodb.ModelProducts, id}] = struct{}{}
+			}
+		}
 		for d := range batch {
 			if err := s.reread(ctx, m, d); err != nil {
 				return err
@@ -183,15 +200,21 @@ func (s *Store) load(ctx context.Context, m *model) error {
 func (s *Store) reread(ctx context.Context, m *model, d doc) error {
 	unlock := s.lock(d.id)
 	defer unlock()
-	raw, err := s.RawDoc(ctx, d.coll, d.id)
-	if finzone.IsCode(err, finzone.ECNotFound) {
-		raw, err = nil, nil
-	}
+	raw, err := s.current(ctx, d.coll, d.id)
 	if err != nil {
 		return err
 	}
 	m.put(d.coll, d.id, raw)
 	return nil
+}
+
+// current is one document as the store holds it, nil if there is none.
+func (s *Store) current(ctx context.Context, coll string, id bson.ObjectID) (bson.Raw, error) {
+	raw, err := s.RawDoc(ctx, coll, id)
+	if finzone.IsCode(err, finzone.ECNotFound) {
+		return nil, nil
+	}
+	return raw, err
 }
 
 func (m *model) put(coll string, id bson.ObjectID, raw bson.Raw) {
@@ -202,6 +225,8 @@ func (m *model) put(coll string, id bson.ObjectID, raw bson.Raw) {
 		m.matches.put(id, raw)
 	case mongodb.ModelNotifications:
 		m.notifications.put(id, raw)
+	case mongodb.ModelProducts:
+		m.products.put(id, raw)
 	}
 }
 
@@ -231,11 +256,14 @@ func (s *Store) ready() *model {
 // lock makes this process's writes of one document, and the model's
 // update after each, go one at a time, so the model applies them in the
 // order the store did. The store queues writes of a document anyway (its
-// write gate); a write holds one document's lock at a time, so no two
-// writes wait for each other in a circle.
-func (s *Store) lock(id bson.ObjectID) (unlock func()) {
+// write gate); a write holds one lock at a time (a product's writes, which
+// may change several of its versions, its family's: see lockFamily), so no
+// two writes wait for each other in a circle.
+func (s *Store) lock(id bson.ObjectID) (unlock func()) { return s.lockKey(id[:]) }
+
+func (s *Store) lockKey(k []byte) (unlock func()) {
 	h := fnv.New32a()
-	_, _ = h.Write(id[:])
+	_, _ = h.Write(k)
 	mu := &s.locks[h.Sum32()%uint32(len(s.locks))]
 	mu.Lock()
 	return mu.Unlock
@@ -251,13 +279,7 @@ func (s *Store) wrote(ctx context.Context, coll string, id bson.ObjectID, err er
 		return
 	}
 	if err != nil || now == nil {
-		now = func() (bson.Raw, error) {
-			raw, err := s.RawDoc(context.WithoutCancel(ctx), coll, id)
-			if finzone.IsCode(err, finzone.ECNotFound) {
-				return nil, nil
-			}
-			return raw, err
-		}
+		now = func() (bson.Raw, error) { return s.current(context.WithoutCancel(ctx), coll, id) }
 	}
 	m := s.cur.Load() // after the write: see load
 	if m == nil {

@@ -119,6 +119,7 @@ func fill(t *testing.T, st *Store) {
 	}
 	fillMatches(t, st, ps)
 	fillNotifications(t, st)
+	fillProducts(t, st)
 }
 
 func fillMatches(t *testing.T, st *Store, ps []finzone.Project) {
@@ -293,6 +294,7 @@ func compareAll(t *testing.T, st *Store, limit int) {
 			}
 		}
 	}
+	compareProducts(t, st, limit)
 	compareScans(t, st)
 	for _, org := range institutions {
 		want, err := st.DB.CountUnread(ctx, org)
@@ -472,7 +474,19 @@ func TestWritesDuringLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	products := familyIDs(t, st)
 	for i, m := range ms {
+		if i%4 == 0 { // a product's new version, published: every version changes
+			head, err := st.Product(ctx, products[i/4%len(products)])
+			if err != nil {
+				t.Fatal(err)
+			}
+			head.Version, head.Status = head.Version+1, finzone.ReviewDraft
+			if err := st.CreateProduct(ctx, &head); err != nil {
+				t.Fatalf("new version %d: %v", i, err)
+			}
+			review(t, st, head, true)
+		}
 		if _, err := st.MoveMatch(ctx, m.ID, finzone.StagePushed, finzone.MatchChange{To: finzone.StageAccepted, DueAt: base.Add(time.Duration(i) * time.Hour),
 			Event: finzone.Event{At: base, Actor: "bank", Action: "accept", From: finzone.StagePushed, To: finzone.StageAccepted}}); err != nil {
 			t.Fatalf("move %d: %v", i, err)

@@ -2,8 +2,10 @@ package readmodel
 
 import (
 	"bytes"
+	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -27,8 +29,11 @@ type schema[F any] struct {
 	coll string
 	// fields reads the filtered and sorted fields of a stored document.
 	fields func(raw bson.Raw) F
-	// sortKey is the accessor of a sorted document field, as a number.
-	sortKey func(field string) func(*F) float64
+	// sortKey is the accessor of a sorted number or time field, as a
+	// number; sortText, if set, that of a sorted string field (nil for any
+	// other field).
+	sortKey  func(field string) func(*F) float64
+	sortText func(field string) func(*F) text
 }
 
 // table is one collection in memory. Its rows lie side by side, so a list
@@ -121,29 +126,36 @@ func (t *table[F]) size() int {
 	return n
 }
 
-// all is every row keep holds for, in no particular order.
-func (t *table[F]) all(keep func(*F) bool) []bson.Raw {
+// each calls fn, under the read lock, with every row keep holds for, in no
+// particular order; fn must not keep r.
+func (t *table[F]) each(keep func(*F) bool, fn func(r *row[F])) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var out []bson.Raw
 	for i := range t.rows {
 		if keep(&t.rows[i].f) {
-			out = append(out, t.rows[i].raw)
+			fn(&t.rows[i])
 		}
 	}
+}
+
+// all is every row keep holds for, in no particular order.
+func (t *table[F]) all(keep func(*F) bool) []bson.Raw {
+	var out []bson.Raw
+	t.each(keep, func(r *row[F]) { out = append(out, r.raw) })
+	return out
+}
+
+// rowsOf is a copy of every row keep holds for, in no particular order.
+func (t *table[F]) rowsOf(keep func(*F) bool) []row[F] {
+	var out []row[F]
+	t.each(keep, func(r *row[F]) { out = append(out, *r) })
 	return out
 }
 
 // count is how many rows keep holds for.
 func (t *table[F]) count(keep func(*F) bool) int64 {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
 	var n int64
-	for i := range t.rows {
-		if keep(&t.rows[i].f) {
-			n++
-		}
-	}
+	t.each(keep, func(*row[F]) { n++ })
 	return n
 }
 
@@ -157,23 +169,41 @@ func (t *table[F]) page(pg finzone.Page, keep func(*F) bool) ([]bson.Raw, string
 	if err != nil {
 		return nil, "", err
 	}
+	if t.sortText != nil {
+		if key := t.sortText(field); key != nil {
+			return pageBy(t, pg, field, desc, keep, order[F, text]{key, textValue, text.cmp})
+		}
+	}
+	return pageBy(t, pg, field, desc, keep, order[F, float64]{t.sortKey(field), number, cmp.Compare[float64]})
+}
+
+// order is a sort on keys of type K: the key of a row, that of a cursor's
+// sort value (false: a type the field never holds), and how two compare
+// (numbers as cmp.Compare orders them: NaN below the others, as in MongoDB).
+type order[F, K any] struct {
+	key   func(*F) K
+	value func(bson.RawValue) (K, bool)
+	cmp   func(a, b K) int
+}
+
+// pageBy is page with the sort's keys.
+func pageBy[F, K any](t *table[F], pg finzone.Page, field string, desc bool, keep func(*F) bool, o order[F, K]) ([]bson.Raw, string, error) {
 	limit := mongodb.PageLimit(pg)
-	key := t.sortKey(field)
-	var after func(k float64, id bson.ObjectID) bool
+	var after func(k K, id bson.ObjectID) bool
 	if pg.Cursor != "" {
 		v, cid, err := cursor.Decode(pg.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		ck, ok := number(v)
+		ck, ok := o.value(v)
 		if !ok {
 			var p finzone.Problems
 			p.Add("cursor", finzone.FCInvalid)
 			return nil, "", p.Err()
 		}
-		after = func(k float64, id bson.ObjectID) bool { return before(ck, cid, k, id, desc) }
+		after = func(k K, id bson.ObjectID) bool { return before(o.cmp, ck, cid, k, id, desc) }
 	}
-	top := t.top(limit+1, key, desc, keep, after)
+	top := top(t, limit+1, o, desc, keep, after)
 	next := ""
 	if len(top) > limit {
 		top = top[:limit]
@@ -187,15 +217,15 @@ func (t *table[F]) page(pg finzone.Page, keep func(*F) bool) ([]bson.Raw, string
 	return out, next, nil
 }
 
-// top is the first n rows in the sort's order that keep holds for and that
-// come after the cursor's position (after nil: from the start).
-func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) bool,
-	after func(float64, bson.ObjectID) bool) []row[F] {
+// top is the first n rows of t in the sort's order that keep holds for
+// and that come after the cursor's position (after nil: from the start).
+func top[F, K any](t *table[F], n int, o order[F, K], desc bool, keep func(*F) bool,
+	after func(K, bson.ObjectID) bool) []row[F] {
 	type item struct {
-		k float64
+		k K
 		r *row[F]
 	}
-	less := func(a, b item) bool { return before(a.k, a.r.id, b.k, b.r.id, desc) }
+	less := func(a, b item) bool { return before(o.cmp, a.k, a.r.id, b.k, b.r.id, desc) }
 	top := make([]item, 0, n)
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -204,7 +234,7 @@ func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) boo
 		if !keep(&r.f) {
 			continue
 		}
-		it := item{key(&r.f), r}
+		it := item{o.key(&r.f), r}
 		if after != nil && !after(it.k, r.id) {
 			continue
 		}
@@ -231,14 +261,9 @@ func (t *table[F]) top(n int, key func(*F) float64, desc bool, keep func(*F) boo
 
 // before reports whether (ka, ia) comes before (kb, ib) in the order of a
 // sort on a field then _id, descending if desc.
-func before(ka float64, ia bson.ObjectID, kb float64, ib bson.ObjectID, desc bool) bool {
-	c := 0
-	switch {
-	case ka < kb:
-		c = -1
-	case ka > kb:
-		c = 1
-	default:
+func before[K any](compare func(a, b K) int, ka K, ia bson.ObjectID, kb K, ib bson.ObjectID, desc bool) bool {
+	c := compare(ka, kb)
+	if c == 0 {
 		c = bytes.Compare(ia[:], ib[:])
 	}
 	if desc {
@@ -270,4 +295,34 @@ func number(v bson.RawValue) (float64, bool) {
 func num(raw bson.Raw, field string) float64 {
 	n, _ := number(raw.Lookup(field))
 	return n
+}
+
+// text is a sorted string field's value. Strings order byte by byte, as
+// MongoDB's do without a collation and FerretDB's (Go's strings) do; a
+// missing field or null comes first. (The store writes these fields as
+// strings always: a value of another type would count as null.)
+type text struct {
+	s  string
+	ok bool
+}
+
+func (a text) cmp(b text) int {
+	if a.ok != b.ok {
+		if a.ok {
+			return 1
+		}
+		return -1
+	}
+	return strings.Compare(a.s, b.s)
+}
+
+// textValue is a sorted string field's value as a text.
+func textValue(v bson.RawValue) (text, bool) {
+	switch v.Type {
+	case bson.TypeString:
+		return text{v.StringValue(), true}, true
+	case bson.TypeNull, 0:
+		return text{}, true
+	}
+	return text{}, false
 }
