@@ -25,8 +25,8 @@ const (
 const attentionShown = 20
 
 // scopeMatches returns every match in a scope (nil: the whole province),
-// remembered for a short while: the dashboard and the board filter them in
-// memory. On the embedded store each page of a filtered match list reads
+// remembered for a short while: the monthly report, the board's CSV and
+// its search by words filter them in memory. On the embedded store each page of a filtered match list reads
 // the whole collection, so this read is the reports' main cost.
 func (s *Service) scopeMatches(ctx context.Context, regions []string) ([]finzone.Match, time.Time, error) {
 	key := "all"
