@@ -212,6 +212,13 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		return mongo.IndexModel{Keys: keys(names...), Options: options.Index().SetUnique(true)}
 	}
 	plain := func(names ...string) mongo.IndexModel { return mongo.IndexModel{Keys: keys(names...)} }
+	// byBoard serves the pipeline board's queries on the fields given:
+	// their filter, then its order (boardSort).
+	byBoard := func(names ...string) mongo.IndexModel {
+		return mongo.IndexModel{Keys: append(keys(names...), boardSort...)}
+	}
+	// Indexes a longer one has replaced (its prefix), dropped everywhere.
+	retired := map[string][]mongo.IndexModel{collMatches: {plain("region_code", "stage")}}
 	// Indexes that keep data right, on every server.
 	rules := map[string][]mongo.IndexModel{
 		collOrgs:     {unique("uscc")},
@@ -231,8 +238,9 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		// Every list query has one (docs/architecture.md lists them).
 		collProjects: {plain("owner_org_id", "created_at"), plain("region_code", "status"), plain("created_at")},
 		collProducts: {plain("owner_org_id"), plain("status"), plain("regions")},
-		collMatches: {unique("project_id", "institution_id"), plain("institution_id", "due_at"), plain("region_code", "stage"),
-			plain("owner_org_id", "due_at"), plain("due_at")},
+		collMatches: {unique("project_id", "institution_id"), plain("institution_id", "due_at"), byBoard("region_code", "stage"),
+			byBoard("stage"), plain("owner_org_id", "due_at"), plain("due_at"),
+			{Keys: keys("escalated_at"), Options: options.Index().SetSparse(true)}},
 		collNotifications: {plain("org_id", "created_at")},
 		collDeliveries:    {plain("org_id", "created_at"), plain("status")},
 		collSyndicates:    {plain("region_code", "state"), plain("members.institution_id"), plain("owner_org_id")},
@@ -248,6 +256,11 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	}
 	for coll, models := range rules {
 		if err := d.createMissingIndexes(ctx, d.db.Collection(coll), models); err != nil {
+			return fmt.Errorf("%s: %w", coll, err)
+		}
+	}
+	for coll, models := range retired {
+		if err := d.dropIndexes(ctx, d.db.Collection(coll), models); err != nil {
 			return fmt.Errorf("%s: %w", coll, err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // matchFields are what match lists filter and sort on.
 type matchFields struct {
 	institution, owner, project, region, stage unique.Handle[string]
-	hasDue, live, relayed                      bool
+	hasDue, live, relayed, escalated           bool
 	due, created, updated, rank, score, amount float64
 }
 
@@ -23,7 +23,7 @@ var matchSchema = schema[matchFields]{
 	fields: func(raw bson.Raw) matchFields {
 		return matchFields{institution: str(raw, "institution_id"), owner: str(raw, "owner_org_id"), project: str(raw, "project_id"),
 			region: str(raw, "region_code"), stage: str(raw, "stage"), hasDue: boolean(raw, "has_due"),
-			live: boolean(raw, "live"), relayed: boolean(raw, "relayed"),
+			live: boolean(raw, "live"), relayed: boolean(raw, "relayed"), escalated: num(raw, "escalated_at") > notEscalated,
 			due: num(raw, "due_at"), created: num(raw, "created_at"), updated: num(raw, "updated_at"), rank: num(raw, "rank"),
 			score: num(raw, "score"), amount: num(raw, "project_amount_yuan")}
 	},
@@ -43,6 +43,10 @@ var matchSchema = schema[matchFields]{
 		return func(f *matchFields) float64 { return f.due }
 	},
 }
+
+// notEscalated is a match's escalated_at before it was escalated, if
+// stored: the zero time.
+var notEscalated = float64(time.Time{}.UnixMilli())
 
 // ListMatches answers from memory once the model is loaded.
 func (s *Store) ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.Page) ([]finzone.Match, string, error) {

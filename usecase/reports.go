@@ -25,8 +25,8 @@ const (
 const attentionShown = 20
 
 // scopeMatches returns every match in a scope (nil: the whole province),
-// remembered for a short while: the dashboard and the board filter them in
-// memory. On the embedded store each page of a filtered match list reads
+// remembered for a short while: the monthly report, the board's CSV and
+// its search by words filter them in memory. On the embedded store each page of a filtered match list reads
 // the whole collection, so this read is the reports' main cost.
 func (s *Service) scopeMatches(ctx context.Context, regions []string) ([]finzone.Match, time.Time, error) {
 	key := "all"
@@ -229,11 +229,26 @@ func regionSet(regions []string) map[string]bool {
 // words of a project's title or an institution's name.
 type BoardQuery struct{ Region, Stage, Q string }
 
-// Board is every match in a staff member's scope that the query keeps,
-// soonest deadline first.
+// The board lists boardColumnRows matches of each of boardStages, and up
+// to boardListRows of the overdue and of the escalated.
+const (
+	boardColumnRows = 25
+	boardListRows   = 500
+)
+
+// boardStages are the board's columns: the lenders' forward stages, the
+// enhancers' own, and the side exits.
+var boardStages = append(append([]finzone.Stage{}, finzone.ForwardStages...), finzone.StageAssessing, finzone.StageCommitted,
+	finzone.StageIssued, finzone.StageReleased, finzone.StageDeclined, finzone.StageExpired, finzone.StageNeedMet)
+
+// Board is what the coordinator's board shows of the matches the query
+// keeps (finzone.MatchBoard): each column's first matches, soonest
+// deadline first, with its count, the first overdue and escalated, and
+// the total.
 type Board struct {
-	Matches []finzone.Match
-	// Capped is set when the scope has more matches than a report reads.
+	finzone.MatchBoard
+	// Capped is set when a search by words read only the first
+	// reportMatchLimit matches of the scope.
 	Capped bool
 	AsOf   time.Time
 }
@@ -244,11 +259,48 @@ func (s *Service) PipelineBoard(ctx context.Context, a finzone.Actor, q BoardQue
 	if !a.IsStaff() {
 		return Board{}, forbidden("coordinators and platform admins only")
 	}
-	all, at, err := s.scopeMatches(ctx, a.Scope(""))
+	f := finzone.BoardFilter{Regions: a.Scope(q.Region), Columns: boardStages, ColumnRows: boardColumnRows,
+		ListRows: boardListRows, Now: s.now().Truncate(time.Millisecond)} // the store compares milliseconds
+	if st := finzone.Stage(q.Stage); st.Valid() {
+		f.Stage = st
+	}
+	if q.Q != "" {
+		// Words of titles and institutions' names are no store filter: a
+		// search reads the scope's matches as the CSV does (capped, cached)
+		// and keeps those with the words.
+		l, err := s.PipelineList(ctx, a, q)
+		if err != nil {
+			return Board{}, err
+		}
+		return Board{MatchBoard: finzone.BoardOf(l.Matches, f), Capped: l.Capped, AsOf: l.AsOf}, nil
+	}
+	mb, err := s.matches.PipelineBoard(ctx, f)
 	if err != nil {
 		return Board{}, err
 	}
-	b := Board{AsOf: at, Capped: len(all) >= reportMatchLimit}
+	return Board{MatchBoard: mb, AsOf: f.Now}, nil
+}
+
+// BoardList is every match in a staff member's scope that the board's
+// query keeps, in finzone.BoardOrder.
+type BoardList struct {
+	Matches []finzone.Match
+	// Capped is set when the scope has more matches than a report reads.
+	Capped bool
+	AsOf   time.Time
+}
+
+// PipelineList reads every match of the board, not only those it shows:
+// the CSV of its lists.
+func (s *Service) PipelineList(ctx context.Context, a finzone.Actor, q BoardQuery) (BoardList, error) {
+	if !a.IsStaff() {
+		return BoardList{}, forbidden("coordinators and platform admins only")
+	}
+	all, at, err := s.scopeMatches(ctx, a.Scope(""))
+	if err != nil {
+		return BoardList{}, err
+	}
+	b := BoardList{AsOf: at, Capped: len(all) >= reportMatchLimit}
 	in := regionSet(a.Scope(q.Region))
 	stage := finzone.Stage(q.Stage)
 	for _, m := range all {
@@ -258,16 +310,16 @@ func (s *Service) PipelineBoard(ctx context.Context, a finzone.Actor, q BoardQue
 	}
 	if q.Q != "" {
 		if err := s.keepWords(ctx, &b, q.Q); err != nil {
-			return Board{}, err
+			return BoardList{}, err
 		}
 	}
-	slices.SortStableFunc(b.Matches, byDeadline)
+	slices.SortFunc(b.Matches, finzone.BoardOrder)
 	return b, nil
 }
 
 // keepWords keeps the board's matches whose project title or institution
 // name holds the words.
-func (s *Service) keepWords(ctx context.Context, b *Board, words string) error {
+func (s *Service) keepWords(ctx context.Context, b *BoardList, words string) error {
 	ids := make([]string, len(b.Matches))
 	for i, m := range b.Matches {
 		ids[i] = m.InstitutionID

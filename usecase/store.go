@@ -110,6 +110,9 @@ type Matches interface {
 	// MatchesByID returns the matches that exist among ids, in ids' order.
 	MatchesByID(ctx context.Context, ids []string) ([]finzone.Match, error)
 	ListMatches(ctx context.Context, f finzone.MatchFilter, pg finzone.Page) ([]finzone.Match, string, error)
+	// PipelineBoard reads a coordinator's board: only the matches it
+	// shows, and its counts.
+	PipelineBoard(ctx context.Context, f finzone.BoardFilter) (finzone.MatchBoard, error)
 	// MoveMatch applies ch if the match is still in stage from; otherwise
 	// invalid_state.
 	MoveMatch(ctx context.Context, id string, from finzone.Stage, ch finzone.MatchChange) (finzone.Match, error)

@@ -13,19 +13,9 @@ import (
 	"finzone/usecase"
 )
 
-// The coordinator's board: every match in scope by stage, the matches
-// escalated to coordinators, and the overdue list to chase.
-
-// Board bounds: rows a stage column shows, and rows of the overdue list.
-const (
-	columnRows  = 25
-	overdueRows = 500
-)
-
-// boardStages are the board's columns: the lenders' forward stages, the
-// enhancers' own, and the side exits.
-var boardStages = append(append([]finzone.Stage{}, finzone.ForwardStages...), finzone.StageAssessing, finzone.StageCommitted,
-	finzone.StageIssued, finzone.StageReleased, finzone.StageDeclined, finzone.StageExpired, finzone.StageNeedMet)
+// The coordinator's board: the first matches in scope of each stage and
+// how many more it holds, the matches escalated to coordinators, and the
+// overdue list to chase.
 
 type pipelineData struct {
 	Q, Stage string
@@ -38,8 +28,10 @@ type pipelineData struct {
 	// to coordinators: still live, waiting for a push from them.
 	Escalated []MatchRow
 	Total     int
-	Capped    bool
-	AsOf      time.Time
+	// Capped: a search by words read only the first of the scope's
+	// matches (usecase.Board).
+	Capped bool
+	AsOf   time.Time
 }
 
 type pipelineColumn struct {
@@ -61,11 +53,11 @@ func (p *pages) pipelinePage(c *fiber.Ctx, v *View) error {
 		return err
 	}
 	d := pipelineData{Q: q.Q, Stage: q.Stage, Stages: finzone.Stages, Region: q.Region, Regions: regionOptions(a),
-		Total: len(b.Matches), Capped: b.Capped, AsOf: b.AsOf}
+		Total: b.Total, Capped: b.Capped, AsOf: b.AsOf}
 	if !finzone.Stage(d.Stage).Valid() {
 		d.Stage = "" // a stale filter the board ignored
 	}
-	d.Columns, d.Overdue, d.Escalated = boardRows(b.Matches, d.Stage, v.Now)
+	d.Columns, d.Overdue, d.Escalated = boardRows(b.MatchBoard, v.Now)
 	if err := p.nameInstitutions(ctx, d); err != nil {
 		return err
 	}
@@ -73,32 +65,20 @@ func (p *pages) pipelinePage(c *fiber.Ctx, v *View) error {
 	return p.render(c, fiber.StatusOK, "pipeline", v)
 }
 
-// boardRows groups matches (soonest deadline first) into the stage columns,
-// one stage's when stage is set, and lists the overdue and the escalated
-// ones.
-func boardRows(ms []finzone.Match, stage string, now time.Time) (cols []pipelineColumn, overdue, escalated []MatchRow) {
-	byStage := map[finzone.Stage][]MatchRow{}
-	for _, m := range ms {
-		row := matchRow(m, now, nil)
-		byStage[m.Stage] = append(byStage[m.Stage], row)
-		if row.Overdue && len(overdue) < overdueRows {
-			overdue = append(overdue, row)
+// boardRows are the rows of the board's columns, with how many more each
+// stage holds, and of its overdue and escalated lists.
+func boardRows(b finzone.MatchBoard, now time.Time) (cols []pipelineColumn, overdue, escalated []MatchRow) {
+	rows := func(ms []finzone.Match) []MatchRow {
+		out := make([]MatchRow, len(ms))
+		for i, m := range ms {
+			out[i] = matchRow(m, now, nil)
 		}
-		if !m.EscalatedAt.IsZero() && m.Stage.Open() && len(escalated) < overdueRows {
-			escalated = append(escalated, row)
-		}
+		return out
 	}
-	for _, s := range boardStages {
-		if stage != "" && string(s) != stage {
-			continue
-		}
-		col := pipelineColumn{Stage: s, Rows: byStage[s]}
-		if len(col.Rows) > columnRows {
-			col.More, col.Rows = len(col.Rows)-columnRows, col.Rows[:columnRows]
-		}
-		cols = append(cols, col)
+	for _, c := range b.Columns {
+		cols = append(cols, pipelineColumn{Stage: c.Stage, Rows: rows(c.Matches), More: c.Count - len(c.Matches)})
 	}
-	return cols, overdue, escalated
+	return cols, rows(b.Overdue), rows(b.Escalated)
 }
 
 // nameInstitutions names the institutions of the rows the board shows.

@@ -24,7 +24,7 @@ var pipelineLists = []string{"board", "escalated", "overdue"}
 // are written as they are formatted.
 func (p *pages) pipelineCSV(c *fiber.Ctx, v *View) error {
 	ctx := c.UserContext()
-	b, err := p.uc.PipelineBoard(ctx, server.Actor(c), boardQuery(c))
+	b, err := p.uc.PipelineList(ctx, server.Actor(c), boardQuery(c))
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func keepList(ms []finzone.Match, list string, now time.Time) []finzone.Match {
 	}
 	var out []finzone.Match
 	for _, m := range ms {
-		if list == "overdue" && m.Overdue(now) || list == "escalated" && !m.EscalatedAt.IsZero() && m.Stage.Open() {
+		if list == "overdue" && m.Overdue(now) || list == "escalated" && m.OpenEscalation() {
 			out = append(out, m)
 		}
 	}
