@@ -39,6 +39,9 @@ const (
 	// ECHeaderTooLarge: the request line or headers exceed what the server
 	// reads (431).
 	ECHeaderTooLarge = "header_too_large"
+	// ECRequestTimeout: the request did not arrive whole within the
+	// server's read timeout (408).
+	ECRequestTimeout = "request_timeout"
 	// ECUnsupportedMedia: a JSON API write whose body is not
 	// application/json (415).
 	ECUnsupportedMedia = "unsupported_media_type"

@@ -37,6 +37,9 @@ type Config struct {
 	// https (HSTS, Secure cookies). The same headers from anyone else are
 	// ignored; with none trusted, only the app's own TLS counts.
 	TrustedProxies []string
+	// ReadTimeout bounds the reading of a request (default 15 s); one that
+	// has not arrived whole by then is answered 408 request_timeout.
+	ReadTimeout time.Duration
 }
 
 // New builds the app with the shared middleware and error handler and no
@@ -49,11 +52,14 @@ func NewWith(cfg Config) *fiber.App {
 	if log == nil {
 		log = slog.Default()
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 15 * time.Second
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "finzone",
 		ErrorHandler:          errorHandler(log),
 		BodyLimit:             MaxBodyBytes,
-		ReadTimeout:           15 * time.Second,
+		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
@@ -166,6 +172,7 @@ var statusOf = map[string]int{
 	finzone.ECDeadlinePassed:     fiber.StatusConflict,
 	finzone.ECPayloadTooLarge:    fiber.StatusRequestEntityTooLarge,
 	finzone.ECHeaderTooLarge:     fiber.StatusRequestHeaderFieldsTooLarge,
+	finzone.ECRequestTimeout:     fiber.StatusRequestTimeout,
 	finzone.ECUnsupportedMedia:   fiber.StatusUnsupportedMediaType,
 	finzone.ECRateLimited:        fiber.StatusTooManyRequests,
 	finzone.ECTooManyAttempts:    fiber.StatusTooManyRequests,
@@ -180,6 +187,7 @@ var codeOfFiber = map[int]string{
 	fiber.StatusMethodNotAllowed:            finzone.ECNotFound,
 	fiber.StatusRequestEntityTooLarge:       finzone.ECPayloadTooLarge,
 	fiber.StatusRequestHeaderFieldsTooLarge: finzone.ECHeaderTooLarge,
+	fiber.StatusRequestTimeout:              finzone.ECRequestTimeout,
 	fiber.StatusBadRequest:                  finzone.ECMalformedJSON,
 	fiber.StatusUnauthorized:                finzone.ECUnauthenticated,
 	fiber.StatusForbidden:                   finzone.ECForbidden,

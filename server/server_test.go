@@ -1,11 +1,16 @@
 package server_test
 
 import (
+	"bufio"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -77,5 +82,38 @@ func TestParseProxies(t *testing.T) {
 		if _, err := server.ParseProxies(bad); err == nil {
 			t.Errorf("%q: accepted", bad)
 		}
+	}
+}
+
+// TestSlowRequestIs408: a request that has not arrived whole within the
+// read timeout is answered 408 request_timeout, in the one error shape,
+// and not logged as a server failure (it was a 500 internal before).
+func TestSlowRequestIs408(t *testing.T) {
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelError}))
+	addr := strings.TrimPrefix(serve(t, server.NewWith(server.Config{Log: log, ReadTimeout: 200 * time.Millisecond})), "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /proto HTTP/1.1\r\nHost: "+addr+"\r\n"); err != nil { // headers never end
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a request cut short: %v", err)
+	}
+	defer resp.Body.Close()
+	var body server.ErrorBody
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout || body.Error.Code != "request_timeout" || body.Error.Message == "" {
+		t.Errorf("a request cut short: %d %+v, want 408 request_timeout with a message", resp.StatusCode, body.Error)
+	}
+	if logged.Len() > 0 {
+		t.Errorf("a client's slow request logged as a server failure: %s", logged.String())
 	}
 }
