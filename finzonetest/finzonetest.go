@@ -76,7 +76,8 @@ func OpenStore(t testing.TB, uri, dbName string, drop bool, opts ...mongodb.Opti
 	}
 	t.Cleanup(func() {
 		if drop {
-			_ = db.Drop(ctx)
+			_ = db.DropAndClose(ctx)
+			return
 		}
 		_ = db.Close(ctx)
 	})

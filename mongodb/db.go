@@ -140,6 +140,20 @@ func (d *DB) Drop(ctx context.Context) error {
 	return translate(d.db.Drop(ctx))
 }
 
+// DropAndClose drops the database and disconnects, writing nothing after
+// the drop: the counts still pending and this process's counting mark go
+// with the database. Close after Drop would write them and so make the
+// database again, on the embedded store while its files are being removed.
+// Tests clean up with it.
+func (d *DB) DropAndClose(ctx context.Context) error {
+	d.tallies.discard()
+	err := d.Drop(ctx)
+	if derr := d.client.Disconnect(ctx); err == nil {
+		err = derr
+	}
+	return err
+}
+
 // Empty reports whether the store holds no organizations yet, so the
 // embedded default knows to load demo data.
 func (d *DB) Empty(ctx context.Context) (bool, error) {

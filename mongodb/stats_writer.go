@@ -104,6 +104,19 @@ func (w *tallyWriter) close(ctx context.Context) error {
 	return w.unmark(ctx)
 }
 
+// discard stops the background flushes and forgets what is pending,
+// writing nothing.
+func (w *tallyWriter) discard() {
+	w.stopOnce.Do(func() { close(w.stop) })
+	<-w.stopped
+	w.flushing.Lock()
+	defer w.flushing.Unlock()
+	w.mu.Lock()
+	w.pending = map[bson.ObjectID]*tallyOp{}
+	w.mu.Unlock()
+	w.markedAt = time.Time{}
+}
+
 // marked puts or refreshes this process's mark before it writes counts;
 // call with flushing held.
 func (w *tallyWriter) marked(ctx context.Context) error {

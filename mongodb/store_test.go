@@ -56,8 +56,7 @@ func openDB(t *testing.T) *mongodb.DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() {
-		_ = db.Drop(ctx)
-		_ = db.Close(ctx)
+		_ = db.DropAndClose(ctx)
 	})
 	return db
 }

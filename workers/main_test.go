@@ -103,8 +103,7 @@ func newEnv(t *testing.T, scale demo.Scale, cfg workers.Config) *env {
 		insp := asynq.NewInspector(redisOpt)
 		_ = insp.DeleteQueue(e.queue, true)
 		_ = insp.Close()
-		_ = db.Drop(context.Background())
-		_ = db.Close(context.Background())
+		_ = db.DropAndClose(context.Background())
 	})
 	return e
 }
