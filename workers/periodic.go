@@ -28,10 +28,14 @@ type periodPayload struct {
 // dead worker when the orphan has no retry left. Task IDs name periods in
 // whole seconds, so a period is a second at least.
 func (w *Workers) periodics() []periodic {
-	return []periodic{
-		{name: "reconcile", typ: TypeReconcile, every: max(w.cfg.ReconcileEvery, time.Second), opts: []asynq.Option{asynq.MaxRetry(1)}},
-		{name: "purge", typ: TypePurgeSessions, every: time.Hour},
-	}
+	return []periodic{w.reconcilePeriodic(), {name: "purge", typ: TypePurgeSessions, every: time.Hour}}
+}
+
+// reconcilePeriodic is the reconciler's periodic task, which start-up also
+// offers for the current period.
+func (w *Workers) reconcilePeriodic() periodic {
+	return periodic{name: "reconcile", typ: TypeReconcile, every: max(w.cfg.ReconcileEvery, time.Second),
+		opts: []asynq.Option{asynq.MaxRetry(1)}}
 }
 
 // runPeriodic offers p at each period's start until ctx ends. Periods are

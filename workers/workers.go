@@ -191,7 +191,8 @@ func (w *Workers) Start() error {
 	// process has run yet unless one started or ticked in this period (its
 	// run is as recent). If Redis refuses it, the periodic reconcile does
 	// the same work later: no reason to refuse to start.
-	if err := w.offerPeriod(ctx, w.periodics()[0], time.Now().Truncate(w.periodics()[0].every)); err != nil {
+	rec := w.reconcilePeriodic()
+	if err := w.offerPeriod(ctx, rec, time.Now().Truncate(rec.every)); err != nil {
 		w.cfg.Log.Warn("start-up reconcile not queued; the periodic one will run", "err", err)
 	}
 	return nil
