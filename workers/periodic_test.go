@@ -42,6 +42,16 @@ func periodicCount(t *testing.T, m *metrics.Metrics, metric, task string) int {
 	return 0
 }
 
+// waitReconcile waits until the reconcile's counter metric in m's process
+// reaches want.
+func waitReconcile(t *testing.T, m *metrics.Metrics, metric string, want int) {
+	t.Helper()
+	eventually(t, 15*time.Second, metric, func() (bool, string) {
+		got := periodicCount(t, m, metric, "reconcile")
+		return got == want, metric + " " + strconv.Itoa(got)
+	})
+}
+
 // untilMid sleeps until the middle of the period after the current one.
 func untilMid(every time.Duration) time.Time {
 	at := time.Now().Truncate(every).Add(every + every/2)
@@ -90,12 +100,7 @@ func TestLateOfferInSamePeriodRefused(t *testing.T) {
 		workers.Config{ReconcileEvery: time.Hour, Observer: m})
 	ctx := context.Background()
 	start := time.Now().Truncate(time.Hour)
-	waitRuns := func(want int) {
-		eventually(t, 15*time.Second, "reconcile runs", func() (bool, string) {
-			got := periodicRuns(t, m, "reconcile")
-			return got == want, "runs " + strconv.Itoa(got)
-		})
-	}
+	waitRuns := func(want int) { waitReconcile(t, m, "finzone_periodic_runs_total", want) }
 	// The start-up reconcile is this period's run, so this offer is late.
 	must(t, workers.OfferPeriod(ctx, e.w, "reconcile", start))
 	waitRuns(1)
@@ -119,12 +124,7 @@ func TestReconcilePassesDoNotOverlap(t *testing.T) {
 		workers.Config{ReconcileEvery: time.Hour, Observer: m})
 	ctx := context.Background()
 	start := time.Now().Truncate(time.Hour)
-	count := func(metric string, want int) {
-		eventually(t, 15*time.Second, metric, func() (bool, string) {
-			got := periodicCount(t, m, metric, "reconcile")
-			return got == want, metric + " " + strconv.Itoa(got)
-		})
-	}
+	count := func(metric string, want int) { waitReconcile(t, m, metric, want) }
 	count("finzone_periodic_runs_total", 1) // the start-up reconcile: this period's
 	rdb := redisOpt.MakeRedisClient().(redis.UniversalClient)
 	defer rdb.Close()
